@@ -1,0 +1,130 @@
+//! The commands, run: load, compute, render, write. Returns the exit code
+//! the SPEC assigns (§4): 0 fine, 2 bad input, 3 incomplete estate.
+
+use std::io::IsTerminal;
+
+use crate::cli::{AnalyzeArgs, AnalyzeFormat, Cli, ColorChoice, Command, EstateArgs};
+use crate::diag::Diagnostic;
+use crate::engine::{self, Scenario};
+use crate::load::{self, Loaded};
+use crate::report::analyze::{self as analyze_report, AnalyzeReport};
+use crate::report::output::{write_output, Target};
+use crate::report::style::Style;
+
+/// Exit codes (SPEC §4).
+pub mod exit {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// `check` found violations.
+    pub const VIOLATIONS: i32 = 1;
+    /// Bad usage or invalid input.
+    pub const INVALID: i32 = 2;
+    /// The estate is incomplete and `--allow-incomplete` was not given.
+    pub const INCOMPLETE: i32 = 3;
+}
+
+/// Why a command stopped early: what to print on stderr and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub diagnostics: Vec<Diagnostic>,
+    pub code: i32,
+}
+
+impl Failure {
+    fn invalid(diagnostics: Vec<Diagnostic>) -> Self {
+        Failure {
+            diagnostics,
+            code: exit::INVALID,
+        }
+    }
+}
+
+/// Runs the parsed command line; `Ok` carries the exit code.
+pub fn run(cli: &Cli) -> Result<i32, Failure> {
+    match &cli.command {
+        Command::Analyze(args) => analyze(args, cli.color),
+    }
+}
+
+/// Renders diagnostics for stderr.
+pub fn render_diagnostics(diagnostics: &[Diagnostic], color: ColorChoice) -> String {
+    let color = wants_color(color, std::io::stderr().is_terminal());
+    diagnostics.iter().map(|d| d.render(color)).collect()
+}
+
+fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// Loads the estate; an incomplete one stops with code 3 unless allowed.
+fn load_estate(args: &EstateArgs) -> Result<Loaded, Failure> {
+    let started = std::time::Instant::now();
+    let loaded = load::load_paths(&args.sources).map_err(|e| Failure::invalid(e.diagnostics))?;
+    tracing::info!(
+        nodes = loaded.graph.len(),
+        entries = loaded.graph.entries().len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "estate loaded"
+    );
+    for w in &loaded.warnings {
+        tracing::warn!("{w}");
+    }
+    if !loaded.incomplete.is_empty() && !args.allow_incomplete {
+        let d = Diagnostic::error(
+            "incomplete-estate",
+            format!(
+                "the estate is incomplete: {} did not finish collecting",
+                loaded.incomplete.join(", ")
+            ),
+        )
+        .help("collect again, or pass --allow-incomplete to analyse what was collected");
+        return Err(Failure {
+            diagnostics: vec![d],
+            code: exit::INCOMPLETE,
+        });
+    }
+    Ok(loaded)
+}
+
+fn analyze(args: &AnalyzeArgs, color: ColorChoice) -> Result<i32, Failure> {
+    let loaded = load_estate(&args.estate)?;
+    let graph = &loaded.graph;
+    let scenario = Scenario::parse(graph, &args.fail).map_err(Failure::invalid)?;
+    let started = std::time::Instant::now();
+    let analysis = engine::analyze(graph, &scenario);
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "scenario analysed"
+    );
+    let target = Target::from_arg(args.output.as_deref());
+    let rendered = match args.format {
+        AnalyzeFormat::Json => AnalyzeReport::new(&scenario, &analysis).to_json(),
+        AnalyzeFormat::Markdown => analyze_report::to_markdown(&scenario, &analysis),
+        AnalyzeFormat::Text => {
+            let style = Style {
+                color: wants_color(color, target.is_terminal()),
+            };
+            analyze_report::to_text(&scenario, &analysis, style)
+        }
+    };
+    write(&target, rendered.as_bytes())?;
+    Ok(exit::OK)
+}
+
+fn write(target: &Target, bytes: &[u8]) -> Result<(), Failure> {
+    write_output(target, bytes).map_err(|e| {
+        let name = match target {
+            Target::File(p) => p.display().to_string(),
+            Target::Stdout => "stdout".to_owned(),
+        };
+        Failure::invalid(vec![Diagnostic::error(
+            "cannot-write",
+            format!("cannot write {name}: {e}"),
+        )
+        .help("check that the directory exists and is writable")])
+    })
+}

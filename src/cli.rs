@@ -1,0 +1,79 @@
+//! Every command and flag, defined once; the doc comments are `--help`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// blastmap: which business functions break — or run degraded — when a
+/// region, zone, account, cloud service or component disappears, and why.
+#[derive(Debug, Parser)]
+#[command(name = "blastmap", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Colour: auto (a terminal and NO_COLOR unset), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// More logs on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One scenario: the status of every function, with causes and path.
+    Analyze(AnalyzeArgs),
+}
+
+/// Estate files and what to do with an incomplete estate.
+#[derive(Debug, clap::Args)]
+pub struct EstateArgs {
+    /// Estate files (YAML or JSON) or directories holding them.
+    #[arg(required = true, value_name = "SOURCES")]
+    pub sources: Vec<PathBuf>,
+
+    /// Go on when a collector reported that it could not finish
+    /// (`complete: false`); otherwise such an estate exits with code 3.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+}
+
+/// `blastmap analyze`.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+
+    /// A failed domain: region:R, zone:Z, account:A, cloud-service:S[@R],
+    /// provider:P, tag:K=V or node:ID. Repeat for a scenario of several.
+    #[arg(long = "fail", required = true, value_name = "DOMAIN")]
+    pub fail: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    pub format: AnalyzeFormat,
+
+    /// Write to FILE instead of stdout (`-` for stdout). Files are replaced
+    /// atomically.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `analyze` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    Text,
+    Json,
+    Markdown,
+}

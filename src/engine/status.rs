@@ -1,0 +1,378 @@
+//! Status semantics of SPEC §3: down by grounded support, degraded, causes
+//! and paths.
+//!
+//! Every fixed point here is computed by counting, in O(nodes + members):
+//! each entry keeps how many of its members are (grounded | supported | not
+//! down), and a node changes state once, when a counter crosses the entry's
+//! threshold. No pass is repeated until stable; no string is touched.
+
+use std::collections::VecDeque;
+
+use super::scenario::DirectFailure;
+use crate::graph::{EntryIx, Graph, NodeIx};
+use crate::model::Status;
+
+/// Which `requires` entries are grounded (SPEC §3.1): satisfied by grounded
+/// members when nothing has failed. Computed once per graph; cyclic entries
+/// (the others) ask for no support in any scenario.
+#[derive(Debug, Clone)]
+pub struct Grounding {
+    pub grounded_entry: Vec<bool>,
+    pub grounded_node: Vec<bool>,
+}
+
+impl Grounding {
+    /// The least fixed point of "every `requires` entry satisfied by
+    /// grounded members". O(nodes + members).
+    pub fn compute(graph: &Graph) -> Grounding {
+        let no_failure = vec![false; graph.len()];
+        let (grounded_node, count) = least_support(graph, &no_failure, None);
+        let grounded_entry = graph
+            .entries()
+            .iter()
+            .zip(&count)
+            .map(|(e, c)| !e.optional && *c >= e.needed)
+            .collect();
+        Grounding {
+            grounded_entry,
+            grounded_node,
+        }
+    }
+}
+
+/// The least set S of nodes not in `excluded` such that each counted
+/// `requires` entry of a node of S has `needed` members in S. Counted
+/// entries: all of them (grounding) or the grounded ones (support).
+/// Returns S and, per entry, how many members are in S.
+fn least_support(
+    graph: &Graph,
+    excluded: &[bool],
+    grounded: Option<&[bool]>,
+) -> (Vec<bool>, Vec<u32>) {
+    let counted = |e: EntryIx| {
+        let entry = &graph.entries()[e as usize];
+        !entry.optional && grounded.is_none_or(|g| g[e as usize])
+    };
+    let mut pending: Vec<u32> = graph
+        .nodes()
+        .map(|n| {
+            graph
+                .requires(n)
+                .filter(|&e| counted(e) && graph.entries()[e as usize].needed > 0)
+                .count() as u32
+        })
+        .collect();
+    let mut count = vec![0u32; graph.entries().len()];
+    let mut in_set = vec![false; graph.len()];
+    let mut queue: Vec<NodeIx> = graph
+        .nodes()
+        .filter(|&n| pending[n as usize] == 0 && !excluded[n as usize])
+        .collect();
+    for &n in &queue {
+        in_set[n as usize] = true;
+    }
+    while let Some(x) = queue.pop() {
+        for &e in graph.member_of(x) {
+            if !counted(e) {
+                continue;
+            }
+            count[e as usize] += 1;
+            let entry = &graph.entries()[e as usize];
+            if count[e as usize] != entry.needed {
+                continue;
+            }
+            let o = entry.owner as usize;
+            pending[o] -= 1;
+            if pending[o] == 0 && !excluded[o] && !in_set[o] {
+                in_set[o] = true;
+                queue.push(entry.owner);
+            }
+        }
+    }
+    (in_set, count)
+}
+
+/// Every node's status under one scenario, and what it takes to explain it.
+#[derive(Debug, Clone)]
+pub struct Analysis<'g> {
+    graph: &'g Graph,
+    status: Vec<Status>,
+    direct_down: Vec<bool>,
+    zone_degraded: Vec<bool>,
+    /// Per entry: members not down.
+    alive: Vec<u32>,
+}
+
+/// Computes every status under `direct` (SPEC §3.1, §3.2).
+pub fn evaluate<'g>(
+    graph: &'g Graph,
+    grounding: &Grounding,
+    direct: &DirectFailure,
+) -> Analysis<'g> {
+    let (supported, _) = least_support(graph, &direct.down, Some(&grounding.grounded_entry));
+    let (down, alive) = close_down(graph, supported);
+    let status = degrade(graph, &down, &alive, &direct.zone_degraded);
+    Analysis {
+        graph,
+        status,
+        direct_down: direct.down.clone(),
+        zone_degraded: direct.zone_degraded.clone(),
+        alive,
+    }
+}
+
+/// The least down set holding every unsupported node and closed under
+/// "has an unsatisfied `requires` entry". Returns it and, per entry, the
+/// number of members not down.
+fn close_down(graph: &Graph, supported: Vec<bool>) -> (Vec<bool>, Vec<u32>) {
+    let mut down: Vec<bool> = supported.into_iter().map(|s| !s).collect();
+    let mut alive: Vec<u32> = (0..graph.entries().len() as EntryIx)
+        .map(|e| graph.members(e).len() as u32)
+        .collect();
+    let mut queue: VecDeque<NodeIx> = graph.nodes().filter(|&n| down[n as usize]).collect();
+    for (e, entry) in graph.entries().iter().enumerate() {
+        let o = entry.owner as usize;
+        if !entry.optional && alive[e] < entry.needed && !down[o] {
+            down[o] = true;
+            queue.push_back(entry.owner);
+        }
+    }
+    while let Some(x) = queue.pop_front() {
+        for &e in graph.member_of(x) {
+            alive[e as usize] -= 1;
+            let entry = &graph.entries()[e as usize];
+            let o = entry.owner as usize;
+            if !entry.optional && alive[e as usize] < entry.needed && !down[o] {
+                down[o] = true;
+                queue.push_back(entry.owner);
+            }
+        }
+    }
+    (down, alive)
+}
+
+/// SPEC §3.2: seeds are nodes not down that are zone-degraded (a), miss an
+/// optional entry (b) or lost a member of a `requires` entry (c); (d) then
+/// spreads degradation to every not-down owner of a `requires` entry with a
+/// degraded member.
+fn degrade(graph: &Graph, down: &[bool], alive: &[u32], zone_degraded: &[bool]) -> Vec<Status> {
+    let mut status: Vec<Status> = down
+        .iter()
+        .map(|&d| if d { Status::Down } else { Status::Up })
+        .collect();
+    let seed = |n: NodeIx| {
+        zone_degraded[n as usize]
+            || graph.requires(n).chain(graph.optional(n)).any(|e| {
+                let entry = &graph.entries()[e as usize];
+                let a = alive[e as usize];
+                if entry.optional {
+                    a < entry.needed
+                } else {
+                    (a as usize) < graph.members(e).len()
+                }
+            })
+    };
+    let mut queue: Vec<NodeIx> = graph
+        .nodes()
+        .filter(|&n| !down[n as usize] && seed(n))
+        .collect();
+    for &n in &queue {
+        status[n as usize] = Status::Degraded;
+    }
+    while let Some(x) = queue.pop() {
+        for &e in graph.member_of(x) {
+            let entry = &graph.entries()[e as usize];
+            let o = entry.owner as usize;
+            if !entry.optional && status[o] == Status::Up {
+                status[o] = Status::Degraded;
+                queue.push(entry.owner);
+            }
+        }
+    }
+    status
+}
+
+impl<'g> Analysis<'g> {
+    /// The graph this analysis is about.
+    pub fn graph(&self) -> &'g Graph {
+        self.graph
+    }
+
+    /// A node's status.
+    pub fn status(&self, n: NodeIx) -> Status {
+        self.status[n as usize]
+    }
+
+    /// Every node's status, by index.
+    pub fn statuses(&self) -> &[Status] {
+        &self.status
+    }
+
+    /// Whether a domain or the zone rule failed the node itself.
+    pub fn directly_down(&self, n: NodeIx) -> bool {
+        self.direct_down[n as usize]
+    }
+
+    /// The steps of an explanation: down members of the unsatisfied
+    /// `requires` entries of `x`, ascending, without repeats.
+    fn down_steps(&self, x: NodeIx) -> Vec<NodeIx> {
+        let mut next = Vec::new();
+        for e in self.graph.requires(x) {
+            let entry = &self.graph.entries()[e as usize];
+            if self.alive[e as usize] >= entry.needed {
+                continue;
+            }
+            next.extend(
+                self.graph
+                    .members(e)
+                    .iter()
+                    .copied()
+                    .filter(|&m| self.status[m as usize] == Status::Down),
+            );
+        }
+        next.sort_unstable();
+        next.dedup();
+        next
+    }
+
+    /// SPEC §3.3: the directly-down nodes reachable from `n` along "owner →
+    /// down member of an unsatisfied `requires` entry", not passing through
+    /// another directly-down node; `{n}` if `n` is directly down; empty
+    /// unless down. Sorted by id. O(size of the down cone of `n`).
+    pub fn causes(&self, n: NodeIx) -> Vec<NodeIx> {
+        if self.status(n) != Status::Down {
+            return Vec::new();
+        }
+        if self.directly_down(n) {
+            return vec![n];
+        }
+        let mut seen = rustc_hash::FxHashSet::default();
+        seen.insert(n);
+        let mut stack = vec![n];
+        let mut causes = Vec::new();
+        while let Some(x) = stack.pop() {
+            for m in self.down_steps(x) {
+                if !seen.insert(m) {
+                    continue;
+                }
+                if self.directly_down(m) {
+                    causes.push(m);
+                } else {
+                    stack.push(m);
+                }
+            }
+        }
+        causes.sort_unstable();
+        causes
+    }
+
+    /// SPEC §3.4: the shortest chain from `n` to a cause, smallest in byte
+    /// order of ids among the shortest; `[n]` when directly down; empty
+    /// unless down (or when no cause is reachable, as for an entry whose
+    /// selectors matched too few nodes).
+    pub fn path(&self, n: NodeIx) -> Vec<NodeIx> {
+        if self.status(n) != Status::Down {
+            return Vec::new();
+        }
+        let mut parent: rustc_hash::FxHashMap<NodeIx, NodeIx> = Default::default();
+        parent.insert(n, n);
+        let mut queue = VecDeque::from([n]);
+        while let Some(x) = queue.pop_front() {
+            if self.directly_down(x) {
+                return self.chain(&parent, x);
+            }
+            for m in self.down_steps(x) {
+                if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(m) {
+                    v.insert(x);
+                    queue.push_back(m);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn chain(&self, parent: &rustc_hash::FxHashMap<NodeIx, NodeIx>, end: NodeIx) -> Vec<NodeIx> {
+        let mut chain = vec![end];
+        let mut x = end;
+        while parent[&x] != x {
+            x = parent[&x];
+            chain.push(x);
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+/// Why a node is degraded, at the end of a [`Analysis::degradation`] chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DegradedBecause {
+    /// (a) it lost some of its zones, but not enough to go down.
+    ZoneLoss,
+    /// (b) an `optional` requirement is unsatisfied; the member is down.
+    OptionalDown(NodeIx),
+    /// (c) a redundant member of a `requires` entry is down.
+    LostRedundancy(NodeIx),
+}
+
+impl Analysis<'_> {
+    /// For a degraded node: the shortest chain `[n, …, x]` through degraded
+    /// `requires` members to a node `x` that is degraded for a reason of its
+    /// own (SPEC §3.2 a–c), and that reason. Smallest ids first on ties.
+    pub fn degradation(&self, n: NodeIx) -> Option<(Vec<NodeIx>, DegradedBecause)> {
+        if self.status(n) != Status::Degraded {
+            return None;
+        }
+        let mut parent: rustc_hash::FxHashMap<NodeIx, NodeIx> = Default::default();
+        parent.insert(n, n);
+        let mut queue = VecDeque::from([n]);
+        while let Some(x) = queue.pop_front() {
+            if let Some(reason) = self.own_degradation(x) {
+                return Some((self.chain(&parent, x), reason));
+            }
+            let mut next: Vec<NodeIx> = self
+                .graph
+                .requires(x)
+                .flat_map(|e| self.graph.members(e).iter().copied())
+                .filter(|&m| self.status(m) == Status::Degraded)
+                .collect();
+            next.sort_unstable();
+            next.dedup();
+            for m in next {
+                if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(m) {
+                    v.insert(x);
+                    queue.push_back(m);
+                }
+            }
+        }
+        None
+    }
+
+    fn own_degradation(&self, x: NodeIx) -> Option<DegradedBecause> {
+        let first_down = |e: EntryIx| {
+            self.graph
+                .members(e)
+                .iter()
+                .copied()
+                .filter(|&m| self.status(m) == Status::Down)
+                .min()
+        };
+        for e in self.graph.requires(x) {
+            if let Some(m) = first_down(e) {
+                return Some(DegradedBecause::LostRedundancy(m));
+            }
+        }
+        for e in self.graph.optional(x) {
+            let entry = &self.graph.entries()[e as usize];
+            if self.alive[e as usize] < entry.needed {
+                if let Some(m) = first_down(e) {
+                    return Some(DegradedBecause::OptionalDown(m));
+                }
+            }
+        }
+        self.zone_degraded(x).then_some(DegradedBecause::ZoneLoss)
+    }
+
+    fn zone_degraded(&self, x: NodeIx) -> bool {
+        self.zone_degraded[x as usize]
+    }
+}

@@ -1,0 +1,320 @@
+//! The estate as one compact graph that every command shares.
+//!
+//! Nodes are dense `u32` indices assigned in byte order of their ids, so that
+//! comparing two indices compares the ids (SPEC §4.2 ordering, §3.4 paths)
+//! with no string work. Adjacency is stored as flat CSR arrays: forward
+//! (node → its entries → their members) and reverse (node → the entries it is
+//! a member of), which is what propagation walks. Attribute values (regions,
+//! zones, accounts, ...) are interned symbols. Built once by `load`, never
+//! cloned per scenario.
+
+use crate::model::{Criticality, EntryKind, NodeKind};
+
+/// A node's index: its rank in byte order of ids.
+pub type NodeIx = u32;
+/// An entry's index in [`Graph::entries`].
+pub type EntryIx = u32;
+/// An interned attribute value.
+pub type Sym = u32;
+/// "No value" for an attribute.
+pub const NO_SYM: Sym = Sym::MAX;
+
+/// The placement and identity attributes a domain or selector can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Attr {
+    Provider = 0,
+    Service = 1,
+    Type = 2,
+    Account = 3,
+    Region = 4,
+}
+
+impl Attr {
+    /// Every attribute, in storage order.
+    pub const ALL: [Attr; 5] = [
+        Attr::Provider,
+        Attr::Service,
+        Attr::Type,
+        Attr::Account,
+        Attr::Region,
+    ];
+
+    /// The field's name in an estate document.
+    pub fn field(self) -> &'static str {
+        match self {
+            Attr::Provider => "provider",
+            Attr::Service => "service",
+            Attr::Type => "type",
+            Attr::Account => "account",
+            Attr::Region => "region",
+        }
+    }
+}
+
+/// Compressed sparse rows: the items of row `r` are
+/// `items[offsets[r]..offsets[r + 1]]`.
+#[derive(Debug, Clone)]
+pub struct Csr<T> {
+    pub offsets: Vec<u32>,
+    pub items: Vec<T>,
+}
+
+impl<T> Default for Csr<T> {
+    fn default() -> Self {
+        Csr::new()
+    }
+}
+
+impl<T> Csr<T> {
+    /// An empty table that rows are pushed onto.
+    pub fn new() -> Self {
+        Csr {
+            offsets: vec![0],
+            items: Vec::new(),
+        }
+    }
+
+    /// Appends one row.
+    pub fn push_row(&mut self, row: impl IntoIterator<Item = T>) {
+        self.items.extend(row);
+        self.offsets.push(self.items.len() as u32);
+    }
+
+    /// The items of row `r`.
+    #[inline]
+    pub fn row(&self, r: usize) -> &[T] {
+        &self.items[self.offsets[r] as usize..self.offsets[r + 1] as usize]
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+}
+
+impl<T: Copy> Csr<T> {
+    /// Transposes a table of node indices: row `x` of the result lists every
+    /// row that holds `x`, in ascending order.
+    pub fn transpose(&self, columns: usize) -> Csr<u32>
+    where
+        T: Into<u32>,
+    {
+        let mut counts = vec![0u32; columns + 1];
+        for &x in &self.items {
+            counts[x.into() as usize + 1] += 1;
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let mut fill = counts.clone();
+        let mut items = vec![0u32; self.items.len()];
+        for r in 0..self.rows() {
+            for &x in self.row(r) {
+                let slot = &mut fill[x.into() as usize];
+                items[*slot as usize] = r as u32;
+                *slot += 1;
+            }
+        }
+        Csr {
+            offsets: counts,
+            items,
+        }
+    }
+}
+
+/// One requirement entry, resolved (SPEC §1.2): its owner, how it counts,
+/// and its members (ids and selectors expanded, de-duplicated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub owner: NodeIx,
+    pub kind: EntryKind,
+    /// Members that must be not down for the entry to be satisfied.
+    pub needed: u32,
+    /// `optional` (soft) rather than `requires` (hard).
+    pub optional: bool,
+}
+
+/// The estate, resolved and indexed. Immutable once built.
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub(crate) ids: Vec<Box<str>>,
+    pub(crate) kinds: Vec<NodeKind>,
+    pub(crate) criticality: Vec<Criticality>,
+    pub(crate) descriptions: Vec<Option<Box<str>>>,
+    pub(crate) symbols: Vec<Box<str>>,
+    /// `attrs[node * 5 + attr]`.
+    pub(crate) attrs: Vec<Sym>,
+    /// Each node's explicit `zones` list (empty for `"*"` or none).
+    pub(crate) zones: Csr<Sym>,
+    /// Nodes whose `zones` is `"*"`.
+    pub(crate) zones_every: Vec<bool>,
+    pub(crate) min_zones: Vec<u32>,
+    /// Each node's tags as `(key, value)`, sorted by key.
+    pub(crate) tags: Csr<(Sym, Sym)>,
+    /// Every entry; a node's entries are contiguous, `requires` first.
+    pub(crate) entries: Vec<Entry>,
+    /// Row `e`: the members of entry `e`.
+    pub(crate) members: Csr<NodeIx>,
+    /// Row `n`: the entries of node `n`, as a range of entry indices.
+    pub(crate) entry_start: Vec<u32>,
+    /// Index of the first `optional` entry of each node.
+    pub(crate) optional_start: Vec<u32>,
+    /// Row `n`: the entries that have `n` as a member.
+    pub(crate) member_of: Csr<EntryIx>,
+    pub(crate) functions: Vec<NodeIx>,
+}
+
+impl Graph {
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when the estate has no node.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The id of a node.
+    pub fn id(&self, n: NodeIx) -> &str {
+        &self.ids[n as usize]
+    }
+
+    /// The node with this id. O(log n): ids are sorted.
+    pub fn find(&self, id: &str) -> Option<NodeIx> {
+        self.ids
+            .binary_search_by(|probe| probe.as_bytes().cmp(id.as_bytes()))
+            .ok()
+            .map(|i| i as NodeIx)
+    }
+
+    /// Every node, in id order.
+    pub fn nodes(&self) -> impl ExactSizeIterator<Item = NodeIx> {
+        0..self.len() as NodeIx
+    }
+
+    /// Functions, in id order.
+    pub fn functions(&self) -> &[NodeIx] {
+        &self.functions
+    }
+
+    /// The section a node comes from.
+    pub fn kind(&self, n: NodeIx) -> NodeKind {
+        self.kinds[n as usize]
+    }
+
+    /// A function's criticality (`medium` when not given).
+    pub fn criticality(&self, n: NodeIx) -> Criticality {
+        self.criticality[n as usize]
+    }
+
+    /// The node's description, if any.
+    pub fn description(&self, n: NodeIx) -> Option<&str> {
+        self.descriptions[n as usize].as_deref()
+    }
+
+    /// The interned symbol of an attribute of a node, or [`NO_SYM`].
+    #[inline]
+    pub fn attr_sym(&self, n: NodeIx, attr: Attr) -> Sym {
+        self.attrs[n as usize * Attr::ALL.len() + attr as usize]
+    }
+
+    /// The value of an attribute of a node.
+    pub fn attr(&self, n: NodeIx, attr: Attr) -> Option<&str> {
+        self.symbol(self.attr_sym(n, attr))
+    }
+
+    /// The text of an interned symbol.
+    pub fn symbol(&self, s: Sym) -> Option<&str> {
+        self.symbols.get(s as usize).map(|b| &**b)
+    }
+
+    /// The symbol of a text, if any node uses it.
+    pub fn find_symbol(&self, text: &str) -> Option<Sym> {
+        self.symbols
+            .iter()
+            .position(|s| &**s == text)
+            .map(|i| i as Sym)
+    }
+
+    /// The node's explicit zones list (empty for `"*"` or none).
+    pub fn zones(&self, n: NodeIx) -> &[Sym] {
+        self.zones.row(n as usize)
+    }
+
+    /// Whether the node's `zones` is `"*"`.
+    pub fn zones_every(&self, n: NodeIx) -> bool {
+        self.zones_every[n as usize]
+    }
+
+    /// How many of its zones must survive.
+    pub fn min_zones(&self, n: NodeIx) -> u32 {
+        self.min_zones[n as usize]
+    }
+
+    /// The node's tags, `(key, value)` sorted by key.
+    pub fn tags(&self, n: NodeIx) -> &[(Sym, Sym)] {
+        self.tags.row(n as usize)
+    }
+
+    /// Every entry of the estate.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The members of an entry, in order (selectors expanded in id order).
+    #[inline]
+    pub fn members(&self, e: EntryIx) -> &[NodeIx] {
+        self.members.row(e as usize)
+    }
+
+    /// The node's `requires` entries, as entry indices.
+    #[inline]
+    pub fn requires(&self, n: NodeIx) -> std::ops::Range<EntryIx> {
+        self.entry_start[n as usize]..self.optional_start[n as usize]
+    }
+
+    /// The node's `optional` entries, as entry indices.
+    #[inline]
+    pub fn optional(&self, n: NodeIx) -> std::ops::Range<EntryIx> {
+        self.optional_start[n as usize]..self.entry_start[n as usize + 1]
+    }
+
+    /// The entries (of any owner) that have `n` as a member.
+    #[inline]
+    pub fn member_of(&self, n: NodeIx) -> &[EntryIx] {
+        self.member_of.row(n as usize)
+    }
+
+    /// Every value of an attribute that some node has, sorted.
+    pub fn attr_values(&self, attr: Attr) -> Vec<&str> {
+        let mut seen = vec![false; self.symbols.len()];
+        for n in self.nodes() {
+            let s = self.attr_sym(n, attr);
+            if s != NO_SYM {
+                seen[s as usize] = true;
+            }
+        }
+        self.sorted_symbols(&seen)
+    }
+
+    /// Every zone named in some node's `zones` list, sorted.
+    pub fn zone_values(&self) -> Vec<&str> {
+        let mut seen = vec![false; self.symbols.len()];
+        for &z in &self.zones.items {
+            seen[z as usize] = true;
+        }
+        self.sorted_symbols(&seen)
+    }
+
+    fn sorted_symbols(&self, seen: &[bool]) -> Vec<&str> {
+        let mut out: Vec<&str> = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s)
+            .map(|(i, _)| &*self.symbols[i])
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}

@@ -1,0 +1,85 @@
+//! ARNs: the placement and type they imply (SPEC §1.1).
+
+/// What an ARN says about a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArnFacts<'a> {
+    pub service: &'a str,
+    /// `global` when the ARN's region is empty.
+    pub region: &'a str,
+    /// `None` when the ARN's account is empty.
+    pub account: Option<&'a str>,
+    /// `<service>:<resource type>`, or `<service>` alone.
+    pub type_suffix: Option<&'a str>,
+}
+
+/// Splits `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`. Returns `None`
+/// when the shape is wrong or partition, service or resource is empty.
+pub fn parse_arn(arn: &str) -> Option<ArnFacts<'_>> {
+    let mut parts = arn.splitn(6, ':');
+    let (scheme, partition, service, region, account, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if scheme != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
+        return None;
+    }
+    let type_suffix = resource
+        .find(['/', ':'])
+        .map(|end| &resource[..end])
+        .filter(|t| !t.is_empty());
+    Some(ArnFacts {
+        service,
+        region: if region.is_empty() { "global" } else { region },
+        account: (!account.is_empty()).then_some(account),
+        type_suffix,
+    })
+}
+
+impl ArnFacts<'_> {
+    /// The node type the ARN implies: `ec2:instance`, `rds:db`, or `s3`.
+    pub fn node_type(&self) -> String {
+        match self.type_suffix {
+            Some(t) => format!("{}:{t}", self.service),
+            None => self.service.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_derives_service_region_account_and_type() {
+        let f = parse_arn("arn:aws:ec2:us-east-1:111122223333:instance/i-0abc").unwrap();
+        assert_eq!(f.service, "ec2");
+        assert_eq!(f.region, "us-east-1");
+        assert_eq!(f.account, Some("111122223333"));
+        assert_eq!(f.node_type(), "ec2:instance");
+        let db = parse_arn("arn:aws:rds:us-east-1:1:db:payments").unwrap();
+        assert_eq!(db.node_type(), "rds:db");
+    }
+
+    #[test]
+    fn arn_without_region_is_global_and_without_account_has_none() {
+        let f = parse_arn("arn:aws:s3:::shop-assets").unwrap();
+        assert_eq!(f.region, "global");
+        assert_eq!(f.account, None);
+        assert_eq!(f.node_type(), "s3");
+        let q = parse_arn("arn:aws:sqs:eu-west-1:1:orders").unwrap();
+        assert_eq!(q.node_type(), "sqs");
+    }
+
+    #[test]
+    fn malformed_arn_is_rejected() {
+        assert!(parse_arn("arn:aws:rds").is_none());
+        assert!(parse_arn("arn::rds:r:a:db:x").is_none());
+        assert!(parse_arn("arn:aws::r:a:x").is_none());
+        assert!(parse_arn("arn:aws:s3:::").is_none());
+        assert!(parse_arn("urn:aws:s3:::b").is_none());
+    }
+}

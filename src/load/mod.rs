@@ -1,0 +1,271 @@
+//! Files → a checked, merged, indexed estate ([`Graph`]).
+//!
+//! Loading happens in four passes, each collecting every problem it finds
+//! before the next starts, so one run reports all errors of a load together:
+//! 1. [`parse`]: each file into a [`Document`] (syntax and shape: unknown
+//!    fields, duplicated keys; serde stops at the first one in a file);
+//! 2. version and metadata of each document;
+//! 3. [`merge`]: nodes with the same id across documents (SPEC §1.5);
+//! 4. [`resolve`]: ARNs, placements, references and selectors into a [`Graph`].
+
+pub mod arn;
+mod merge;
+pub mod parse;
+mod resolve;
+pub mod select;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use crate::diag::{Diagnostic, Severity, SourceFile, Span};
+use crate::graph::Graph;
+use crate::model::raw::{At, Document, Text};
+
+/// One estate document's text and the name to show in messages.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+/// A loaded estate.
+#[derive(Debug)]
+pub struct Loaded {
+    pub graph: Graph,
+    /// Problems worth knowing that do not stop the load.
+    pub warnings: Vec<Diagnostic>,
+    /// Collector sources that said they did not finish (`complete: false`),
+    /// as `file: collector`. Non-empty makes the estate incomplete (SPEC §4).
+    pub incomplete: Vec<String>,
+}
+
+/// Why an estate could not be loaded: every problem found, in file order.
+#[derive(Debug)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadError {
+    /// The errors (not the warnings) among the diagnostics.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads files and directories (every `*.yaml`, `*.yml`, `*.json` directly
+/// in a directory, in name order) and loads them as one estate.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+    let sources = read_sources(paths)?;
+    load_documents(&sources)
+}
+
+/// Reads the estate files named by `paths`, expanding directories.
+pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, LoadError> {
+    let mut sources = Vec::new();
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        match expand(path) {
+            Ok(files) => {
+                for file in files {
+                    match std::fs::read_to_string(&file) {
+                        Ok(text) => sources.push(Source {
+                            name: file.display().to_string(),
+                            text,
+                        }),
+                        Err(e) => diagnostics.push(unreadable(&file, &e)),
+                    }
+                }
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if sources.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(
+            Diagnostic::error("no-estate-files", "no estate files were given")
+                .help("name YAML or JSON estate files, or directories holding them"),
+        );
+    }
+    if diagnostics.is_empty() {
+        Ok(sources)
+    } else {
+        Err(LoadError { diagnostics })
+    }
+}
+
+fn expand(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| unreadable(path, &e))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_estate_file(p))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Diagnostic::error(
+            "no-estate-files",
+            format!("{} holds no *.yaml, *.yml or *.json file", path.display()),
+        )
+        .in_file(path.display().to_string())
+        .help("point at the directory that holds the estate documents"));
+    }
+    Ok(files)
+}
+
+fn is_estate_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "unreadable-file",
+        format!("cannot read {}: {e}", path.display()),
+    )
+    .in_file(path.display().to_string())
+    .help("check that the path exists and is readable")
+}
+
+/// Loads estate documents given as text (files already read).
+pub fn load_documents(sources: &[Source]) -> Result<Loaded, LoadError> {
+    let files = Files::new(sources);
+    let mut diagnostics = Vec::new();
+    let mut documents = Vec::with_capacity(sources.len());
+    for (i, source) in sources.iter().enumerate() {
+        match parse::parse_document(&source.name, &source.text) {
+            Ok(doc) => documents.push((i, doc)),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    for (i, doc) in &documents {
+        check_version(&files, *i, doc, &mut diagnostics);
+    }
+    let incomplete = incomplete_sources(sources, &documents);
+    let merged = merge::merge(&files, &documents, &mut diagnostics);
+    let graph = resolve::resolve(&files, merged, &mut diagnostics);
+    finish(graph, diagnostics, incomplete)
+}
+
+fn finish(
+    graph: Graph,
+    diagnostics: Vec<Diagnostic>,
+    incomplete: Vec<String>,
+) -> Result<Loaded, LoadError> {
+    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
+        .into_iter()
+        .partition(|d| d.severity == Severity::Error);
+    if errors.is_empty() {
+        Ok(Loaded {
+            graph,
+            warnings,
+            incomplete,
+        })
+    } else {
+        let mut diagnostics = errors;
+        diagnostics.extend(warnings);
+        Err(LoadError { diagnostics })
+    }
+}
+
+fn check_version(files: &Files, src: usize, doc: &Document, out: &mut Vec<Diagnostic>) {
+    match &doc.version {
+        Some(v) if v.as_str() == "1" => {}
+        Some(v) => out.push(
+            Diagnostic::error(
+                "unknown-version",
+                format!("unknown estate format version `{v}`"),
+            )
+            .at(files.span(src, v))
+            .help("this blastmap reads `version: 1`"),
+        ),
+        None => out.push(
+            Diagnostic::error("missing-version", "the document has no `version`")
+                .in_file(files.name(src))
+                .help("add `version: 1` at the top of the document"),
+        ),
+    }
+}
+
+fn incomplete_sources(sources: &[Source], documents: &[(usize, Document)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, doc) in documents {
+        for s in doc.meta.iter().flat_map(|m| &m.sources) {
+            if s.complete == Some(false) {
+                let collector = s.collector.as_deref().unwrap_or("a collector");
+                out.push(format!("{}: {collector}", sources[*i].name));
+            }
+        }
+    }
+    out
+}
+
+/// The loaded texts, and their position indexes built only when a
+/// diagnostic needs one (most loads have none).
+pub(crate) struct Files<'s> {
+    sources: &'s [Source],
+    indexed: Vec<OnceLock<Arc<SourceFile>>>,
+}
+
+impl<'s> Files<'s> {
+    fn new(sources: &'s [Source]) -> Self {
+        Files {
+            sources,
+            indexed: sources.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The name of source `src`.
+    pub(crate) fn name(&self, src: usize) -> &str {
+        &self.sources[src].name
+    }
+
+    /// The span of a value of source `src`, if its position is known.
+    pub(crate) fn span(&self, src: usize, text: &Text) -> Option<Span> {
+        self.span_at(src, text.at, text.value.len())
+    }
+
+    /// The span of `len` bytes at `at` in source `src`.
+    pub(crate) fn span_at(&self, src: usize, at: At, len: usize) -> Option<Span> {
+        let source = &self.sources[src];
+        let start = at.offset_in(&source.text)?;
+        let end = (start + len).min(source.text.len());
+        let file = self.indexed[src]
+            .get_or_init(|| {
+                Arc::new(SourceFile::new(
+                    source.name.clone(),
+                    Arc::from(source.text.as_str()),
+                ))
+            })
+            .clone();
+        Some(Span {
+            file,
+            range: start..end,
+        })
+    }
+
+    /// A diagnostic located at `text` in source `src`, or in the file.
+    pub(crate) fn locate(&self, d: Diagnostic, src: usize, at: At, len: usize) -> Diagnostic {
+        match self.span_at(src, at, len) {
+            Some(span) => d.at(Some(span)),
+            None => d.in_file(self.name(src)),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! One source text → one [`Document`], or a diagnostic that points at the
+//! first syntax or shape error (serde stops there; the semantic checks that
+//! follow report every other problem together).
+
+use std::sync::Arc;
+
+use crate::diag::{closest, did_you_mean, Diagnostic, SourceFile, Span};
+use crate::model::raw::{with_yaml_spans, Document};
+
+/// The two formats an estate document may be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+impl Format {
+    /// By extension; otherwise JSON when the text starts with `{`.
+    pub fn guess(name: &str, text: &str) -> Format {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Format::Json
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Format::Yaml
+        } else if text.trim_start().starts_with('{') {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+}
+
+/// Parses `text` (named `name` in messages) as an estate document.
+pub fn parse_document<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
+    match Format::guess(name, text) {
+        Format::Json => parse_json(name, text),
+        Format::Yaml => parse_yaml(name, text),
+    }
+}
+
+fn parse_json<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
+    serde_json::from_str(text).map_err(|e| {
+        let code = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "malformed-json"
+            }
+            _ => shape_error_code(&e.to_string()),
+        };
+        let message = strip_json_position(&e.to_string());
+        let file = source_file(name, text);
+        let offset = file.offset_of(e.line(), e.column().max(1));
+        shape_error(code, message, Some(span_at(file, offset)))
+    })
+}
+
+fn parse_yaml<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
+    let options = serde_saphyr::options! { with_snippet: false };
+    let parsed = with_yaml_spans(|| serde_saphyr::from_str_with_options(text, options));
+    parsed.map_err(|e| {
+        let message = e.without_snippet().to_string();
+        let message = strip_yaml_position(&message);
+        let code = match shape_error_code(&message) {
+            "invalid-value" if looks_like_yaml_syntax(&message) => "malformed-yaml",
+            other => other,
+        };
+        let span = e.location().and_then(|loc| {
+            let file = source_file(name, text);
+            let offset = match loc.span().byte_offset() {
+                Some(o) => usize::try_from(o).ok()?,
+                None => file.offset_of(loc.line() as usize, loc.column() as usize),
+            };
+            Some(span_at(file, offset))
+        });
+        let d = shape_error(code, message, span);
+        if d.span.is_none() {
+            d.in_file(name)
+        } else {
+            d
+        }
+    })
+}
+
+/// Builds the diagnostic for a shape error, with a "did you mean" for
+/// unknown fields.
+fn shape_error(code: &'static str, message: String, span: Option<Span>) -> Diagnostic {
+    let help = match code {
+        "unknown-field" => unknown_field_help(&message),
+        "duplicate-key" => Some("remove one of the two entries, or merge them".to_owned()),
+        "malformed-json" => Some("fix the JSON syntax at this position".to_owned()),
+        "malformed-yaml" => Some("fix the YAML syntax at this position".to_owned()),
+        _ => None,
+    };
+    let d = Diagnostic::error(code, message).at(span);
+    match help {
+        Some(h) => d.help(h),
+        None => d,
+    }
+}
+
+fn shape_error_code(message: &str) -> &'static str {
+    if message.contains("unknown field") || message.contains("unknown variant") {
+        "unknown-field"
+    } else if message.contains("duplicate") {
+        "duplicate-key"
+    } else {
+        "invalid-value"
+    }
+}
+
+fn looks_like_yaml_syntax(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "while parsing",
+        "while scanning",
+        "did not find expected",
+        "mapping values are not allowed",
+        "unexpected end",
+        "syntax",
+        "invalid indentation",
+        "found character",
+        "unclosed",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
+}
+
+/// "did you mean `requires`?" from serde's "unknown field `requirs`,
+/// expected one of `a`, `b`" message.
+fn unknown_field_help(message: &str) -> Option<String> {
+    let mut quoted = message.split('`').skip(1).step_by(2);
+    let wrong = quoted.next()?;
+    let expected: Vec<&str> = quoted.collect();
+    let list = expected
+        .iter()
+        .map(|e| format!("`{e}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let known = if list.is_empty() {
+        String::new()
+    } else {
+        format!("known fields: {list}")
+    };
+    match did_you_mean(&closest(wrong, expected.iter().copied())) {
+        Some(dym) if known.is_empty() => Some(dym),
+        Some(dym) => Some(format!("{dym} ({known})")),
+        None => (!known.is_empty()).then_some(known),
+    }
+}
+
+fn strip_json_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn strip_yaml_position(message: &str) -> String {
+    let trimmed = message.trim();
+    let first = trimmed.lines().next().unwrap_or(trimmed);
+    let without = match first.find(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    let without = without.strip_prefix("error: ").unwrap_or(without);
+    without.trim().to_owned()
+}
+
+fn source_file(name: &str, text: &str) -> Arc<SourceFile> {
+    Arc::new(SourceFile::new(name, Arc::from(text)))
+}
+
+fn span_at(file: Arc<SourceFile>, offset: usize) -> Span {
+    let end = next_char_end(&file.text, offset);
+    Span {
+        file,
+        range: offset..end,
+    }
+}
+
+fn next_char_end(text: &str, offset: usize) -> usize {
+    text.get(offset..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(offset, |c| offset + c.len_utf8())
+}

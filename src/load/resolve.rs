@@ -1,0 +1,776 @@
+//! Merged nodes → [`Graph`]: ids in byte order, ARN-derived fields,
+//! interned placements, references and selectors resolved, every problem
+//! reported with its position (SPEC §1.1–§1.3).
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+
+use super::arn::parse_arn;
+use super::merge::{Field, Merged, Stated};
+use super::select::{Pattern, Selector};
+use super::Files;
+use crate::diag::{closest, did_you_mean, Diagnostic};
+use crate::graph::{Attr, Csr, Entry, Graph, NodeIx, Sym, NO_SYM};
+use crate::model::raw::{self, At, Member, Text, Zones};
+use crate::model::{Criticality, EntryKind, NodeKind};
+
+/// Interns attribute values as dense symbols.
+#[derive(Default)]
+struct Interner {
+    map: FxHashMap<Box<str>, Sym>,
+    symbols: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn intern(&mut self, text: &str) -> Sym {
+        if let Some(&s) = self.map.get(text) {
+            return s;
+        }
+        let s = self.symbols.len() as Sym;
+        self.symbols.push(text.into());
+        self.map.insert(text.into(), s);
+        s
+    }
+}
+
+/// Builds the graph; pushes a diagnostic for every problem.
+pub(crate) fn resolve(files: &Files, mut merged: Vec<Merged>, out: &mut Vec<Diagnostic>) -> Graph {
+    merged.sort_unstable_by(|a, b| {
+        a.id.value
+            .as_str()
+            .as_bytes()
+            .cmp(b.id.value.as_str().as_bytes())
+    });
+    let mut graph = Graph::default();
+    let mut interner = Interner::default();
+    for m in &merged {
+        check_reserved_id(files, m, out);
+        add_node(files, m, &mut graph, &mut interner, out);
+    }
+    graph.symbols = interner.symbols;
+    graph.functions = graph
+        .nodes()
+        .filter(|&n| graph.kind(n) == NodeKind::Function)
+        .collect();
+    let index: FxHashMap<&str, NodeIx> = merged
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.value.as_str(), i as NodeIx))
+        .collect();
+    let resolver = Resolver {
+        files,
+        graph: &graph,
+        index: &index,
+    };
+    let (entries, members, starts) = resolver.resolve_all(&merged, out);
+    drop(index);
+    graph.entries = entries;
+    graph.members = members;
+    graph.entry_start = starts.0;
+    graph.optional_start = starts.1;
+    graph.member_of = graph.members.transpose(graph.len());
+    graph
+}
+
+fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
+    let id = m.id.value.as_str();
+    if id.starts_with("aws:") {
+        let d = Diagnostic::error(
+            "reserved-id",
+            format!(
+                "`{id}` uses the `aws:` prefix, which is reserved for nodes built into blastmap"
+            ),
+        )
+        .node(id)
+        .help("rename the node; built-in AWS nodes (SPEC §6.2) are not available in this version");
+        out.push(files.locate(d, m.id.src, m.id.value.at, id.len()));
+    }
+}
+
+fn add_node(
+    files: &Files,
+    m: &Merged,
+    graph: &mut Graph,
+    interner: &mut Interner,
+    out: &mut Vec<Diagnostic>,
+) {
+    let id = m.id.value.as_str();
+    graph.ids.push(id.into());
+    graph.kinds.push(m.kind);
+    graph
+        .descriptions
+        .push(m.description.map(|d| d.as_str().into()));
+    graph.criticality.push(criticality(files, m, out));
+    let attrs = attributes(files, m, out);
+    for a in attrs {
+        graph.attrs.push(a.map_or(NO_SYM, |v| interner.intern(&v)));
+    }
+    let (zones, every) = zones(files, m, out);
+    let zone_count = zones.len();
+    graph
+        .zones
+        .push_row(zones.iter().map(|z| interner.intern(z)));
+    graph.zones_every.push(every);
+    graph.min_zones.push(min_zones(files, m, zone_count, out));
+    let tags = tags(files, m, out);
+    graph.tags.push_row(
+        tags.iter()
+            .map(|(k, v)| (interner.intern(k), interner.intern(v))),
+    );
+}
+
+fn criticality(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> Criticality {
+    let Some(c) = m.field(Field::Criticality) else {
+        return Criticality::default();
+    };
+    Criticality::parse(c.value.as_str()).unwrap_or_else(|| {
+        let d = Diagnostic::error(
+            "bad-criticality",
+            format!("`{}` is not a criticality", c.value),
+        )
+        .node(m.id.value.as_str())
+        .help("use one of `critical`, `high`, `medium`, `low`");
+        out.push(files.locate(d, c.src, c.value.at, c.value.value.len()));
+        Criticality::default()
+    })
+}
+
+/// Provider, service, type, account and region: given, else from the ARN
+/// (a given field wins over the derived one, SPEC §1.1).
+fn attributes<'m>(
+    files: &Files,
+    m: &'m Merged,
+    out: &mut Vec<Diagnostic>,
+) -> [Option<Cow<'m, str>>; 5] {
+    let given = |f: Field| m.field(f).map(|t| Cow::Borrowed(t.value.as_str()));
+    let mut attrs = [
+        given(Field::Provider),
+        given(Field::Service),
+        given(Field::Type),
+        given(Field::Account),
+        given(Field::Region),
+    ];
+    let (arn, src, at) = match m.field(Field::Arn) {
+        Some(a) => (a.value.as_str(), a.src, a.value.at),
+        None if m.id.value.as_str().starts_with("arn:") => {
+            (m.id.value.as_str(), m.id.src, m.id.value.at)
+        }
+        None => return attrs,
+    };
+    let Some(facts) = parse_arn(arn) else {
+        let d = Diagnostic::error("malformed-arn", format!("`{arn}` is not a well-formed ARN"))
+            .node(m.id.value.as_str())
+            .help("an ARN reads `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, with partition, service and resource not empty");
+        out.push(files.locate(d, src, at, arn.len()));
+        return attrs;
+    };
+    let derived = [
+        (Attr::Provider, Some(Cow::Borrowed("aws"))),
+        (Attr::Service, Some(Cow::Borrowed(facts.service))),
+        (Attr::Type, Some(Cow::Owned(facts.node_type()))),
+        (Attr::Account, facts.account.map(Cow::Borrowed)),
+        (Attr::Region, Some(Cow::Borrowed(facts.region))),
+    ];
+    for (attr, value) in derived {
+        let slot = &mut attrs[attr as usize];
+        if slot.is_none() {
+            *slot = value;
+        }
+    }
+    attrs
+}
+
+/// The explicit zones list (checked for repeats) and whether it is `"*"`.
+fn zones<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> (Vec<&'m str>, bool) {
+    let Some(z) = m.zones else {
+        return (Vec::new(), false);
+    };
+    let list = match z.value {
+        Zones::Every(_) => return (Vec::new(), true),
+        Zones::List(l) => l,
+    };
+    let mut seen: Vec<&str> = Vec::with_capacity(list.len());
+    for t in list {
+        if seen.contains(&t.as_str()) {
+            let d = Diagnostic::error(
+                "zone-listed-twice",
+                format!(
+                    "zone `{t}` is listed twice in the zones of `{}`",
+                    m.id.value
+                ),
+            )
+            .node(m.id.value.as_str())
+            .help("list each zone once");
+            out.push(files.locate(d, z.src, t.at, t.value.len()));
+        } else {
+            seen.push(t.as_str());
+        }
+    }
+    (seen, false)
+}
+
+fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnostic>) -> u32 {
+    let Some(t) = m.field(Field::MinZones) else {
+        return 1;
+    };
+    let explicit_list = matches!(m.zones.map(|z| z.value), Some(Zones::List(_)));
+    let value: Option<u32> = t.value.as_str().parse().ok();
+    let in_range = |v: u32| v >= 1 && (!explicit_list || v as usize <= zone_count);
+    match value {
+        Some(v) if in_range(v) => v,
+        _ => {
+            let range = if explicit_list {
+                format!("1..={zone_count}, the number of its zones")
+            } else {
+                "a whole number of 1 or more".to_owned()
+            };
+            let d = Diagnostic::error(
+                "min-zones-out-of-range",
+                format!(
+                    "`min_zones: {}` of `{}` is outside {range}",
+                    t.value, m.id.value
+                ),
+            )
+            .node(m.id.value.as_str())
+            .help("min_zones is how many of the node's zones must survive");
+            out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
+            1
+        }
+    }
+}
+
+/// Tags sorted by key; a key twice in one mapping is an error.
+fn tags<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> Vec<(&'m str, &'m str)> {
+    let mut tags: Vec<(&str, &str, usize, At)> = m
+        .tags
+        .iter()
+        .map(|(k, v)| (k.value.as_str(), v.as_str(), k.src, k.value.at))
+        .collect();
+    tags.sort_by(|a, b| a.0.cmp(b.0));
+    for w in tags.windows(2) {
+        if w[0].0 == w[1].0 {
+            let d = Diagnostic::error(
+                "duplicate-key",
+                format!("tag `{}` is given twice on `{}`", w[1].0, m.id.value),
+            )
+            .node(m.id.value.as_str())
+            .help("give each tag once");
+            out.push(files.locate(d, w[1].2, w[1].3, w[1].0.len()));
+        }
+    }
+    tags.dedup_by(|a, b| a.0 == b.0);
+    tags.into_iter().map(|(k, v, _, _)| (k, v)).collect()
+}
+
+/// Resolves requirement entries against the finished node table.
+struct Resolver<'a, 'f> {
+    files: &'a Files<'f>,
+    graph: &'a Graph,
+    index: &'a FxHashMap<&'a str, NodeIx>,
+}
+
+/// An entry after resolution, before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Resolved {
+    kind: EntryKind,
+    members: Vec<NodeIx>,
+    /// Written as a plain id (subject to the observed-edge override).
+    plain_id: bool,
+    /// Stated by at least one document that is not collector output.
+    by_person: bool,
+}
+
+type Starts = (Vec<u32>, Vec<u32>);
+
+impl Resolver<'_, '_> {
+    fn resolve_all(
+        &self,
+        merged: &[Merged],
+        out: &mut Vec<Diagnostic>,
+    ) -> (Vec<Entry>, Csr<NodeIx>, Starts) {
+        let mut entries = Vec::new();
+        let mut members = Csr::new();
+        let mut entry_start = Vec::with_capacity(merged.len() + 1);
+        let mut optional_start = Vec::with_capacity(merged.len());
+        for (n, m) in merged.iter().enumerate() {
+            let n = n as NodeIx;
+            let requires = self.resolve_list(n, m, &m.requires, out);
+            let optional = self.resolve_list(n, m, &m.optional, out);
+            let requires = drop_observed_calls_marked_soft(requires, &optional);
+            entry_start.push(entries.len() as u32);
+            for (list, is_optional) in [(requires, false), (optional, true)] {
+                if is_optional {
+                    optional_start.push(entries.len() as u32);
+                }
+                for r in list {
+                    entries.push(Entry {
+                        owner: n,
+                        kind: r.kind,
+                        needed: r.kind.needed(r.members.len()),
+                        optional: is_optional,
+                    });
+                    members.push_row(r.members);
+                }
+            }
+        }
+        entry_start.push(entries.len() as u32);
+        (entries, members, (entry_start, optional_start))
+    }
+
+    /// Resolves and de-duplicates one list (`requires` or `optional`).
+    fn resolve_list(
+        &self,
+        owner: NodeIx,
+        m: &Merged,
+        list: &[Stated],
+        out: &mut Vec<Diagnostic>,
+    ) -> Vec<Resolved> {
+        let mut resolved: Vec<Resolved> = Vec::with_capacity(list.len());
+        for stated in list {
+            let Some(r) = self.resolve_entry(owner, m, stated, out) else {
+                continue;
+            };
+            let same = resolved
+                .iter_mut()
+                .find(|x| x.kind == r.kind && x.members == r.members);
+            match same {
+                Some(x) => x.by_person |= r.by_person,
+                None => resolved.push(r),
+            }
+        }
+        resolved
+    }
+
+    fn resolve_entry(
+        &self,
+        owner: NodeIx,
+        m: &Merged,
+        stated: &Stated,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<Resolved> {
+        let by_person = !stated.observed;
+        match stated.entry {
+            raw::Entry::Id(t) => {
+                let target = self.reference(m, stated.src, t, out)?;
+                Some(Resolved {
+                    kind: EntryKind::All,
+                    members: vec![target],
+                    plain_id: true,
+                    by_person,
+                })
+            }
+            raw::Entry::Group(g) => {
+                self.resolve_group(owner, m, stated.src, g, out)
+                    .map(|(kind, members)| Resolved {
+                        kind,
+                        members,
+                        plain_id: false,
+                        by_person,
+                    })
+            }
+        }
+    }
+
+    fn resolve_group(
+        &self,
+        owner: NodeIx,
+        m: &Merged,
+        src: usize,
+        g: &raw::Group,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<(EntryKind, Vec<NodeIx>)> {
+        let shapes = [
+            ("all", g.all.is_some()),
+            ("any", g.any.is_some()),
+            ("quorum", g.quorum.is_some() || g.of.is_some()),
+            ("select", g.select.is_some()),
+            ("failover", g.failover.is_some() || g.via.is_some()),
+        ];
+        let given: Vec<&str> = shapes.iter().filter(|s| s.1).map(|s| s.0).collect();
+        if given.len() != 1 {
+            let what = if given.is_empty() {
+                "has none of `all`, `any`, `quorum` + `of`, `select`".to_owned()
+            } else {
+                format!("has {}: an entry takes exactly one", given.join(" and "))
+            };
+            out.push(self.entry_error(
+                m,
+                src,
+                g.at,
+                "bad-entry",
+                format!("a requirement entry of `{}` {what}", m.id.value),
+                "split it into one entry per group, e.g. `- any: [a, b]` and `- c`",
+            ));
+            return None;
+        }
+        let allow_empty = self.allow_empty(m, src, g, out)?;
+        let (kind, members) = match given[0] {
+            "all" => (
+                EntryKind::All,
+                self.members(owner, m, src, g.all.as_deref()?, allow_empty, g.at, out)?,
+            ),
+            "any" => (
+                EntryKind::Any,
+                self.members(owner, m, src, g.any.as_deref()?, allow_empty, g.at, out)?,
+            ),
+            "select" => {
+                let sel = g.select.as_ref()?;
+                (
+                    EntryKind::All,
+                    self.selected(owner, m, src, sel, allow_empty, out)?,
+                )
+            }
+            "quorum" => return self.quorum(owner, m, src, g, allow_empty, out),
+            _ => {
+                out.push(self.entry_error(m, src, g.at, "unsupported-entry",
+                    format!("`{}` uses a `failover` entry, which this version does not support yet", m.id.value),
+                    "failover entries (SPEC §6.1) are planned; meanwhile write `any: [primary, standby]`"));
+                return None;
+            }
+        };
+        self.warn_short(m, src, g.at, kind, members.len(), out);
+        Some((kind, members))
+    }
+
+    fn quorum(
+        &self,
+        owner: NodeIx,
+        m: &Merged,
+        src: usize,
+        g: &raw::Group,
+        allow_empty: bool,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<(EntryKind, Vec<NodeIx>)> {
+        let (Some(k), Some(of)) = (&g.quorum, &g.of) else {
+            out.push(self.entry_error(
+                m,
+                src,
+                g.at,
+                "bad-entry",
+                format!(
+                    "a `quorum` entry of `{}` needs both `quorum: K` and `of: [...]`",
+                    m.id.value
+                ),
+                "write `quorum: 2` and `of: [a, b, c]` in the same entry",
+            ));
+            return None;
+        };
+        let members = self.members(owner, m, src, of, allow_empty, g.at, out);
+        let parsed: Option<u32> = k.as_str().parse().ok();
+        let members = members?;
+        let n = members.len();
+        match parsed {
+            Some(k) if k >= 1 && (k as usize <= n || allow_empty) => {
+                self.warn_short(m, src, g.at, EntryKind::Quorum(k), n, out);
+                Some((EntryKind::Quorum(k), members))
+            }
+            _ => {
+                let d = Diagnostic::error(
+                    "quorum-out-of-range",
+                    format!(
+                        "`quorum: {k}` in `{}` is outside 1..={n}, the number of its members",
+                        m.id.value
+                    ),
+                )
+                .node(m.id.value.as_str())
+                .help(format!("set quorum between 1 and {n}, or add members"));
+                out.push(self.files.locate(d, src, k.at, k.value.len()));
+                None
+            }
+        }
+    }
+
+    fn allow_empty(
+        &self,
+        m: &Merged,
+        src: usize,
+        g: &raw::Group,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<bool> {
+        match g.allow_empty.as_ref().map(|t| t.as_str()) {
+            None | Some("false") => Some(false),
+            Some("true") => Some(true),
+            Some(other) => {
+                let t = g.allow_empty.as_ref()?;
+                let d = Diagnostic::error(
+                    "invalid-value",
+                    format!("`allow_empty: {other}` is not true or false"),
+                )
+                .node(m.id.value.as_str())
+                .help("write `allow_empty: true`");
+                out.push(self.files.locate(d, src, t.at, t.value.len()));
+                None
+            }
+        }
+    }
+
+    /// An `any` or `quorum` entry left with too few members can never be
+    /// satisfied: allowed with `allow_empty`, but worth a warning.
+    fn warn_short(
+        &self,
+        m: &Merged,
+        src: usize,
+        at: At,
+        kind: EntryKind,
+        n: usize,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if (kind.needed(n) as usize) > n {
+            let d = Diagnostic::warning(
+                "entry-never-satisfied",
+                format!("a requirement entry of `{}` has {n} member(s) but needs {}: it is never satisfied", m.id.value, kind.needed(n)),
+            )
+            .node(m.id.value.as_str())
+            .help("its selectors match too little; `allow_empty: true` allows this, but the node will be down or degraded");
+            out.push(self.files.locate(d, src, at, 1));
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn members(
+        &self,
+        owner: NodeIx,
+        m: &Merged,
+        src: usize,
+        list: &[Member],
+        allow_empty: bool,
+        at: At,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<NodeIx>> {
+        if list.is_empty() {
+            out.push(self.entry_error(
+                m,
+                src,
+                at,
+                "empty-members",
+                format!(
+                    "a requirement entry of `{}` has an empty member list",
+                    m.id.value
+                ),
+                "list at least one member, or remove the entry",
+            ));
+            return None;
+        }
+        let mut members = Vec::with_capacity(list.len());
+        let mut ok = true;
+        for item in list {
+            match item {
+                Member::Id(t) => match self.reference(m, src, t, out) {
+                    Some(x) => members.push(x),
+                    None => ok = false,
+                },
+                Member::Select(s) => match self.selected(owner, m, src, s, allow_empty, out) {
+                    Some(xs) => members.extend(xs),
+                    None => ok = false,
+                },
+            }
+        }
+        ok.then(|| dedup_keep_first(members))
+    }
+
+    fn reference(
+        &self,
+        m: &Merged,
+        src: usize,
+        t: &Text,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<NodeIx> {
+        if let Some(&x) = self.index.get(t.as_str()) {
+            return Some(x);
+        }
+        let id = t.as_str();
+        let help = if id.starts_with("aws:") {
+            "built-in AWS nodes (SPEC §6.2) are not available in this version: define the dependency as an external".to_owned()
+        } else {
+            let near = closest(id, self.index.keys().copied());
+            did_you_mean(&near).unwrap_or_else(|| {
+                "define it under functions, services, resources or externals, or fix the id"
+                    .to_owned()
+            })
+        };
+        let d = Diagnostic::error(
+            "unknown-reference",
+            format!("`{}` requires `{id}`, which is defined nowhere", m.id.value),
+        )
+        .node(m.id.value.as_str())
+        .help(help);
+        out.push(self.files.locate(d, src, t.at, id.len()));
+        None
+    }
+
+    fn selected(
+        &self,
+        owner: NodeIx,
+        m: &Merged,
+        src: usize,
+        s: &raw::Selector,
+        allow_empty: bool,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<NodeIx>> {
+        let sel = self.compile(m, src, s, out)?;
+        let found = sel.expand(self.graph, owner);
+        if found.is_empty() && !allow_empty {
+            let d = Diagnostic::error(
+                "selector-matches-nothing",
+                format!("a selector of `{}` matches no node", m.id.value),
+            )
+            .node(m.id.value.as_str())
+            .help(self.why_nothing(&sel, owner));
+            out.push(self.files.locate(d, src, s.position(), 1));
+            return None;
+        }
+        Some(found)
+    }
+
+    fn compile(
+        &self,
+        m: &Merged,
+        src: usize,
+        s: &raw::Selector,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<Selector> {
+        let mut sel = Selector::default();
+        if let Some(k) = &s.kind {
+            let kind = NodeKind::ALL.into_iter().find(|x| x.as_str() == k.as_str());
+            match kind {
+                Some(kind) => sel.kind = Some(kind),
+                None => {
+                    let d = Diagnostic::error(
+                        "invalid-value",
+                        format!("`kind: {k}` is not a node kind"),
+                    )
+                    .node(m.id.value.as_str())
+                    .help("use one of `function`, `service`, `resource`, `external`");
+                    out.push(self.files.locate(d, src, k.at, k.value.len()));
+                    return None;
+                }
+            }
+        }
+        sel.id = s.id.as_ref().map(|t| Pattern::new(t.as_str()));
+        let attrs = [
+            (Attr::Provider, &s.provider),
+            (Attr::Service, &s.service),
+            (Attr::Type, &s.type_),
+            (Attr::Account, &s.account),
+            (Attr::Region, &s.region),
+        ];
+        for (a, t) in attrs {
+            if let Some(t) = t {
+                sel.attrs.push((a, Pattern::new(t.as_str())));
+            }
+        }
+        sel.zone = s.zone.as_ref().map(|t| Pattern::new(t.as_str()));
+        for (k, v) in s.tags.iter().flat_map(|t| &t.0) {
+            sel.tags
+                .push((k.as_str().to_owned(), Pattern::new(v.as_str())));
+        }
+        Some(sel)
+    }
+
+    /// Names the conditions that alone match nothing, with the values the
+    /// estate does have: nearly always a typo.
+    fn why_nothing(&self, sel: &Selector, owner: NodeIx) -> String {
+        let g = self.graph;
+        let mut reasons = Vec::new();
+        for (a, p) in &sel.attrs {
+            let values = g.attr_values(*a);
+            if !values.iter().any(|v| p.matches(v)) {
+                reasons.push(format!(
+                    "no node has a {} like that; the estate's are: {}",
+                    a.field(),
+                    sample(&values)
+                ));
+            }
+        }
+        if let Some(p) = &sel.zone {
+            let values = g.zone_values();
+            if !values.iter().any(|v| p.matches(v)) {
+                reasons.push(format!(
+                    "no node lists such a zone; the estate's zones are: {}",
+                    sample(&values)
+                ));
+            }
+        }
+        for (k, p) in &sel.tags {
+            let values: Vec<&str> = g
+                .nodes()
+                .filter(|&n| n != owner)
+                .flat_map(|n| g.tags(n).iter())
+                .filter(|(tk, _)| g.symbol(*tk) == Some(k.as_str()))
+                .filter_map(|(_, tv)| g.symbol(*tv))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if !values.iter().any(|v| p.matches(v)) {
+                reasons.push(format!(
+                    "no node has tag `{k}` with such a value; its values are: {}",
+                    sample(&values)
+                ));
+            }
+        }
+        if reasons.is_empty() {
+            reasons.push("each condition matches some node, but no node matches all of them (a selector never matches its own node)".to_owned());
+        }
+        format!(
+            "{}; add `allow_empty: true` to the entry if matching nothing is expected",
+            reasons.join("; ")
+        )
+    }
+
+    fn entry_error(
+        &self,
+        m: &Merged,
+        src: usize,
+        at: At,
+        code: &'static str,
+        message: String,
+        help: &str,
+    ) -> Diagnostic {
+        let d = Diagnostic::error(code, message)
+            .node(m.id.value.as_str())
+            .help(help);
+        let at = at.or(m.id.value.at);
+        self.files.locate(d, src, at, 1)
+    }
+}
+
+/// Up to eight values, for messages; "none" when empty.
+fn sample(values: &[&str]) -> String {
+    if values.is_empty() {
+        return "none".to_owned();
+    }
+    let shown: Vec<String> = values.iter().take(8).map(|v| format!("`{v}`")).collect();
+    let more = values.len().saturating_sub(8);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn dedup_keep_first(members: Vec<NodeIx>) -> Vec<NodeIx> {
+    if members.len() < 2 {
+        return members;
+    }
+    let mut seen = rustc_hash::FxHashSet::default();
+    members.into_iter().filter(|x| seen.insert(*x)).collect()
+}
+
+/// SPEC §1.5: when a person lists X in N's `optional`, a plain `requires: X`
+/// that only collector output states is dropped (a call seen in traces is
+/// soft when people say so). Entries with several members are kept.
+fn drop_observed_calls_marked_soft(
+    requires: Vec<Resolved>,
+    optional: &[Resolved],
+) -> Vec<Resolved> {
+    let soft_by_person = |x: NodeIx| {
+        optional
+            .iter()
+            .any(|o| o.plain_id && o.by_person && o.members == [x])
+    };
+    requires
+        .into_iter()
+        .filter(|r| !(r.plain_id && !r.by_person && soft_by_person(r.members[0])))
+        .collect()
+}

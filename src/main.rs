@@ -1,0 +1,44 @@
+//! The `blastmap` binary: parse the command line, run, map to an exit code.
+
+use clap::Parser;
+
+use blastmap::app::{self, exit};
+use blastmap::cli::Cli;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let code = match app::run(&cli) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprint!(
+                "{}",
+                app::render_diagnostics(&failure.diagnostics, cli.color)
+            );
+            if failure.code == exit::INVALID && failure.diagnostics.len() > 1 {
+                eprintln!("{} problems found", failure.diagnostics.len());
+            }
+            failure.code
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Logs go to stderr; `RUST_LOG` wins over `-v`.
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,539 @@
+//! The shapes of one estate document as written, before any checking.
+//!
+//! Every scalar is a [`Text`]: its value (borrowed from the input where the
+//! format allows, so a million-node JSON file costs few allocations) and where
+//! it stands, so that later checks can point at `file:line:col`. Maps are kept
+//! as ordered lists of pairs so that duplicated keys can be reported instead of
+//! silently overwritten, and so that nothing is hashed while parsing.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+thread_local! {
+    /// Set while a YAML document is deserialised: YAML locations come from
+    /// serde-saphyr's `Spanned`, JSON locations from the borrowed slice's
+    /// address. One model serves both formats this way.
+    static YAML_SPANS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `parse` with YAML span capture switched on for this thread.
+pub fn with_yaml_spans<T>(parse: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            YAML_SPANS.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(YAML_SPANS.with(|c| c.replace(true)));
+    parse()
+}
+
+/// Where a value stands in its document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum At {
+    /// The format gave no position (an escaped JSON string, a built value).
+    #[default]
+    Unknown,
+    /// A byte offset into the document (YAML).
+    Offset(u64),
+    /// The address of a slice borrowed from the document's text (JSON);
+    /// [`At::offset_in`] turns it into an offset.
+    Address(usize),
+}
+
+impl At {
+    /// The byte offset of this position in `text`, the document it came from.
+    pub fn offset_in(self, text: &str) -> Option<usize> {
+        match self {
+            At::Unknown => None,
+            At::Offset(o) => usize::try_from(o).ok().filter(|o| *o <= text.len()),
+            At::Address(a) => {
+                let base = text.as_ptr() as usize;
+                (a >= base && a <= base + text.len()).then(|| a - base)
+            }
+        }
+    }
+
+    /// This position if known, else `fallback`.
+    pub fn or(self, fallback: At) -> At {
+        if self == At::Unknown {
+            fallback
+        } else {
+            self
+        }
+    }
+}
+
+/// A scalar as text, with where it stands. YAML numbers and booleans are
+/// read as their text, since ids and account numbers are text (SPEC §1.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text<'a> {
+    pub value: Cow<'a, str>,
+    pub at: At,
+}
+
+impl<'a> Text<'a> {
+    /// The value as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.value)
+    }
+}
+
+/// A scalar read as text; borrowed when the input allows it.
+struct Scalar<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Scalar<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v.to_string())))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Scalar(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if YAML_SPANS.with(|c| c.get()) {
+            let s = serde_saphyr::Spanned::<Scalar<'a>>::deserialize(d)?;
+            let at = s
+                .referenced
+                .span()
+                .byte_offset()
+                .map_or(At::Unknown, At::Offset);
+            Ok(Text {
+                value: s.value.0,
+                at,
+            })
+        } else {
+            let Scalar(value) = Scalar::<'a>::deserialize(d)?;
+            let at = match &value {
+                Cow::Borrowed(s) => At::Address(s.as_ptr() as usize),
+                Cow::Owned(_) => At::Unknown,
+            };
+            Ok(Text { value, at })
+        }
+    }
+}
+
+/// One document: the four sections, its version and collector metadata.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
+pub struct Document<'a> {
+    #[serde(borrow)]
+    pub version: Option<Text<'a>>,
+    #[serde(default)]
+    pub meta: Option<Meta>,
+    #[serde(default, borrow)]
+    pub functions: Option<Section<'a>>,
+    #[serde(default, borrow)]
+    pub services: Option<Section<'a>>,
+    #[serde(default, borrow)]
+    pub resources: Option<Section<'a>>,
+    #[serde(default, borrow)]
+    pub externals: Option<Section<'a>>,
+}
+
+/// Collector metadata (SPEC §1.4). Only what the engine reads is typed; the
+/// block is free to extend, so other keys are accepted and ignored.
+#[derive(Debug, Default, Deserialize)]
+pub struct Meta {
+    #[serde(default)]
+    pub sources: Vec<SourceMeta>,
+    #[serde(default)]
+    pub collected_at: Option<IgnoredAny>,
+    #[serde(default)]
+    pub edges: Option<IgnoredAny>,
+}
+
+/// One collector run that contributed to a document.
+#[derive(Debug, Default, Deserialize)]
+pub struct SourceMeta {
+    #[serde(default)]
+    pub collector: Option<String>,
+    #[serde(default)]
+    pub complete: Option<bool>,
+    #[serde(default)]
+    pub account: Option<IgnoredAny>,
+    #[serde(default)]
+    pub regions: Option<IgnoredAny>,
+    #[serde(default)]
+    pub errors: Option<IgnoredAny>,
+}
+
+/// The nodes of one section, in document order: `(id, node)`.
+#[derive(Debug, Default)]
+pub struct Section<'a>(pub Vec<(Text<'a>, Node<'a>)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Section<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(PairsVisitor::<(&'a (), Node<'a>)>(PhantomData))
+            .map(Section)
+    }
+}
+
+/// Reads a map into `(key, value)` pairs, in order, duplicates kept.
+struct PairsVisitor<V>(PhantomData<V>);
+
+impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<(&'a (), V)> {
+    type Value = Vec<(Text<'a>, V)>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mapping")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(key) = map.next_key::<Text<'a>>()? {
+            let value = map.next_value::<V>()?;
+            out.push((key, value));
+        }
+        Ok(out)
+    }
+}
+
+/// The string-to-string tags of a node, in order, duplicates kept.
+#[derive(Debug, Default, Clone)]
+pub struct Tags<'a>(pub Vec<(Text<'a>, Text<'a>)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(PairsVisitor::<(&'a (), Text<'a>)>(PhantomData))
+            .map(Tags)
+    }
+}
+
+/// A node as written (SPEC §1.1). Unknown fields are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
+pub struct Node<'a> {
+    #[serde(default, borrow)]
+    pub description: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub criticality: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub arn: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub provider: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub service: Option<Text<'a>>,
+    #[serde(default, borrow, rename = "type")]
+    pub type_: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub account: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub region: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub zones: Option<Zones<'a>>,
+    #[serde(default, borrow)]
+    pub min_zones: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub tags: Option<Tags<'a>>,
+    #[serde(default, borrow)]
+    pub requires: Option<Vec<Entry<'a>>>,
+    #[serde(default, borrow)]
+    pub optional: Option<Vec<Entry<'a>>>,
+}
+
+/// The zones a node runs in: an explicit list, or `"*"` (every zone of its
+/// region, never affected by `zone:` domains).
+#[derive(Debug, Clone)]
+pub enum Zones<'a> {
+    Every(Text<'a>),
+    List(Vec<Text<'a>>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Zones<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ZonesVisitor(PhantomData))
+    }
+}
+
+struct ZonesVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ZonesVisitor<'a> {
+    type Value = Zones<'a>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(r#"a list of zones, or "*""#)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(z) = seq.next_element::<Text<'a>>()? {
+            out.push(z);
+        }
+        Ok(Zones::List(out))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        self.star(Cow::Borrowed(v), At::Address(v.as_ptr() as usize))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.star(Cow::Owned(v.to_owned()), At::Unknown)
+    }
+}
+
+impl<'a> ZonesVisitor<'a> {
+    fn star<E: de::Error>(self, v: Cow<'a, str>, at: At) -> Result<Zones<'a>, E> {
+        if v == "*" {
+            Ok(Zones::Every(Text { value: v, at }))
+        } else {
+            Err(E::custom(format_args!(
+                "`zones` is `{v}`: write a list such as [use1-az1, use1-az2], or \"*\" for every zone of the region"
+            )))
+        }
+    }
+}
+
+/// A requirement entry as written (SPEC §1.2): an id, or a map with one of
+/// `all`, `any`, `quorum` + `of`, `select` (or `failover` + `via`, §6.1).
+#[derive(Debug, Clone)]
+pub enum Entry<'a> {
+    Id(Text<'a>),
+    Group(Box<Group<'a>>),
+}
+
+/// The map form of a requirement entry; which keys were given is checked later
+/// so that every mistake in a file is reported, not only the first.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
+pub struct Group<'a> {
+    #[serde(default, borrow)]
+    pub all: Option<Vec<Member<'a>>>,
+    #[serde(default, borrow)]
+    pub any: Option<Vec<Member<'a>>>,
+    #[serde(default, borrow)]
+    pub quorum: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub of: Option<Vec<Member<'a>>>,
+    #[serde(default, borrow)]
+    pub select: Option<Selector<'a>>,
+    #[serde(default, borrow)]
+    pub failover: Option<Vec<Member<'a>>>,
+    #[serde(default, borrow)]
+    pub via: Option<Vec<Text<'a>>>,
+    #[serde(default, borrow)]
+    pub allow_empty: Option<Text<'a>>,
+    /// Where the entry starts (its first key), for messages about the entry.
+    #[serde(skip)]
+    pub at: At,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(EntryVisitor(PhantomData))
+    }
+}
+
+struct EntryVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
+    type Value = Entry<'a>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a node id, or a map with one of `all`, `any`, `quorum` + `of`, `select`")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Entry::Id(Text {
+            value: Cow::Borrowed(v),
+            at: At::Address(v.as_ptr() as usize),
+        }))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Entry::Id(Text {
+            value: Cow::Owned(v.to_owned()),
+            at: At::Unknown,
+        }))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.visit_string(v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.visit_string(v.to_string())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Entry::Id(Text {
+            value: Cow::Owned(v),
+            at: At::Unknown,
+        }))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let mut group = Group::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        group.at = group.first_position();
+        Ok(Entry::Group(Box::new(group)))
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        Text::deserialize(d).map(Entry::Id)
+    }
+}
+
+/// A member of an entry's list: an id, or `{select: SELECTOR}`.
+#[derive(Debug, Clone)]
+pub enum Member<'a> {
+    Id(Text<'a>),
+    Select(Box<Selector<'a>>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
+struct SelectMember<'a> {
+    #[serde(borrow)]
+    select: Selector<'a>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Member<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MemberVisitor(PhantomData))
+    }
+}
+
+struct MemberVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for MemberVisitor<'a> {
+    type Value = Member<'a>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a node id, or `{select: {...}}`")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        EntryVisitor(PhantomData)
+            .visit_borrowed_str(v)
+            .map(Entry::into_id)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.visit_string(v.to_owned())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Member::Id(Text {
+            value: Cow::Owned(v),
+            at: At::Unknown,
+        }))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.visit_string(v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.visit_string(v.to_string())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let m = SelectMember::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Member::Select(Box::new(m.select)))
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        Text::deserialize(d).map(Member::Id)
+    }
+}
+
+impl Group<'_> {
+    /// The first known position inside the entry, standing for the entry.
+    fn first_position(&self) -> At {
+        let lists = [&self.all, &self.any, &self.of, &self.failover];
+        let in_lists = lists.into_iter().flatten().flatten().map(Member::position);
+        let scalars = [&self.quorum, &self.allow_empty]
+            .into_iter()
+            .flatten()
+            .map(|t| t.at);
+        let selector = self.select.iter().map(Selector::position);
+        scalars
+            .chain(in_lists)
+            .chain(selector)
+            .find(|at| *at != At::Unknown)
+            .unwrap_or_default()
+    }
+}
+
+impl Member<'_> {
+    /// Where the member is written.
+    pub fn position(&self) -> At {
+        match self {
+            Member::Id(t) => t.at,
+            Member::Select(s) => s.position(),
+        }
+    }
+}
+
+impl Selector<'_> {
+    /// The first known position of one of the selector's conditions.
+    pub fn position(&self) -> At {
+        let fields = [
+            &self.kind,
+            &self.id,
+            &self.provider,
+            &self.service,
+            &self.type_,
+            &self.account,
+            &self.region,
+            &self.zone,
+        ];
+        let tags = self.tags.iter().flat_map(|t| t.0.iter().map(|(k, _)| k.at));
+        fields
+            .into_iter()
+            .flatten()
+            .map(|t| t.at)
+            .chain(tags)
+            .find(|at| *at != At::Unknown)
+            .unwrap_or_default()
+    }
+}
+
+impl<'a> Entry<'a> {
+    fn into_id(self) -> Member<'a> {
+        match self {
+            Entry::Id(t) => Member::Id(t),
+            Entry::Group(_) => unreachable!("a string entry is an id"),
+        }
+    }
+}
+
+/// A selector as written (SPEC §1.2): conditions that must all hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
+pub struct Selector<'a> {
+    #[serde(default, borrow)]
+    pub kind: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub id: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub provider: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub service: Option<Text<'a>>,
+    #[serde(default, borrow, rename = "type")]
+    pub type_: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub account: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub region: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub zone: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub tags: Option<Tags<'a>>,
+}

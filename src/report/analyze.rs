@@ -1,0 +1,299 @@
+//! `analyze` output: one scenario's outcome for every function.
+//!
+//! [`AnalyzeReport`] is the JSON of SPEC §4.2, field for field (keys in byte
+//! order); text and Markdown are rendered from it plus the analysis, which
+//! explains degraded functions too.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::style::Style;
+use crate::engine::{Analysis, DegradedBecause, Scenario};
+use crate::graph::{Attr, Graph, NodeIx};
+use crate::model::Status;
+
+/// `analyze --format json` (SPEC §4.2).
+#[derive(Debug, Serialize)]
+pub struct AnalyzeReport {
+    pub functions: Vec<FunctionOutcome>,
+    pub nodes: Vec<NodeOutcome>,
+    pub scenario: Vec<String>,
+}
+
+/// One function's status; `causes` and `path` are empty unless down.
+#[derive(Debug, Serialize)]
+pub struct FunctionOutcome {
+    pub causes: Vec<String>,
+    pub criticality: &'static str,
+    pub id: String,
+    pub path: Vec<String>,
+    pub status: &'static str,
+}
+
+/// A node that is not up.
+#[derive(Debug, Serialize)]
+pub struct NodeOutcome {
+    pub id: String,
+    pub status: &'static str,
+}
+
+impl AnalyzeReport {
+    /// Collects the report: every function in id order, every node that is
+    /// not up in id order.
+    pub fn new(scenario: &Scenario, analysis: &Analysis) -> Self {
+        let graph = analysis.graph();
+        let ids = |xs: Vec<NodeIx>| xs.into_iter().map(|x| graph.id(x).to_owned()).collect();
+        let functions = graph
+            .functions()
+            .iter()
+            .map(|&f| FunctionOutcome {
+                causes: ids(analysis.causes(f)),
+                criticality: graph.criticality(f).as_str(),
+                id: graph.id(f).to_owned(),
+                path: ids(analysis.path(f)),
+                status: analysis.status(f).as_str(),
+            })
+            .collect();
+        let nodes = graph
+            .nodes()
+            .filter(|&n| analysis.status(n) != Status::Up)
+            .map(|n| NodeOutcome {
+                id: graph.id(n).to_owned(),
+                status: analysis.status(n).as_str(),
+            })
+            .collect();
+        AnalyzeReport {
+            functions,
+            nodes,
+            scenario: scenario.domain_texts(),
+        }
+    }
+
+    /// Pretty JSON, newline-terminated.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("plain data serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// Functions of one status, most critical first, then by id.
+fn functions_with(analysis: &Analysis, status: Status) -> Vec<NodeIx> {
+    let graph = analysis.graph();
+    let mut fs: Vec<NodeIx> = graph
+        .functions()
+        .iter()
+        .copied()
+        .filter(|&f| analysis.status(f) == status)
+        .collect();
+    fs.sort_by_key(|&f| (graph.criticality(f), f));
+    fs
+}
+
+/// The chain `a → b → c`.
+fn arrow_path(graph: &Graph, path: &[NodeIx]) -> String {
+    path.iter()
+        .map(|&x| graph.id(x))
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// Where a node is: `(rds:db, us-east-1, use1-az1+use1-az2)`.
+fn placement(graph: &Graph, n: NodeIx) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(t) = graph.attr(n, Attr::Type) {
+        parts.push(t.to_owned());
+    } else {
+        parts.push(graph.kind(n).as_str().to_owned());
+    }
+    if let Some(r) = graph.attr(n, Attr::Region) {
+        parts.push(r.to_owned());
+    }
+    let zones: Vec<&str> = graph
+        .zones(n)
+        .iter()
+        .filter_map(|z| graph.symbol(*z))
+        .collect();
+    if !zones.is_empty() {
+        parts.push(zones.join("+"));
+    }
+    format!("({})", parts.join(", "))
+}
+
+/// Why a degraded function is degraded, in one line.
+fn degraded_reason(analysis: &Analysis, f: NodeIx) -> Option<String> {
+    let graph = analysis.graph();
+    let (chain, because) = analysis.degradation(f)?;
+    let end = *chain.last()?;
+    let how = match because {
+        DegradedBecause::ZoneLoss => format!("{} lost some of its zones", graph.id(end)),
+        DegradedBecause::OptionalDown(m) => {
+            format!("optional {} is down", graph.id(m))
+        }
+        DegradedBecause::LostRedundancy(m) => {
+            format!("{} lost redundancy: {} is down", graph.id(end), graph.id(m))
+        }
+    };
+    Some(if chain.len() > 1 {
+        format!("{how} (via {})", arrow_path(graph, &chain))
+    } else {
+        how
+    })
+}
+
+/// The text report for a person at a terminal.
+pub fn to_text(scenario: &Scenario, analysis: &Analysis, style: Style) -> String {
+    let graph = analysis.graph();
+    let mut out = String::new();
+    let down = functions_with(analysis, Status::Down);
+    let degraded = functions_with(analysis, Status::Degraded);
+    let up = functions_with(analysis, Status::Up);
+    let _ = writeln!(
+        out,
+        "{} {}",
+        style.bold("Scenario:"),
+        scenario.domain_texts().join(" + ")
+    );
+    let _ = writeln!(
+        out,
+        "{} of {} functions down, {} degraded, {} up\n",
+        down.len(),
+        graph.functions().len(),
+        degraded.len(),
+        up.len()
+    );
+    for (status, fs) in [(Status::Down, &down), (Status::Degraded, &degraded)] {
+        if fs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{}", style.status(status));
+        for &f in fs.iter() {
+            write_function(&mut out, analysis, f, style);
+        }
+        out.push('\n');
+    }
+    if !up.is_empty() {
+        let _ = writeln!(out, "{}", style.status(Status::Up));
+        let names: Vec<String> = up
+            .iter()
+            .map(|&f| format!("{} [{}]", graph.id(f), graph.criticality(f)))
+            .collect();
+        let _ = writeln!(out, "  {}", names.join(", "));
+    }
+    out
+}
+
+fn write_function(out: &mut String, analysis: &Analysis, f: NodeIx, style: Style) {
+    let graph = analysis.graph();
+    let _ = write!(
+        out,
+        "  {} [{}]",
+        style.bold(graph.id(f)),
+        graph.criticality(f)
+    );
+    if let Some(d) = graph.description(f) {
+        let _ = write!(out, " {}", style.dim(&format!("— {d}")));
+    }
+    out.push('\n');
+    if analysis.status(f) == Status::Down {
+        let causes = analysis.causes(f);
+        let shown: Vec<String> = causes
+            .iter()
+            .take(10)
+            .map(|&c| format!("{} {}", graph.id(c), placement(graph, c)))
+            .collect();
+        let more = causes.len().saturating_sub(10);
+        let _ = writeln!(out, "    causes: {}", shown.join(", "));
+        if more > 0 {
+            let _ = writeln!(out, "            and {more} more");
+        }
+        let path = analysis.path(f);
+        if !path.is_empty() {
+            let _ = writeln!(out, "    path:   {}", arrow_path(graph, &path));
+        }
+    } else if let Some(why) = degraded_reason(analysis, f) {
+        let _ = writeln!(out, "    why:    {why}");
+    }
+}
+
+/// Markdown for review documents and pull-request comments.
+pub fn to_markdown(scenario: &Scenario, analysis: &Analysis) -> String {
+    let graph = analysis.graph();
+    let mut out = String::new();
+    let scenario_text: Vec<String> = scenario
+        .domain_texts()
+        .iter()
+        .map(|d| format!("`{}`", md_code(d)))
+        .collect();
+    let _ = writeln!(out, "## blastmap: {}\n", scenario_text.join(" + "));
+    let counts: Vec<usize> = [Status::Down, Status::Degraded, Status::Up]
+        .iter()
+        .map(|&s| functions_with(analysis, s).len())
+        .collect();
+    let _ = writeln!(
+        out,
+        "**{}** down, **{}** degraded, **{}** up, of {} functions.\n",
+        counts[0],
+        counts[1],
+        counts[2],
+        graph.functions().len()
+    );
+    let _ = writeln!(out, "| Function | Criticality | Status | Why |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for status in [Status::Down, Status::Degraded, Status::Up] {
+        for f in functions_with(analysis, status) {
+            let why = match status {
+                Status::Down => {
+                    let causes: Vec<String> = analysis
+                        .causes(f)
+                        .iter()
+                        .map(|&c| format!("`{}`", md_code(graph.id(c))))
+                        .collect();
+                    let path = md_code(&arrow_path(graph, &analysis.path(f)));
+                    format!("causes: {}<br>path: `{path}`", causes.join(", "))
+                }
+                Status::Degraded => md_text(&degraded_reason(analysis, f).unwrap_or_default()),
+                Status::Up => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                md_code(graph.id(f)),
+                graph.criticality(f),
+                status_badge(status),
+                why
+            );
+        }
+    }
+    out
+}
+
+fn status_badge(s: Status) -> &'static str {
+    match s {
+        Status::Down => "🔴 down",
+        Status::Degraded => "🟠 degraded",
+        Status::Up => "🟢 up",
+    }
+}
+
+/// Text safe inside a Markdown code span within a table cell.
+fn md_code(s: &str) -> String {
+    s.replace('`', "'").replace('|', "\\|").replace('\n', " ")
+}
+
+/// Plain text safe inside a Markdown table cell.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '\\' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}

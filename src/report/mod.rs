@@ -1,0 +1,6 @@
+//! Outputs: the engine's answers rendered for people (text, Markdown) and
+//! programs (JSON), written atomically.
+
+pub mod analyze;
+pub mod output;
+pub mod style;
