@@ -247,7 +247,8 @@ impl fmt::Display for Diagnostic {
 /// The candidates closest to `wrong` by edit distance, best first, for
 /// "did you mean" hints. Deterministic: ties are broken by the candidate text.
 pub fn closest<'c>(wrong: &str, candidates: impl IntoIterator<Item = &'c str>) -> Vec<&'c str> {
-    let limit = (wrong.chars().count() / 3).max(2);
+    let len = wrong.chars().count();
+    let limit = (len / 3).max(1).min(len.saturating_sub(1));
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
         .map(|c| (strsim::levenshtein(wrong, c), c))

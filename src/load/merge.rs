@@ -1,11 +1,15 @@
 //! Merging documents (SPEC §1.5): the same id in several documents is one
 //! node whose explicitly given fields must agree.
+//!
+//! A merged node keeps references to its parts (each document's definition)
+//! rather than copies of their fields: nearly every node has one part, and a
+//! million-node estate must not be held twice.
 
 use rustc_hash::FxHashMap;
 
 use super::Files;
 use crate::diag::Diagnostic;
-use crate::model::raw::{Document, Entry, Node, Section, Text, Zones};
+use crate::model::raw::{Document, Entry, Node, NodeField, Section, Text, Zones};
 use crate::model::NodeKind;
 
 /// A value and the source it came from.
@@ -23,38 +27,16 @@ impl<T: ?Sized> Clone for From<'_, T> {
 
 impl<T: ?Sized> Copy for From<'_, T> {}
 
-/// The scalar fields that merge by agreement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Field {
-    Criticality = 0,
-    Arn,
-    Provider,
-    Service,
-    Type,
-    Account,
-    Region,
-    MinZones,
+/// One document's definition of a node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Part<'d> {
+    pub node: &'d Node<'d>,
+    pub src: usize,
+    /// The document is collector output (`meta.sources` not empty).
+    pub observed: bool,
 }
 
-impl Field {
-    const COUNT: usize = 8;
-
-    fn name(self) -> &'static str {
-        match self {
-            Field::Criticality => "criticality",
-            Field::Arn => "arn",
-            Field::Provider => "provider",
-            Field::Service => "service",
-            Field::Type => "type",
-            Field::Account => "account",
-            Field::Region => "region",
-            Field::MinZones => "min_zones",
-        }
-    }
-}
-
-/// A requirement entry and whether the document that stated it is observed
-/// (collector output).
+/// A requirement entry and whether the document that stated it is observed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Stated<'d> {
     pub entry: &'d Entry<'d>,
@@ -62,25 +44,88 @@ pub(crate) struct Stated<'d> {
     pub observed: bool,
 }
 
-/// One node, merged from every document that mentions it.
+/// One node, merged from every document that defines it.
 #[derive(Debug)]
 pub(crate) struct Merged<'d> {
     pub id: From<'d, Text<'d>>,
     pub kind: NodeKind,
-    pub description: Option<&'d Text<'d>>,
-    pub fields: [Option<From<'d, Text<'d>>>; Field::COUNT],
-    pub zones: Option<From<'d, Zones<'d>>>,
-    pub tags: Vec<(From<'d, Text<'d>>, &'d Text<'d>)>,
-    pub requires: Vec<Stated<'d>>,
-    pub optional: Vec<Stated<'d>>,
+    first: Part<'d>,
+    more: Vec<Part<'d>>,
 }
 
 impl<'d> Merged<'d> {
-    /// The explicitly given value of a field.
-    pub fn field(&self, f: Field) -> Option<From<'d, Text<'d>>> {
-        self.fields[f as usize]
+    /// Every definition, in load order.
+    pub fn parts(&self) -> impl Iterator<Item = &Part<'d>> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+
+    /// A scalar field, from the first definition that gives it (merging
+    /// checked that the others agree).
+    pub fn field(&self, f: NodeField) -> Option<From<'d, Text<'d>>> {
+        self.parts()
+            .find_map(|p| p.node.get(f).map(|value| From { value, src: p.src }))
+    }
+
+    /// The zones, from the first definition that gives them.
+    pub fn zones(&self) -> Option<From<'d, Zones<'d>>> {
+        self.parts().find_map(|p| {
+            p.node
+                .zones
+                .as_ref()
+                .map(|value| From { value, src: p.src })
+        })
+    }
+
+    /// Every tag of every definition: `(key, value)`.
+    pub fn tags(&self) -> impl Iterator<Item = (From<'d, Text<'d>>, &'d Text<'d>)> + '_ {
+        self.parts().flat_map(|p| {
+            p.node.tags.iter().flat_map(|t| &t.0).map(move |(k, v)| {
+                (
+                    From {
+                        value: k,
+                        src: p.src,
+                    },
+                    v,
+                )
+            })
+        })
+    }
+
+    /// The `requires` entries of every definition, concatenated.
+    pub fn requires(&self) -> Vec<Stated<'d>> {
+        self.entries(|n| n.requires.as_deref())
+    }
+
+    /// The `optional` entries of every definition, concatenated.
+    pub fn optional(&self) -> Vec<Stated<'d>> {
+        self.entries(|n| n.optional.as_deref())
+    }
+
+    fn entries(&self, list: impl Fn(&'d Node<'d>) -> Option<&'d [Entry<'d>]>) -> Vec<Stated<'d>> {
+        self.parts()
+            .flat_map(|p| {
+                list(p.node).unwrap_or_default().iter().map(|entry| Stated {
+                    entry,
+                    src: p.src,
+                    observed: p.observed,
+                })
+            })
+            .collect()
     }
 }
+
+/// The scalar fields that must agree across documents (`description` is
+/// taken from the first document that gives one).
+const AGREEING_FIELDS: [NodeField; 8] = [
+    NodeField::Criticality,
+    NodeField::Arn,
+    NodeField::Provider,
+    NodeField::Service,
+    NodeField::Type,
+    NodeField::Account,
+    NodeField::Region,
+    NodeField::MinZones,
+];
 
 /// Merges the nodes of every document, reporting conflicts.
 pub(crate) fn merge<'d>(
@@ -99,21 +144,33 @@ pub(crate) fn merge<'d>(
                 continue;
             };
             for (id, node) in &section.0 {
-                let at = From {
+                let id = From {
                     value: id,
                     src: *src,
                 };
-                match by_id.get(id.as_str()) {
+                let part = Part {
+                    node,
+                    src: *src,
+                    observed,
+                };
+                match by_id.get(id.value.as_str()) {
                     None => {
-                        by_id.insert(id.as_str(), nodes.len());
-                        nodes.push(new_merged(at, kind, node, observed));
+                        by_id.insert(id.value.as_str(), nodes.len());
+                        nodes.push(Merged {
+                            id,
+                            kind,
+                            first: part,
+                            more: Vec::new(),
+                        });
                     }
                     Some(&i) => {
                         let existing = &mut nodes[i];
-                        if let Some(d) = same_id_problem(files, existing, at, kind) {
-                            out.push(d);
-                        } else {
-                            merge_into(files, existing, node, *src, observed, out);
+                        match same_id_problem(files, existing, id, kind) {
+                            Some(d) => out.push(d),
+                            None => {
+                                check_agreement(files, existing, part, out);
+                                existing.more.push(part);
+                            }
                         }
                     }
                 }
@@ -140,64 +197,6 @@ fn section<'a, 'd>(doc: &'a Document<'d>, kind: NodeKind) -> Option<&'a Section<
     }
 }
 
-fn new_merged<'d>(
-    id: From<'d, Text<'d>>,
-    kind: NodeKind,
-    node: &'d Node<'d>,
-    observed: bool,
-) -> Merged<'d> {
-    let mut m = Merged {
-        id,
-        kind,
-        description: node.description.as_ref(),
-        fields: [None; Field::COUNT],
-        zones: None,
-        tags: Vec::new(),
-        requires: Vec::new(),
-        optional: Vec::new(),
-    };
-    for (field, value) in fields_of(node) {
-        m.fields[field as usize] = value.map(|value| From { value, src: id.src });
-    }
-    m.zones = node.zones.as_ref().map(|value| From { value, src: id.src });
-    for (k, v) in node.tags.iter().flat_map(|t| &t.0) {
-        m.tags.push((
-            From {
-                value: k,
-                src: id.src,
-            },
-            v,
-        ));
-    }
-    add_entries(&mut m, node, id.src, observed);
-    m
-}
-
-fn fields_of<'d>(node: &'d Node<'d>) -> [(Field, Option<&'d Text<'d>>); Field::COUNT] {
-    [
-        (Field::Criticality, node.criticality.as_ref()),
-        (Field::Arn, node.arn.as_ref()),
-        (Field::Provider, node.provider.as_ref()),
-        (Field::Service, node.service.as_ref()),
-        (Field::Type, node.type_.as_ref()),
-        (Field::Account, node.account.as_ref()),
-        (Field::Region, node.region.as_ref()),
-        (Field::MinZones, node.min_zones.as_ref()),
-    ]
-}
-
-fn add_entries<'d>(m: &mut Merged<'d>, node: &'d Node<'d>, src: usize, observed: bool) {
-    let stated = |entry| Stated {
-        entry,
-        src,
-        observed,
-    };
-    m.requires
-        .extend(node.requires.iter().flatten().map(stated));
-    m.optional
-        .extend(node.optional.iter().flatten().map(stated));
-}
-
 /// The same id twice in one document, or in two sections: an error.
 fn same_id_problem(
     files: &Files,
@@ -207,8 +206,8 @@ fn same_id_problem(
 ) -> Option<Diagnostic> {
     let first = files.name(existing.id.src).to_owned();
     let id = again.value.as_str();
-    if existing.kind != kind {
-        let d = Diagnostic::error(
+    let d = if existing.kind != kind {
+        Diagnostic::error(
             "same-id-two-sections",
             format!(
                 "`{id}` is defined under `{}` and again under `{}`",
@@ -216,93 +215,96 @@ fn same_id_problem(
                 kind.section()
             ),
         )
-        .node(id)
         .note(format!("first defined in {first}"))
-        .help("ids are unique across functions, services, resources and externals: rename one");
-        return Some(files.locate(d, again.src, again.value.at, id.len()));
-    }
-    if existing.id.src == again.src {
-        let d = Diagnostic::error(
+        .help("ids are unique across functions, services, resources and externals: rename one")
+    } else if existing.id.src == again.src {
+        Diagnostic::error(
             "duplicate-key",
             format!(
                 "`{id}` is defined twice in the same `{}` mapping",
                 kind.section()
             ),
         )
-        .node(id)
-        .help("remove one of the two definitions, or merge them into one");
-        return Some(files.locate(d, again.src, again.value.at, id.len()));
-    }
-    None
+        .help("remove one of the two definitions, or merge them into one")
+    } else {
+        return None;
+    };
+    Some(files.locate(d.node(id), again.src, again.value.at, id.len()))
 }
 
-fn merge_into<'d>(
-    files: &Files,
-    m: &mut Merged<'d>,
-    node: &'d Node<'d>,
-    src: usize,
-    observed: bool,
-    out: &mut Vec<Diagnostic>,
-) {
-    if m.description.is_none() {
-        m.description = node.description.as_ref();
-    }
-    for (field, value) in fields_of(node) {
-        let Some(value) = value else { continue };
-        let slot = &mut m.fields[field as usize];
-        match slot {
-            None => *slot = Some(From { value, src }),
-            Some(prev) if prev.value.value == value.value => {}
-            Some(prev) => out.push(conflict(
-                files,
-                m.id.value.as_str(),
-                field.name(),
-                *prev,
-                From { value, src },
-            )),
+/// Checks a new definition against the ones before it: explicitly given
+/// fields, zones and tags must agree.
+fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnostic>) {
+    let id = m.id.value.as_str();
+    for f in AGREEING_FIELDS {
+        let (Some(prev), Some(value)) = (m.field(f), part.node.get(f)) else {
+            continue;
+        };
+        if prev.value.value != value.value {
+            let again = From {
+                value,
+                src: part.src,
+            };
+            out.push(conflict(files, id, f.name(), prev, again));
         }
     }
-    if let Some(zones) = &node.zones {
-        merge_zones(files, m, From { value: zones, src }, out);
+    if let (Some(prev), Some(zones)) = (m.zones(), &part.node.zones) {
+        if zone_set(prev.value) != zone_set(zones) {
+            out.push(zones_conflict(
+                files,
+                m,
+                prev,
+                From {
+                    value: zones,
+                    src: part.src,
+                },
+            ));
+        }
     }
-    merge_tags(files, m, node, src, out);
-    add_entries(m, node, src, observed);
-}
-
-fn merge_zones<'d>(
-    files: &Files,
-    m: &mut Merged<'d>,
-    zones: From<'d, Zones<'d>>,
-    out: &mut Vec<Diagnostic>,
-) {
-    let Some(prev) = m.zones else {
-        m.zones = Some(zones);
-        return;
-    };
-    if zone_set(prev.value) != zone_set(zones.value) {
-        let at = zone_position(zones.value);
-        let d = Diagnostic::error(
-            "conflicting-definition",
-            format!(
-                "`{}` has zones {} here but {} in {}",
-                m.id.value,
-                zone_text(zones.value),
-                zone_text(prev.value),
-                files.name(prev.src)
-            ),
-        )
-        .node(m.id.value.as_str())
-        .help("give the node the same zones in every document, or in one document only");
-        out.push(files.locate(d, zones.src, at.at, at.value.len()));
+    for (k, v) in part.node.tags.iter().flat_map(|t| &t.0) {
+        let prev = m.tags().find(|(pk, _)| pk.value.value == k.value);
+        if let Some((pk, pv)) = prev {
+            if pv.value != v.value {
+                let d = Diagnostic::error(
+                    "tag-conflict",
+                    format!(
+                        "`{id}` has tag `{k}` = `{v}` here but `{pv}` in {}",
+                        files.name(pk.src)
+                    ),
+                )
+                .node(id)
+                .help("give the tag one value, in every document that sets it");
+                out.push(files.locate(d, part.src, v.at, v.value.len()));
+            }
+        }
     }
 }
 
-fn zone_set(z: &Zones) -> Vec<String> {
+fn zones_conflict(files: &Files, m: &Merged, prev: From<Zones>, again: From<Zones>) -> Diagnostic {
+    let d = Diagnostic::error(
+        "conflicting-definition",
+        format!(
+            "`{}` has zones {} here but {} in {}",
+            m.id.value,
+            zone_text(again.value),
+            zone_text(prev.value),
+            files.name(prev.src)
+        ),
+    )
+    .node(m.id.value.as_str())
+    .help("give the node the same zones in every document, or in one document only");
+    match zone_position(again.value) {
+        Some(t) => files.locate(d, again.src, t.at, t.value.len()),
+        None => d.in_file(files.name(again.src)),
+    }
+}
+
+fn zone_set<'a>(z: &'a Zones<'a>) -> Vec<&'a str> {
     match z {
-        Zones::Every(_) => vec!["*".to_owned()],
+        Zones::Every(_) => vec!["*"],
         Zones::List(l) => {
-            let mut v: Vec<String> = l.iter().map(|t| t.value.to_string()).collect();
-            v.sort();
+            let mut v: Vec<&str> = l.iter().map(|t| t.as_str()).collect();
+            v.sort_unstable();
             v
         }
     }
@@ -318,43 +320,10 @@ fn zone_text(z: &Zones) -> String {
     }
 }
 
-fn zone_position<'a, 'd>(z: &'a Zones<'d>) -> &'a Text<'d> {
-    static NONE: Text<'static> = Text {
-        value: std::borrow::Cow::Borrowed(""),
-        at: crate::model::raw::At::Unknown,
-    };
+fn zone_position<'a, 'd>(z: &'a Zones<'d>) -> Option<&'a Text<'d>> {
     match z {
-        Zones::Every(t) => t,
-        Zones::List(l) => l.first().unwrap_or(&NONE),
-    }
-}
-
-fn merge_tags<'d>(
-    files: &Files,
-    m: &mut Merged<'d>,
-    node: &'d Node<'d>,
-    src: usize,
-    out: &mut Vec<Diagnostic>,
-) {
-    for (k, v) in node.tags.iter().flat_map(|t| &t.0) {
-        let prev = m.tags.iter().find(|(pk, _)| pk.value.value == k.value);
-        match prev {
-            Some((_, pv)) if pv.value == v.value => {}
-            Some((pk, pv)) => {
-                let d = Diagnostic::error(
-                    "tag-conflict",
-                    format!(
-                        "`{}` has tag `{k}` = `{v}` here but `{pv}` in {}",
-                        m.id.value,
-                        files.name(pk.src)
-                    ),
-                )
-                .node(m.id.value.as_str())
-                .help("give the tag one value, in every document that sets it");
-                out.push(files.locate(d, src, v.at, v.value.len()));
-            }
-            None => m.tags.push((From { value: k, src }, v)),
-        }
+        Zones::Every(t) => Some(t),
+        Zones::List(l) => l.first(),
     }
 }
 

@@ -9,6 +9,7 @@
 //! 4. [`resolve`]: ARNs, placements, references and selectors into a [`Graph`].
 
 pub mod arn;
+mod locate;
 mod merge;
 pub mod parse;
 mod resolve;

@@ -49,7 +49,11 @@ fn parse_json<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic>
         let message = strip_json_position(&e.to_string());
         let file = source_file(name, text);
         let offset = file.offset_of(e.line(), e.column().max(1));
-        shape_error(code, message, Some(span_at(file, offset)))
+        let node = super::locate::node_at(Format::Json, text, offset);
+        with_node(
+            shape_error(code, message, Some(span_at(file, offset))),
+            node,
+        )
     })
 }
 
@@ -58,7 +62,7 @@ fn parse_yaml<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic>
     let parsed = with_yaml_spans(|| serde_saphyr::from_str_with_options(text, options));
     parsed.map_err(|e| {
         let message = e.without_snippet().to_string();
-        let message = strip_yaml_position(&message);
+        let message = tidy_duplicate_key(strip_yaml_position(&message));
         let code = match shape_error_code(&message) {
             "invalid-value" if looks_like_yaml_syntax(&message) => "malformed-yaml",
             other => other,
@@ -71,7 +75,10 @@ fn parse_yaml<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic>
             };
             Some(span_at(file, offset))
         });
-        let d = shape_error(code, message, span);
+        let node = span
+            .as_ref()
+            .and_then(|s| super::locate::node_at(Format::Yaml, text, s.range.start));
+        let d = with_node(shape_error(code, message, span), node);
         if d.span.is_none() {
             d.in_file(name)
         } else {
@@ -97,10 +104,32 @@ fn shape_error(code: &'static str, message: String, span: Option<Span>) -> Diagn
     }
 }
 
+fn with_node(d: Diagnostic, node: Option<String>) -> Diagnostic {
+    match node {
+        Some(id) => d.node(id),
+        None => d,
+    }
+}
+
+/// serde-saphyr's "duplicate mapping key: a, set DuplicateKeyPolicy…" in
+/// the words of an estate author.
+fn tidy_duplicate_key(message: String) -> String {
+    match message.strip_prefix("duplicate mapping key: ") {
+        Some(rest) => {
+            let key = rest
+                .split(", set DuplicateKeyPolicy")
+                .next()
+                .unwrap_or(rest);
+            format!("`{key}` is given twice in the same mapping")
+        }
+        None => message,
+    }
+}
+
 fn shape_error_code(message: &str) -> &'static str {
     if message.contains("unknown field") || message.contains("unknown variant") {
         "unknown-field"
-    } else if message.contains("duplicate") {
+    } else if message.contains("duplicate") || message.contains("given twice") {
         "duplicate-key"
     } else {
         "invalid-value"
@@ -125,11 +154,20 @@ fn looks_like_yaml_syntax(message: &str) -> bool {
 }
 
 /// "did you mean `requires`?" from serde's "unknown field `requirs`,
-/// expected one of `a`, `b`" message.
+/// expected one of `a`, `b`" message (serde-saphyr leaves out the later
+/// backticks).
 fn unknown_field_help(message: &str) -> Option<String> {
-    let mut quoted = message.split('`').skip(1).step_by(2);
-    let wrong = quoted.next()?;
-    let expected: Vec<&str> = quoted.collect();
+    let wrong = message.split('`').nth(1)?;
+    let expected: Vec<&str> = message
+        .split_once("expected one of ")
+        .or_else(|| message.split_once("expected "))
+        .map(|(_, list)| {
+            list.split(", ")
+                .map(|f| f.trim().trim_matches('`'))
+                .filter(|f| !f.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
     let list = expected
         .iter()
         .map(|e| format!("`{e}`"))

@@ -7,12 +7,12 @@ use std::borrow::Cow;
 use rustc_hash::FxHashMap;
 
 use super::arn::parse_arn;
-use super::merge::{Field, Merged, Stated};
+use super::merge::{Merged, Stated};
 use super::select::{Pattern, Selector};
 use super::Files;
 use crate::diag::{closest, did_you_mean, Diagnostic};
 use crate::graph::{Attr, Csr, Entry, Graph, NodeIx, Sym, NO_SYM};
-use crate::model::raw::{self, At, Member, Text, Zones};
+use crate::model::raw::{self, At, Member, NodeField as Field, Text, Zones};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
 /// Interns attribute values as dense symbols.
@@ -100,7 +100,7 @@ fn add_node(
     graph.kinds.push(m.kind);
     graph
         .descriptions
-        .push(m.description.map(|d| d.as_str().into()));
+        .push(m.field(Field::Description).map(|d| d.value.as_str().into()));
     graph.criticality.push(criticality(files, m, out));
     let attrs = attributes(files, m, out);
     for a in attrs {
@@ -183,7 +183,7 @@ fn attributes<'m>(
 
 /// The explicit zones list (checked for repeats) and whether it is `"*"`.
 fn zones<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> (Vec<&'m str>, bool) {
-    let Some(z) = m.zones else {
+    let Some(z) = m.zones() else {
         return (Vec::new(), false);
     };
     let list = match z.value {
@@ -214,7 +214,7 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
     let Some(t) = m.field(Field::MinZones) else {
         return 1;
     };
-    let explicit_list = matches!(m.zones.map(|z| z.value), Some(Zones::List(_)));
+    let explicit_list = matches!(m.zones().map(|z| z.value), Some(Zones::List(_)));
     let value: Option<u32> = t.value.as_str().parse().ok();
     let in_range = |v: u32| v >= 1 && (!explicit_list || v as usize <= zone_count);
     match value {
@@ -243,13 +243,12 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
 /// Tags sorted by key; a key twice in one mapping is an error.
 fn tags<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> Vec<(&'m str, &'m str)> {
     let mut tags: Vec<(&str, &str, usize, At)> = m
-        .tags
-        .iter()
+        .tags()
         .map(|(k, v)| (k.value.as_str(), v.as_str(), k.src, k.value.at))
         .collect();
     tags.sort_by(|a, b| a.0.cmp(b.0));
     for w in tags.windows(2) {
-        if w[0].0 == w[1].0 {
+        if w[0].0 == w[1].0 && w[0].2 == w[1].2 {
             let d = Diagnostic::error(
                 "duplicate-key",
                 format!("tag `{}` is given twice on `{}`", w[1].0, m.id.value),
@@ -295,8 +294,8 @@ impl Resolver<'_, '_> {
         let mut optional_start = Vec::with_capacity(merged.len());
         for (n, m) in merged.iter().enumerate() {
             let n = n as NodeIx;
-            let requires = self.resolve_list(n, m, &m.requires, out);
-            let optional = self.resolve_list(n, m, &m.optional, out);
+            let requires = self.resolve_list(n, m, &m.requires(), out);
+            let optional = self.resolve_list(n, m, &m.optional(), out);
             let requires = drop_observed_calls_marked_soft(requires, &optional);
             entry_start.push(entries.len() as u32);
             for (list, is_optional) in [(requires, false), (optional, true)] {

@@ -33,35 +33,47 @@ pub fn with_yaml_spans<T>(parse: impl FnOnce() -> T) -> T {
     parse()
 }
 
-/// Where a value stands in its document.
+/// Where a value stands in its document: a byte offset (YAML), the
+/// address of a slice borrowed from the document's text (JSON; turned into
+/// an offset by [`At::offset_in`]), or unknown (an escaped JSON string).
+/// Packed in one word, since every scalar of a million-node estate has one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum At {
-    /// The format gave no position (an escaped JSON string, a built value).
-    #[default]
-    Unknown,
-    /// A byte offset into the document (YAML).
-    Offset(u64),
-    /// The address of a slice borrowed from the document's text (JSON);
-    /// [`At::offset_in`] turns it into an offset.
-    Address(usize),
-}
+pub struct At(u64);
+
+const ADDRESS_BIT: u64 = 1 << 63;
 
 impl At {
+    /// No position known.
+    pub const UNKNOWN: At = At(0);
+
+    /// A byte offset into the document.
+    pub fn offset(offset: u64) -> At {
+        At((offset + 1) & !ADDRESS_BIT)
+    }
+
+    /// The address of a slice borrowed from the document's text.
+    pub fn address(address: usize) -> At {
+        At(address as u64 | ADDRESS_BIT)
+    }
+
     /// The byte offset of this position in `text`, the document it came from.
     pub fn offset_in(self, text: &str) -> Option<usize> {
-        match self {
-            At::Unknown => None,
-            At::Offset(o) => usize::try_from(o).ok().filter(|o| *o <= text.len()),
-            At::Address(a) => {
-                let base = text.as_ptr() as usize;
-                (a >= base && a <= base + text.len()).then(|| a - base)
-            }
+        if self.0 == 0 {
+            return None;
         }
+        if self.0 & ADDRESS_BIT == 0 {
+            return usize::try_from(self.0 - 1)
+                .ok()
+                .filter(|o| *o <= text.len());
+        }
+        let a = usize::try_from(self.0 & !ADDRESS_BIT).ok()?;
+        let base = text.as_ptr() as usize;
+        (a >= base && a <= base + text.len()).then(|| a - base)
     }
 
     /// This position if known, else `fallback`.
     pub fn or(self, fallback: At) -> At {
-        if self == At::Unknown {
+        if self == At::UNKNOWN {
             fallback
         } else {
             self
@@ -135,7 +147,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
                 .referenced
                 .span()
                 .byte_offset()
-                .map_or(At::Unknown, At::Offset);
+                .map_or(At::UNKNOWN, At::offset);
             Ok(Text {
                 value: s.value.0,
                 at,
@@ -143,8 +155,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
         } else {
             let Scalar(value) = Scalar::<'a>::deserialize(d)?;
             let at = match &value {
-                Cow::Borrowed(s) => At::Address(s.as_ptr() as usize),
-                Cow::Owned(_) => At::Unknown,
+                Cow::Borrowed(s) => At::address(s.as_ptr() as usize),
+                Cow::Owned(_) => At::UNKNOWN,
             };
             Ok(Text { value, at })
         }
@@ -236,36 +248,163 @@ impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
     }
 }
 
+/// The scalar fields of a node (SPEC §1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeField {
+    Description,
+    Criticality,
+    Arn,
+    Provider,
+    Service,
+    Type,
+    Account,
+    Region,
+    MinZones,
+}
+
+impl NodeField {
+    /// The field's name in a document.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeField::Description => "description",
+            NodeField::Criticality => "criticality",
+            NodeField::Arn => "arn",
+            NodeField::Provider => "provider",
+            NodeField::Service => "service",
+            NodeField::Type => "type",
+            NodeField::Account => "account",
+            NodeField::Region => "region",
+            NodeField::MinZones => "min_zones",
+        }
+    }
+}
+
+/// Every field name a node accepts, for "unknown field" messages.
+pub const NODE_FIELDS: &[&str] = &[
+    "description",
+    "criticality",
+    "arn",
+    "provider",
+    "service",
+    "type",
+    "account",
+    "region",
+    "zones",
+    "min_zones",
+    "tags",
+    "requires",
+    "optional",
+];
+
 /// A node as written (SPEC §1.1). Unknown fields are errors.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
+///
+/// Scalar fields are kept as a short list of the ones given rather than one
+/// slot each: a node gives few of them, and a million-node estate then
+/// costs a tenth of the memory to hold while it is merged.
+#[derive(Debug, Default)]
 pub struct Node<'a> {
-    #[serde(default, borrow)]
-    pub description: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    pub criticality: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    pub arn: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    pub provider: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    pub service: Option<Text<'a>>,
-    #[serde(default, borrow, rename = "type")]
-    pub type_: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    pub account: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    pub region: Option<Text<'a>>,
-    #[serde(default, borrow)]
+    pub scalars: Vec<(NodeField, Text<'a>)>,
     pub zones: Option<Zones<'a>>,
-    #[serde(default, borrow)]
-    pub min_zones: Option<Text<'a>>,
-    #[serde(default, borrow)]
     pub tags: Option<Tags<'a>>,
-    #[serde(default, borrow)]
     pub requires: Option<Vec<Entry<'a>>>,
-    #[serde(default, borrow)]
     pub optional: Option<Vec<Entry<'a>>>,
+}
+
+impl<'a> Node<'a> {
+    /// The value of a scalar field, if given.
+    pub fn get(&self, field: NodeField) -> Option<&Text<'a>> {
+        self.scalars
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, t)| t)
+    }
+}
+
+/// A key of a node mapping.
+enum NodeKey {
+    Scalar(NodeField),
+    Zones,
+    Tags,
+    Requires,
+    Optional,
+}
+
+impl<'de> Deserialize<'de> for NodeKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = NodeKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a node field")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<NodeKey, E> {
+                use NodeField as F;
+                Ok(match v {
+                    "description" => NodeKey::Scalar(F::Description),
+                    "criticality" => NodeKey::Scalar(F::Criticality),
+                    "arn" => NodeKey::Scalar(F::Arn),
+                    "provider" => NodeKey::Scalar(F::Provider),
+                    "service" => NodeKey::Scalar(F::Service),
+                    "type" => NodeKey::Scalar(F::Type),
+                    "account" => NodeKey::Scalar(F::Account),
+                    "region" => NodeKey::Scalar(F::Region),
+                    "min_zones" => NodeKey::Scalar(F::MinZones),
+                    "zones" => NodeKey::Zones,
+                    "tags" => NodeKey::Tags,
+                    "requires" => NodeKey::Requires,
+                    "optional" => NodeKey::Optional,
+                    other => return Err(E::unknown_field(other, NODE_FIELDS)),
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Node<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(NodeVisitor(PhantomData))
+    }
+}
+
+struct NodeVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'a> {
+    type Value = Node<'a>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a node: a mapping of fields such as requires, region, zones")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'a>, A::Error> {
+        let mut node = Node::default();
+        while let Some(key) = map.next_key::<NodeKey>()? {
+            match key {
+                NodeKey::Scalar(f) => {
+                    if node.get(f).is_some() {
+                        return Err(de::Error::duplicate_field(f.name()));
+                    }
+                    node.scalars.push((f, map.next_value()?));
+                }
+                NodeKey::Zones => once(&mut node.zones, "zones", &mut map)?,
+                NodeKey::Tags => once(&mut node.tags, "tags", &mut map)?,
+                NodeKey::Requires => once(&mut node.requires, "requires", &mut map)?,
+                NodeKey::Optional => once(&mut node.optional, "optional", &mut map)?,
+            }
+        }
+        Ok(node)
+    }
+}
+
+/// Reads a field's value into `slot`; a field given twice is an error.
+fn once<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+    slot: &mut Option<T>,
+    name: &'static str,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// The zones a node runs in: an explicit list, or `"*"` (every zone of its
@@ -297,10 +436,10 @@ impl<'de: 'a, 'a> Visitor<'de> for ZonesVisitor<'a> {
         Ok(Zones::List(out))
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        self.star(Cow::Borrowed(v), At::Address(v.as_ptr() as usize))
+        self.star(Cow::Borrowed(v), At::address(v.as_ptr() as usize))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        self.star(Cow::Owned(v.to_owned()), At::Unknown)
+        self.star(Cow::Owned(v.to_owned()), At::UNKNOWN)
     }
 }
 
@@ -338,7 +477,7 @@ pub struct Group<'a> {
     #[serde(default, borrow)]
     pub of: Option<Vec<Member<'a>>>,
     #[serde(default, borrow)]
-    pub select: Option<Selector<'a>>,
+    pub select: Option<Box<Selector<'a>>>,
     #[serde(default, borrow)]
     pub failover: Option<Vec<Member<'a>>>,
     #[serde(default, borrow)]
@@ -366,13 +505,13 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         Ok(Entry::Id(Text {
             value: Cow::Borrowed(v),
-            at: At::Address(v.as_ptr() as usize),
+            at: At::address(v.as_ptr() as usize),
         }))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Entry::Id(Text {
             value: Cow::Owned(v.to_owned()),
-            at: At::Unknown,
+            at: At::UNKNOWN,
         }))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
@@ -384,7 +523,7 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         Ok(Entry::Id(Text {
             value: Cow::Owned(v),
-            at: At::Unknown,
+            at: At::UNKNOWN,
         }))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
@@ -435,7 +574,7 @@ impl<'de: 'a, 'a> Visitor<'de> for MemberVisitor<'a> {
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         Ok(Member::Id(Text {
             value: Cow::Owned(v),
-            at: At::Unknown,
+            at: At::UNKNOWN,
         }))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
@@ -462,11 +601,11 @@ impl Group<'_> {
             .into_iter()
             .flatten()
             .map(|t| t.at);
-        let selector = self.select.iter().map(Selector::position);
+        let selector = self.select.iter().map(|s| s.position());
         scalars
             .chain(in_lists)
             .chain(selector)
-            .find(|at| *at != At::Unknown)
+            .find(|at| *at != At::UNKNOWN)
             .unwrap_or_default()
     }
 }
@@ -500,7 +639,7 @@ impl Selector<'_> {
             .flatten()
             .map(|t| t.at)
             .chain(tags)
-            .find(|at| *at != At::Unknown)
+            .find(|at| *at != At::UNKNOWN)
             .unwrap_or_default()
     }
 }

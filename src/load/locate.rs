@@ -1,0 +1,122 @@
+//! Which node a syntax or shape error is inside, for messages that must
+//! name the node. serde reports only a position; this recovers the
+//! `section → id` path around it from the text. Runs only on errors.
+
+use super::parse::Format;
+
+/// The id of the node whose definition holds byte `offset`, if any.
+pub fn node_at(format: Format, text: &str, offset: usize) -> Option<String> {
+    let head = text.get(..offset.min(text.len()))?;
+    match format {
+        Format::Yaml => yaml_node(head),
+        Format::Json => json_node(head),
+    }
+}
+
+const SECTIONS: [&str; 4] = ["functions", "services", "resources", "externals"];
+
+/// Block-style YAML: the keys of lines with less and less indentation above
+/// the position; the outermost must be a section, the next is the id.
+fn yaml_node(head: &str) -> Option<String> {
+    let mut chain: Vec<String> = Vec::new();
+    let mut indent = usize::MAX;
+    for line in head.lines().rev() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let this = line.len() - trimmed.len();
+        if this >= indent {
+            continue;
+        }
+        if let Some(key) = yaml_key(trimmed) {
+            indent = this;
+            chain.push(key);
+        }
+        if this == 0 {
+            break;
+        }
+    }
+    chain.reverse();
+    match chain.as_slice() {
+        [section, id, ..] if SECTIONS.contains(&section.as_str()) => Some(id.clone()),
+        _ => None,
+    }
+}
+
+fn yaml_key(line: &str) -> Option<String> {
+    let line = line.strip_prefix("- ").unwrap_or(line);
+    let (key, rest) = if let Some(q) = line.strip_prefix('"') {
+        let end = q.find('"')?;
+        (&q[..end], &q[end + 1..])
+    } else if let Some(q) = line.strip_prefix('\'') {
+        let end = q.find('\'')?;
+        (&q[..end], &q[end + 1..])
+    } else {
+        let end = line
+            .find(": ")
+            .or_else(|| line.strip_suffix(':').map(str::len))?;
+        (&line[..end], &line[end..])
+    };
+    rest.starts_with(':').then(|| key.trim().to_owned())
+}
+
+/// JSON: the keys of the objects open at the position.
+fn json_node(head: &str) -> Option<String> {
+    let mut stack: Vec<Option<String>> = Vec::new();
+    let mut last_string: Option<String> = None;
+    let mut chars = head.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '"' => {
+                let mut s = String::new();
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some((_, e)) = chars.next() {
+                                s.push(e);
+                            }
+                        }
+                        '"' => break,
+                        _ => s.push(c),
+                    }
+                }
+                last_string = Some(s);
+            }
+            ':' => {
+                if let Some(top) = stack.last_mut() {
+                    *top = last_string.take();
+                }
+            }
+            '{' | '[' => stack.push(None),
+            '}' | ']' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    match stack.as_slice() {
+        [Some(section), Some(id), ..] if SECTIONS.contains(&section.as_str()) => Some(id.clone()),
+        [Some(section), None] if SECTIONS.contains(&section.as_str()) => last_string,
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_error_position_names_the_enclosing_node() {
+        let text = "version: 1\nfunctions:\n  checkout:\n    description: x\n    requirs: [web]\n";
+        let at = text.find("requirs").unwrap();
+        assert_eq!(node_at(Format::Yaml, text, at).as_deref(), Some("checkout"));
+    }
+
+    #[test]
+    fn json_error_position_names_the_enclosing_node() {
+        let text = r#"{"version": 1, "services": {"a": {}, "b": {"requirs": []}}}"#;
+        let at = text.find("requirs").unwrap();
+        assert_eq!(node_at(Format::Json, text, at).as_deref(), Some("b"));
+    }
+}
