@@ -18,3 +18,6 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
     let direct = DirectFailure::compute(graph, &scenario.domains);
     status::evaluate(graph, &grounding, &direct)
 }
+
+#[cfg(test)]
+mod tests;

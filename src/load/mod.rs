@@ -270,3 +270,6 @@ impl<'s> Files<'s> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! Unit tests of SPEC §2–§3 rules (domains, statuses, causes, paths).

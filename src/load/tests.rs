@@ -1,0 +1,1 @@
+//! Unit tests of SPEC §1 rules (loading, validation, merging).
