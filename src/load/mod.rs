@@ -198,9 +198,12 @@ fn check_version(files: &Files, src: usize, doc: &Document, out: &mut Vec<Diagno
             .help("this blastmap reads `version: 1`"),
         ),
         None => out.push(
-            Diagnostic::error("missing-version", "the document has no `version`")
-                .in_file(files.name(src))
-                .help("add `version: 1` at the top of the document"),
+            Diagnostic::warning(
+                "missing-version",
+                "the document has no `version`; reading it as version 1",
+            )
+            .in_file(files.name(src))
+            .help("add `version: 1` at the top of the document"),
         ),
     }
 }
