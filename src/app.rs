@@ -73,6 +73,12 @@ fn load_estate(args: &EstateArgs) -> Result<Loaded, Failure> {
     for w in &loaded.warnings {
         tracing::warn!("{w}");
     }
+    if !loaded.incomplete.is_empty() && args.allow_incomplete {
+        tracing::warn!(
+            "the estate is incomplete ({} did not finish collecting): results may miss dependencies",
+            loaded.incomplete.join(", ")
+        );
+    }
     if !loaded.incomplete.is_empty() && !args.allow_incomplete {
         let d = Diagnostic::error(
             "incomplete-estate",

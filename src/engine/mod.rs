@@ -19,5 +19,6 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
     status::evaluate(graph, &grounding, &direct)
 }
 
+pub mod incremental;
 #[cfg(test)]
 mod tests;

@@ -44,7 +44,7 @@ impl Grounding {
 /// `requires` entry of a node of S has `needed` members in S. Counted
 /// entries: all of them (grounding) or the grounded ones (support).
 /// Returns S and, per entry, how many members are in S.
-fn least_support(
+pub(crate) fn least_support(
     graph: &Graph,
     excluded: &[bool],
     grounded: Option<&[bool]>,
@@ -124,7 +124,7 @@ pub fn evaluate<'g>(
 /// The least down set holding every unsupported node and closed under
 /// "has an unsatisfied `requires` entry". Returns it and, per entry, the
 /// number of members not down.
-fn close_down(graph: &Graph, supported: Vec<bool>) -> (Vec<bool>, Vec<u32>) {
+pub(crate) fn close_down(graph: &Graph, supported: Vec<bool>) -> (Vec<bool>, Vec<u32>) {
     let mut down: Vec<bool> = supported.into_iter().map(|s| !s).collect();
     let mut alive: Vec<u32> = (0..graph.entries().len() as EntryIx)
         .map(|e| graph.members(e).len() as u32)
@@ -155,7 +155,12 @@ fn close_down(graph: &Graph, supported: Vec<bool>) -> (Vec<bool>, Vec<u32>) {
 /// optional entry (b) or lost a member of a `requires` entry (c); (d) then
 /// spreads degradation to every not-down owner of a `requires` entry with a
 /// degraded member.
-fn degrade(graph: &Graph, down: &[bool], alive: &[u32], zone_degraded: &[bool]) -> Vec<Status> {
+pub(crate) fn degrade(
+    graph: &Graph,
+    down: &[bool],
+    alive: &[u32],
+    zone_degraded: &[bool],
+) -> Vec<Status> {
     let mut status: Vec<Status> = down
         .iter()
         .map(|&d| if d { Status::Down } else { Status::Up })

@@ -162,7 +162,20 @@ pub fn load_documents(sources: &[Source]) -> Result<Loaded, LoadError> {
     let incomplete = incomplete_sources(sources, &documents);
     let merged = merge::merge(&files, &documents, &mut diagnostics);
     let graph = resolve::resolve(&files, merged, &mut diagnostics);
+    in_file_order(sources, &mut diagnostics);
     finish(graph, diagnostics, incomplete)
+}
+
+/// Sorts diagnostics by file (in load order) and position, so a person
+/// reads them top to bottom. Stable: diagnostics without a position keep
+/// their order after those of their file.
+fn in_file_order(sources: &[Source], diagnostics: &mut [Diagnostic]) {
+    let index = |name: &str| sources.iter().position(|s| s.name == name);
+    diagnostics.sort_by_cached_key(|d| {
+        let file = d.file.as_deref().and_then(index).unwrap_or(usize::MAX);
+        let offset = d.span.as_ref().map_or(usize::MAX, |s| s.range.start);
+        (file, offset)
+    });
 }
 
 fn finish(

@@ -465,28 +465,63 @@ pub enum Entry<'a> {
 
 /// The map form of a requirement entry; which keys were given is checked later
 /// so that every mistake in a file is reported, not only the first.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
+#[derive(Debug, Clone, Default)]
 pub struct Group<'a> {
-    #[serde(default, borrow)]
     pub all: Option<Vec<Member<'a>>>,
-    #[serde(default, borrow)]
     pub any: Option<Vec<Member<'a>>>,
-    #[serde(default, borrow)]
     pub quorum: Option<Text<'a>>,
-    #[serde(default, borrow)]
     pub of: Option<Vec<Member<'a>>>,
-    #[serde(default, borrow)]
     pub select: Option<Box<Selector<'a>>>,
-    #[serde(default, borrow)]
     pub failover: Option<Vec<Member<'a>>>,
-    #[serde(default, borrow)]
     pub via: Option<Vec<Text<'a>>>,
-    #[serde(default, borrow)]
     pub allow_empty: Option<Text<'a>>,
     /// Where the entry starts (its first key), for messages about the entry.
-    #[serde(skip)]
     pub at: At,
+}
+
+/// Every key a requirement entry accepts, for "unknown field" messages.
+pub const GROUP_FIELDS: &[&str] = &[
+    "all",
+    "any",
+    "quorum",
+    "of",
+    "select",
+    "failover",
+    "via",
+    "allow_empty",
+];
+
+impl<'a> Group<'a> {
+    /// Reads the entry's keys; each key's position is kept so messages can
+    /// point at the entry (`any: []`) rather than at its owner.
+    fn read<'de: 'a, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut g = Group::default();
+        while let Some(key) = map.next_key::<Text<'a>>()? {
+            if g.at == At::UNKNOWN {
+                g.at = key.at;
+            }
+            match key.as_str() {
+                "all" => once(&mut g.all, "all", &mut map)?,
+                "any" => once(&mut g.any, "any", &mut map)?,
+                "quorum" => once(&mut g.quorum, "quorum", &mut map)?,
+                "of" => once(&mut g.of, "of", &mut map)?,
+                "failover" => once(&mut g.failover, "failover", &mut map)?,
+                "via" => once(&mut g.via, "via", &mut map)?,
+                "allow_empty" => once(&mut g.allow_empty, "allow_empty", &mut map)?,
+                "select" => {
+                    once(&mut g.select, "select", &mut map)?;
+                    if let Some(sel) = &mut g.select {
+                        sel.at = key.at;
+                    }
+                }
+                other => return Err(de::Error::unknown_field(other, GROUP_FIELDS)),
+            }
+        }
+        if g.at == At::UNKNOWN {
+            g.at = g.first_position();
+        }
+        Ok(g)
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
@@ -527,9 +562,7 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
         }))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let mut group = Group::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        group.at = group.first_position();
-        Ok(Entry::Group(Box::new(group)))
+        Group::read(map).map(|g| Entry::Group(Box::new(g)))
     }
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         Text::deserialize(d).map(Entry::Id)
@@ -541,13 +574,6 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
 pub enum Member<'a> {
     Id(Text<'a>),
     Select(Box<Selector<'a>>),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
-struct SelectMember<'a> {
-    #[serde(borrow)]
-    select: Selector<'a>,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Member<'a> {
@@ -584,8 +610,20 @@ impl<'de: 'a, 'a> Visitor<'de> for MemberVisitor<'a> {
         self.visit_string(v.to_string())
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let m = SelectMember::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        Ok(Member::Select(Box::new(m.select)))
+        let mut map = map;
+        let mut select: Option<Box<Selector<'a>>> = None;
+        while let Some(key) = map.next_key::<Text<'a>>()? {
+            if key.as_str() != "select" {
+                return Err(de::Error::unknown_field(key.as_str(), &["select"]));
+            }
+            once(&mut select, "select", &mut map)?;
+            if let Some(sel) = &mut select {
+                sel.at = key.at;
+            }
+        }
+        select
+            .map(Member::Select)
+            .ok_or_else(|| de::Error::missing_field("select"))
     }
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         Text::deserialize(d).map(Member::Id)
@@ -621,8 +659,12 @@ impl Member<'_> {
 }
 
 impl Selector<'_> {
-    /// The first known position of one of the selector's conditions.
+    /// Where the selector is written: its `select` key, else its first
+    /// condition.
     pub fn position(&self) -> At {
+        if self.at != At::UNKNOWN {
+            return self.at;
+        }
         let fields = [
             &self.kind,
             &self.id,
@@ -675,4 +717,7 @@ pub struct Selector<'a> {
     pub zone: Option<Text<'a>>,
     #[serde(default, borrow)]
     pub tags: Option<Tags<'a>>,
+    /// Where `select:` is written.
+    #[serde(skip)]
+    pub at: At,
 }

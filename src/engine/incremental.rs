@@ -1,0 +1,546 @@
+//! Many scenarios against one baseline: the engine behind `sweep`, `spof`
+//! and `check`.
+//!
+//! # Algorithm
+//! Statuses only get worse when more fails (up → degraded → down; support
+//! is lost, never gained), so a scenario is evaluated as a *change* from the
+//! baseline (nothing failed): only nodes that a failure reaches are touched,
+//! and propagation stops where a node's state does not change (a redundant
+//! member lost inside an `any` stops the `down` wave at its owner).
+//!
+//! Nodes are processed in topological order of the strongly connected
+//! components of the `requires` graph (members before owners), from a heap
+//! keyed by component rank. A node alone in its component is re-evaluated
+//! from per-entry counters kept as deltas over the baseline (supported
+//! members of each grounded entry, members not down of each entry). A
+//! component with a cycle is re-evaluated as a whole: its grounded support
+//! (SPEC §3.1) is recomputed as a least fixed point inside the component,
+//! with members outside it taken as they now are — so only the cycles a
+//! failure touches are examined again, and two deployments that fall back
+//! on each other cannot hold each other up.
+//!
+//! # Complexity
+//! Building the baseline: O(nodes + members) plus Tarjan's SCC, once.
+//! One scenario: O(Σ (entries + member_of) over the nodes whose state
+//! changes, + the size of every cyclic component they touch, × log of the
+//! heap). With `down_only` (single points of failure), degradation is not
+//! propagated, so a failure absorbed by redundancy costs O(its owners).
+//! Scratch state is reset by epoch stamps, not by clearing: O(1) per scenario.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::status::{close_down, degrade, least_support, Grounding};
+use crate::graph::{EntryIx, Graph, NodeIx};
+use crate::model::Status;
+
+/// The nothing-failed state and the component order, computed once.
+#[derive(Debug)]
+pub struct Baseline<'g> {
+    graph: &'g Graph,
+    grounded_entry: Vec<bool>,
+    supported: Vec<bool>,
+    status: Vec<Status>,
+    /// Per entry: supported members (meaningful for grounded entries).
+    supported_members: Vec<u32>,
+    /// Per entry: members not down.
+    alive: Vec<u32>,
+    /// Per node: rank of its component; members rank below owners.
+    rank: Vec<u32>,
+    /// Per node: whether its component has a cycle.
+    cyclic: Vec<bool>,
+    /// Row `rank`: the nodes of that component.
+    components: crate::graph::Csr<NodeIx>,
+}
+
+impl<'g> Baseline<'g> {
+    /// Evaluates the estate with nothing failed and orders its components.
+    pub fn new(graph: &'g Graph) -> Self {
+        let grounding = Grounding::compute(graph);
+        let nothing = vec![false; graph.len()];
+        let (supported, supported_members) =
+            least_support(graph, &nothing, Some(&grounding.grounded_entry));
+        let (down, alive) = close_down(graph, supported.clone());
+        let status = degrade(graph, &down, &alive, &nothing);
+        let (rank, cyclic, components) = components_in_order(graph);
+        Baseline {
+            graph,
+            grounded_entry: grounding.grounded_entry,
+            supported,
+            status,
+            supported_members,
+            alive,
+            rank,
+            cyclic,
+            components,
+        }
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &'g Graph {
+        self.graph
+    }
+
+    /// A node's status with nothing failed.
+    pub fn status(&self, n: NodeIx) -> Status {
+        self.status[n as usize]
+    }
+
+    /// Fresh scratch space for [`Baseline::evaluate`] (one per thread).
+    pub fn scratch(&self) -> Scratch {
+        let n = self.graph.len();
+        let e = self.graph.entries().len();
+        Scratch {
+            epoch: 0,
+            node_epoch: vec![0; n],
+            status: vec![Status::Up; n],
+            supported: vec![false; n],
+            direct: vec![false; n],
+            zone_degraded: vec![false; n],
+            worse_member: vec![false; n],
+            entry_epoch: vec![0; e],
+            supported_members: vec![0; e],
+            alive: vec![0; e],
+            queued_epoch: vec![0; self.components.rows()],
+            heap: BinaryHeap::new(),
+            changed: Vec::new(),
+        }
+    }
+
+    /// Evaluates one scenario given what it fails directly. Returns the
+    /// nodes whose status differs from the baseline, with their new status,
+    /// in no particular order. With `down_only`, only changes to down are
+    /// propagated and reported (degraded statuses are not computed).
+    pub fn evaluate(
+        &self,
+        scratch: &mut Scratch,
+        directly_down: &[NodeIx],
+        zone_degraded: &[NodeIx],
+        down_only: bool,
+    ) -> Vec<(NodeIx, Status)> {
+        scratch.begin();
+        let mut run = Run {
+            base: self,
+            s: scratch,
+            down_only,
+        };
+        for &x in directly_down {
+            run.touch(x);
+            run.s.direct[x as usize] = true;
+            run.enqueue(x);
+        }
+        if !down_only {
+            for &x in zone_degraded {
+                run.touch(x);
+                run.s.zone_degraded[x as usize] = true;
+                run.enqueue(x);
+            }
+        }
+        run.drain();
+        let s = run.s;
+        let mut out: Vec<(NodeIx, Status)> = s
+            .changed
+            .iter()
+            .filter(|&&n| s.status[n as usize] != self.status[n as usize])
+            .map(|&n| (n, s.status[n as usize]))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Per-thread working state, reset in O(1) by bumping the epoch.
+#[derive(Debug)]
+pub struct Scratch {
+    epoch: u32,
+    node_epoch: Vec<u32>,
+    status: Vec<Status>,
+    supported: Vec<bool>,
+    direct: Vec<bool>,
+    zone_degraded: Vec<bool>,
+    worse_member: Vec<bool>,
+    entry_epoch: Vec<u32>,
+    supported_members: Vec<u32>,
+    alive: Vec<u32>,
+    queued_epoch: Vec<u32>,
+    heap: BinaryHeap<Reverse<u32>>,
+    changed: Vec<NodeIx>,
+}
+
+impl Scratch {
+    fn begin(&mut self) {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.node_epoch.fill(0);
+            self.entry_epoch.fill(0);
+            self.queued_epoch.fill(0);
+            self.epoch = 1;
+        }
+        self.heap.clear();
+        self.changed.clear();
+    }
+}
+
+/// One scenario being evaluated.
+struct Run<'a, 'g> {
+    base: &'a Baseline<'g>,
+    s: &'a mut Scratch,
+    down_only: bool,
+}
+
+impl Run<'_, '_> {
+    /// Makes node `n`'s scratch state current (copied from the baseline).
+    fn touch(&mut self, n: NodeIx) {
+        let i = n as usize;
+        if self.s.node_epoch[i] != self.s.epoch {
+            self.s.node_epoch[i] = self.s.epoch;
+            self.s.status[i] = self.base.status[i];
+            self.s.supported[i] = self.base.supported[i];
+            self.s.direct[i] = false;
+            self.s.zone_degraded[i] = false;
+            self.s.worse_member[i] = false;
+            self.s.changed.push(n);
+        }
+    }
+
+    fn touch_entry(&mut self, e: EntryIx) {
+        let i = e as usize;
+        if self.s.entry_epoch[i] != self.s.epoch {
+            self.s.entry_epoch[i] = self.s.epoch;
+            self.s.supported_members[i] = self.base.supported_members[i];
+            self.s.alive[i] = self.base.alive[i];
+        }
+    }
+
+    fn status(&self, n: NodeIx) -> Status {
+        let i = n as usize;
+        if self.s.node_epoch[i] == self.s.epoch {
+            self.s.status[i]
+        } else {
+            self.base.status[i]
+        }
+    }
+
+    fn supported(&self, n: NodeIx) -> bool {
+        let i = n as usize;
+        if self.s.node_epoch[i] == self.s.epoch {
+            self.s.supported[i]
+        } else {
+            self.base.supported[i]
+        }
+    }
+
+    fn alive(&self, e: EntryIx) -> u32 {
+        let i = e as usize;
+        if self.s.entry_epoch[i] == self.s.epoch {
+            self.s.alive[i]
+        } else {
+            self.base.alive[i]
+        }
+    }
+
+    fn supported_members(&self, e: EntryIx) -> u32 {
+        let i = e as usize;
+        if self.s.entry_epoch[i] == self.s.epoch {
+            self.s.supported_members[i]
+        } else {
+            self.base.supported_members[i]
+        }
+    }
+
+    fn enqueue(&mut self, n: NodeIx) {
+        let rank = self.base.rank[n as usize];
+        if self.s.queued_epoch[rank as usize] != self.s.epoch {
+            self.s.queued_epoch[rank as usize] = self.s.epoch;
+            self.s.heap.push(Reverse(rank));
+        }
+    }
+
+    fn drain(&mut self) {
+        while let Some(Reverse(rank)) = self.s.heap.pop() {
+            // Re-queueing a component already processed (through an
+            // `optional` edge that points down the order) is allowed.
+            self.s.queued_epoch[rank as usize] = 0;
+            let first = self.base.components.row(rank as usize)[0];
+            if self.base.cyclic[first as usize] {
+                self.process_component(rank);
+            } else {
+                self.process_node(first);
+            }
+        }
+    }
+
+    /// Re-evaluates a node alone in its component from the counters.
+    fn process_node(&mut self, n: NodeIx) {
+        self.touch(n);
+        let g = self.base.graph;
+        let direct = self.s.direct[n as usize];
+        let supported = !direct
+            && g.requires(n).all(|e| {
+                !self.base.grounded_entry[e as usize]
+                    || self.supported_members(e) >= g.entries()[e as usize].needed
+            });
+        let down = !supported
+            || g.requires(n)
+                .any(|e| self.alive(e) < g.entries()[e as usize].needed);
+        let status = if down {
+            Status::Down
+        } else {
+            self.degraded_status(n)
+        };
+        self.settle(n, supported, status);
+    }
+
+    /// Up or degraded for a node that is not down (SPEC §3.2): degraded at
+    /// baseline, zone-degraded, a requires member got worse, an optional
+    /// entry unsatisfied, or a requires entry lost a member.
+    fn degraded_status(&self, n: NodeIx) -> Status {
+        let g = self.base.graph;
+        let i = n as usize;
+        let degraded = self.base.status[i] == Status::Degraded
+            || self.s.zone_degraded[i]
+            || self.s.worse_member[i]
+            || g.optional(n)
+                .any(|e| self.alive(e) < g.entries()[e as usize].needed)
+            || g.requires(n)
+                .any(|e| (self.alive(e) as usize) < g.members(e).len());
+        if degraded && !self.down_only {
+            Status::Degraded
+        } else {
+            self.status(n).min(Status::Degraded).max(if self.down_only {
+                self.status(n).min(Status::Degraded)
+            } else {
+                Status::Up
+            })
+        }
+    }
+
+    /// Records a node's new state and propagates what changed to the
+    /// entries it is a member of.
+    fn settle(&mut self, n: NodeIx, supported: bool, status: Status) {
+        let i = n as usize;
+        let lost_support = self.s.supported[i] && !supported;
+        let old = self.s.status[i];
+        let status = status.max(old);
+        let went_down = old != Status::Down && status == Status::Down;
+        let worse = status > old;
+        self.s.supported[i] = self.s.supported[i] && supported;
+        self.s.status[i] = status;
+        if !(lost_support || worse) {
+            return;
+        }
+        let g = self.base.graph;
+        for &e in g.member_of(n) {
+            let entry = g.entries()[e as usize];
+            self.touch_entry(e);
+            if lost_support && self.base.grounded_entry[e as usize] {
+                self.s.supported_members[e as usize] -= 1;
+            }
+            if went_down {
+                self.s.alive[e as usize] -= 1;
+            }
+            let owner_matters = if self.down_only {
+                !entry.optional && (lost_support || went_down)
+            } else {
+                true
+            };
+            if owner_matters {
+                self.touch(entry.owner);
+                if !entry.optional {
+                    self.s.worse_member[entry.owner as usize] = true;
+                }
+                self.enqueue(entry.owner);
+            }
+        }
+    }
+
+    /// Re-evaluates a component with a cycle as a whole: support as a least
+    /// fixed point inside it, then the down closure, then degradation.
+    fn process_component(&mut self, rank: u32) {
+        let nodes: Vec<NodeIx> = self.base.components.row(rank as usize).to_vec();
+        for &n in &nodes {
+            self.touch(n);
+        }
+        let supported = self.component_support(rank, &nodes);
+        let down = self.component_down(rank, &nodes, &supported);
+        let status: Vec<Status> = nodes
+            .iter()
+            .zip(&down)
+            .map(|(&n, &d)| {
+                if d {
+                    Status::Down
+                } else {
+                    self.degraded_status(n)
+                }
+            })
+            .collect();
+        let status = self.component_degrade(rank, &nodes, status);
+        for ((&n, &sup), &st) in nodes.iter().zip(&supported).zip(&status) {
+            self.settle(n, sup, st);
+        }
+    }
+
+    fn in_component(&self, m: NodeIx, rank: u32) -> bool {
+        self.base.rank[m as usize] == rank
+    }
+
+    /// Least fixed point of support inside the component; members outside
+    /// count as they are now.
+    fn component_support(&self, rank: u32, nodes: &[NodeIx]) -> Vec<bool> {
+        let g = self.base.graph;
+        let pos = |m: NodeIx| nodes.iter().position(|&x| x == m);
+        let mut pending = vec![0u32; nodes.len()];
+        let mut count: Vec<(EntryIx, u32)> = Vec::new();
+        for (k, &n) in nodes.iter().enumerate() {
+            for e in g.requires(n) {
+                if !self.base.grounded_entry[e as usize] {
+                    continue;
+                }
+                let outside = g
+                    .members(e)
+                    .iter()
+                    .filter(|&&m| !self.in_component(m, rank) && self.supported(m))
+                    .count() as u32;
+                count.push((e, outside));
+                if outside < g.entries()[e as usize].needed {
+                    pending[k] += 1;
+                }
+            }
+        }
+        let mut supported = vec![false; nodes.len()];
+        let mut stack: Vec<usize> = (0..nodes.len())
+            .filter(|&k| pending[k] == 0 && !self.s.direct[nodes[k] as usize])
+            .collect();
+        for &k in &stack {
+            supported[k] = true;
+        }
+        while let Some(k) = stack.pop() {
+            for &e in g.member_of(nodes[k]) {
+                let owner = g.entries()[e as usize].owner;
+                if !self.in_component(owner, rank) || !self.base.grounded_entry[e as usize] {
+                    continue;
+                }
+                let Some(c) = count.iter_mut().find(|(x, _)| *x == e) else {
+                    continue;
+                };
+                c.1 += 1;
+                if c.1 != g.entries()[e as usize].needed {
+                    continue;
+                }
+                let Some(o) = pos(owner) else { continue };
+                pending[o] -= 1;
+                if pending[o] == 0 && !supported[o] && !self.s.direct[owner as usize] {
+                    supported[o] = true;
+                    stack.push(o);
+                }
+            }
+        }
+        supported
+    }
+
+    /// The down closure inside the component.
+    fn component_down(&self, rank: u32, nodes: &[NodeIx], supported: &[bool]) -> Vec<bool> {
+        let g = self.base.graph;
+        let mut down: Vec<bool> = supported.iter().map(|s| !s).collect();
+        loop {
+            let mut grew = false;
+            for (k, &n) in nodes.iter().enumerate() {
+                if down[k] {
+                    continue;
+                }
+                let unsatisfied = g.requires(n).any(|e| {
+                    let alive = g
+                        .members(e)
+                        .iter()
+                        .filter(|&&m| match nodes.iter().position(|&x| x == m) {
+                            Some(j) if self.in_component(m, rank) => !down[j],
+                            _ => self.status(m) != Status::Down,
+                        })
+                        .count() as u32;
+                    alive < g.entries()[e as usize].needed
+                });
+                if unsatisfied {
+                    down[k] = true;
+                    grew = true;
+                }
+            }
+            if !grew {
+                return down;
+            }
+        }
+    }
+
+    /// Degradation spreading inside the component through `requires`.
+    fn component_degrade(
+        &self,
+        rank: u32,
+        nodes: &[NodeIx],
+        mut status: Vec<Status>,
+    ) -> Vec<Status> {
+        if self.down_only {
+            return status;
+        }
+        let g = self.base.graph;
+        loop {
+            let mut grew = false;
+            for (k, &n) in nodes.iter().enumerate() {
+                if status[k] != Status::Up {
+                    continue;
+                }
+                let worse_inside = g.requires(n).any(|e| {
+                    g.members(e).iter().any(|&m| {
+                        self.in_component(m, rank)
+                            && nodes
+                                .iter()
+                                .position(|&x| x == m)
+                                .is_some_and(|j| status[j] != Status::Up)
+                    })
+                });
+                if worse_inside {
+                    status[k] = Status::Degraded;
+                    grew = true;
+                }
+            }
+            if !grew {
+                return status;
+            }
+        }
+    }
+}
+
+/// Tarjan's strongly connected components of the `requires` graph (owner →
+/// member), ranked so that members come before owners; for each node, its
+/// rank and whether its component has a cycle (more than one node, or a
+/// node requiring itself).
+fn components_in_order(graph: &Graph) -> (Vec<u32>, Vec<bool>, crate::graph::Csr<NodeIx>) {
+    let mut edges: Vec<(u32, u32)> = Vec::new();
+    for n in graph.nodes() {
+        for e in graph.requires(n) {
+            for &m in graph.members(e) {
+                edges.push((n, m));
+            }
+        }
+    }
+    let mut pg = petgraph::graph::DiGraph::<(), ()>::with_capacity(graph.len(), edges.len());
+    for _ in graph.nodes() {
+        pg.add_node(());
+    }
+    pg.extend_with_edges(edges.iter().copied());
+    // Tarjan's output is a post-order: every component comes after the
+    // components it reaches, i.e. members before owners.
+    let sccs = petgraph::algo::tarjan_scc(&pg);
+    let mut rank = vec![0u32; graph.len()];
+    let mut cyclic = vec![false; graph.len()];
+    let mut components = crate::graph::Csr::new();
+    for (r, scc) in sccs.iter().enumerate() {
+        let has_cycle = scc.len() > 1 || scc.first().is_some_and(|x| pg.contains_edge(*x, *x));
+        let nodes: Vec<NodeIx> = scc.iter().map(|x| x.index() as NodeIx).collect();
+        for &n in &nodes {
+            rank[n as usize] = r as u32;
+            cyclic[n as usize] = has_cycle;
+        }
+        components.push_row(nodes);
+    }
+    (rank, cyclic, components)
+}
