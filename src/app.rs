@@ -3,12 +3,20 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::{AnalyzeArgs, AnalyzeFormat, Cli, ColorChoice, Command, EstateArgs};
+use crate::cli::{
+    AnalyzeArgs, AnalyzeFormat, Cli, ColorChoice, Command, EstateArgs, SpofArgs, SpofFormat,
+    SweepArgs, SweepFormat,
+};
 use crate::diag::Diagnostic;
+use crate::engine::incremental::Baseline;
+use crate::engine::sweep::{scenarios_of, DomainKind};
 use crate::engine::{self, Scenario};
+use crate::graph::{Graph, NodeIx};
 use crate::load::{self, Loaded};
+use crate::model::NodeKind;
 use crate::report::analyze::{self as analyze_report, AnalyzeReport};
 use crate::report::output::{write_output, Target};
+use crate::report::progress::Progress;
 use crate::report::style::Style;
 
 /// Exit codes (SPEC §4).
@@ -43,6 +51,8 @@ impl Failure {
 pub fn run(cli: &Cli) -> Result<i32, Failure> {
     match &cli.command {
         Command::Analyze(args) => analyze(args, cli.color),
+        Command::Sweep(args) => sweep(args, cli.color),
+        Command::Spof(args) => spof(args, cli.color),
     }
 }
 
@@ -133,4 +143,101 @@ fn write(target: &Target, bytes: &[u8]) -> Result<(), Failure> {
         )
         .help("check that the directory exists and is writable")])
     })
+}
+
+/// Resolves `--function` ids; unknown ids and ids that are not functions are
+/// errors, with the closest function ids suggested.
+fn function_rows(graph: &Graph, ids: &[String]) -> Result<Vec<NodeIx>, Failure> {
+    if ids.is_empty() {
+        return Ok(graph.functions().to_vec());
+    }
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for id in ids {
+        match graph.find(id) {
+            Some(f) if graph.kind(f) == NodeKind::Function => rows.push(f),
+            found => {
+                let names = graph.functions().iter().map(|&f| graph.id(f));
+                let near = crate::diag::closest(id, names);
+                let what = if found.is_some() {
+                    "is not a function"
+                } else {
+                    "is not defined"
+                };
+                let mut d = Diagnostic::error("unknown-function", format!("`{id}` {what}"))
+                    .help("name a function of the estate with --function");
+                if let Some(h) = crate::diag::did_you_mean(&near) {
+                    d = d.note(h);
+                }
+                problems.push(d);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure::invalid(problems));
+    }
+    rows.sort_unstable();
+    rows.dedup();
+    Ok(rows)
+}
+
+fn text_style(color: ColorChoice, target: &Target) -> Style {
+    Style {
+        color: wants_color(color, target.is_terminal()),
+    }
+}
+
+fn sweep(args: &SweepArgs, color: ColorChoice) -> Result<i32, Failure> {
+    let kinds = DomainKind::parse_list(&args.domains).map_err(|d| Failure::invalid(vec![d]))?;
+    let loaded = load_estate(&args.estate)?;
+    let graph = &loaded.graph;
+    let rows = function_rows(graph, &args.functions)?;
+    let domains = scenarios_of(graph, &kinds);
+    let started = std::time::Instant::now();
+    let baseline = Baseline::new(graph);
+    let progress = Progress::new("sweeping", domains.len() as u64);
+    let columns =
+        crate::engine::sweep::sweep(&baseline, &domains, Some(&rows), &|n| progress.inc(n));
+    progress.finish();
+    tracing::info!(
+        scenarios = domains.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "sweep done"
+    );
+    let target = Target::from_arg(args.output.output.as_deref());
+    let rendered = match args.format {
+        SweepFormat::Json => crate::report::sweep::to_json(graph, &columns),
+        SweepFormat::Csv => crate::report::sweep::to_csv(graph, &rows, &columns),
+        SweepFormat::Markdown => crate::report::sweep::to_markdown(graph, &rows, &columns),
+        SweepFormat::Text => {
+            crate::report::sweep::to_text(graph, &rows, &columns, text_style(color, &target))
+        }
+    };
+    write(&target, rendered.as_bytes())?;
+    Ok(exit::OK)
+}
+
+fn spof(args: &SpofArgs, color: ColorChoice) -> Result<i32, Failure> {
+    let loaded = load_estate(&args.estate)?;
+    let graph = &loaded.graph;
+    let functions = function_rows(graph, &args.functions)?;
+    let started = std::time::Instant::now();
+    let baseline = Baseline::new(graph);
+    let progress = Progress::new("single points of failure", 0);
+    let results = crate::engine::spof::spof(&baseline, &functions, &|n| progress.inc(n));
+    progress.finish();
+    tracing::info!(
+        functions = functions.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "spof done"
+    );
+    let target = Target::from_arg(args.output.output.as_deref());
+    let rendered = match args.format {
+        SpofFormat::Json => crate::report::spof::SpofReport::new(graph, &results).to_json(),
+        SpofFormat::Text => {
+            crate::report::spof::to_text(&baseline, &results, text_style(color, &target))
+        }
+    };
+    write(&target, rendered.as_bytes())?;
+    Ok(exit::OK)
 }

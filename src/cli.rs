@@ -34,6 +34,11 @@ pub enum ColorChoice {
 pub enum Command {
     /// One scenario: the status of every function, with causes and path.
     Analyze(AnalyzeArgs),
+    /// Every single-domain scenario of some kinds: the function × scenario
+    /// matrix.
+    Sweep(SweepArgs),
+    /// For each function, every single node whose loss alone takes it down.
+    Spof(SpofArgs),
 }
 
 /// Estate files and what to do with an incomplete estate.
@@ -76,4 +81,75 @@ pub enum AnalyzeFormat {
     Text,
     Json,
     Markdown,
+}
+
+/// Where to write a report.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// Write to FILE instead of stdout (`-` for stdout). Files are replaced
+    /// atomically.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `blastmap sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+
+    /// Domain kinds to sweep, comma-separated, in the order wanted:
+    /// region, zone, account, cloud-service (one per service and region),
+    /// node (one per node).
+    #[arg(
+        long,
+        value_name = "KINDS",
+        default_value = "region,zone,account,cloud-service"
+    )]
+    pub domains: String,
+
+    /// Only these functions as rows (repeatable).
+    #[arg(long = "function", value_name = "ID")]
+    pub functions: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SweepFormat::Text)]
+    pub format: SweepFormat,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `sweep` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SweepFormat {
+    Text,
+    Json,
+    Markdown,
+    Csv,
+}
+
+/// `blastmap spof`.
+#[derive(Debug, clap::Args)]
+pub struct SpofArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+
+    /// Only these functions (repeatable); all functions by default.
+    #[arg(long = "function", value_name = "ID")]
+    pub functions: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SpofFormat::Text)]
+    pub format: SpofFormat,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `spof` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpofFormat {
+    Text,
+    Json,
 }

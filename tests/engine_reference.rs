@@ -1470,3 +1470,94 @@ fn allow_empty_entries() {
     assert_eq!(got["f"].causes, ["web"]);
     assert_eq!(got["f"].path, ["f", "web"]);
 }
+
+// ---------------------------------------------------------------------------
+// The incremental engine (sweep, spof) against full evaluation.
+// ---------------------------------------------------------------------------
+
+/// Every single-domain scenario of every kind: the incremental evaluation
+/// from the baseline gives every node the status a full `analyze` gives;
+/// `sweep` columns are `analyze`'s non-up functions; `spof` is the brute
+/// force (one `analyze` per node).
+fn check_incremental_case(case_seed: u64) {
+    use blastmap::engine::incremental::Baseline;
+    use blastmap::engine::sweep::{scenarios_of, sweep, DomainIndex, DomainKind};
+    use blastmap::engine::{analyze, Scenario};
+
+    let mut rng = Rng::new(case_seed);
+    let est = generate(&mut rng);
+    let json = to_json(&est.nodes);
+    let loaded = load(&json);
+    let graph = &loaded.graph;
+    let baseline = Baseline::new(graph);
+    let index = DomainIndex::new(graph);
+    let mut scratch = baseline.scratch();
+    let domains = scenarios_of(graph, &DomainKind::ALL);
+    let columns = sweep(&baseline, &domains, None, &|_| {});
+    assert_eq!(columns.len(), domains.len());
+    for (d, column) in domains.iter().zip(&columns) {
+        let scenario = Scenario::from_domains(vec![d.clone()]);
+        let full = analyze(graph, &scenario);
+        let (down, degraded) = index.direct(graph, d);
+        let changes = baseline.evaluate(&mut scratch, &down, &degraded, false);
+        let mut incremental: Vec<Status> = graph.nodes().map(|n| baseline.status(n)).collect();
+        for (n, s) in &changes {
+            incremental[*n as usize] = *s;
+        }
+        for n in graph.nodes() {
+            assert_eq!(
+                incremental[n as usize],
+                full.status(n),
+                "node {} under {d} (case seed {case_seed:#x})\n{json}",
+                graph.id(n)
+            );
+        }
+        let expected: Vec<(u32, Status)> = graph
+            .functions()
+            .iter()
+            .map(|&f| (f, full.status(f)))
+            .filter(|(_, s)| *s != Status::Up)
+            .collect();
+        assert_eq!(
+            column.functions, expected,
+            "sweep column {d} (case seed {case_seed:#x})\n{json}"
+        );
+    }
+    let functions = graph.functions().to_vec();
+    let spofs = blastmap::engine::spof::spof(&baseline, &functions, &|_| {});
+    for item in &spofs {
+        let f = item.function;
+        let nothing = analyze(graph, &Scenario::from_domains(vec![]));
+        let expected: Vec<u32> = if nothing.status(f) == Status::Down {
+            Vec::new()
+        } else {
+            graph
+                .nodes()
+                .filter(|&x| x != f)
+                .filter(|&x| {
+                    let d = blastmap::engine::Domain::Node(graph.id(x).to_owned());
+                    analyze(graph, &Scenario::from_domains(vec![d])).status(f) == Status::Down
+                })
+                .collect()
+        };
+        assert_eq!(
+            item.spofs,
+            expected,
+            "spof of {} (case seed {case_seed:#x})\n{json}",
+            graph.id(f)
+        );
+    }
+}
+
+#[test]
+fn sweep_and_spof_match_full_evaluation_on_random_estates() {
+    if let Some(seed) = env_u64("BLASTMAP_REF_CASE_SEED") {
+        check_incremental_case(seed);
+        return;
+    }
+    let cases = env_u64("BLASTMAP_REF_CASES").unwrap_or(1000);
+    let base = env_u64("BLASTMAP_REF_SEED").unwrap_or(0x5eed_5eed_2026);
+    for i in 0..cases {
+        check_incremental_case(mix(base, i));
+    }
+}

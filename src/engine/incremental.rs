@@ -296,6 +296,9 @@ impl Run<'_, '_> {
     /// baseline, zone-degraded, a requires member got worse, an optional
     /// entry unsatisfied, or a requires entry lost a member.
     fn degraded_status(&self, n: NodeIx) -> Status {
+        if self.down_only {
+            return self.status(n).min(Status::Degraded);
+        }
         let g = self.base.graph;
         let i = n as usize;
         let degraded = self.base.status[i] == Status::Degraded
@@ -305,14 +308,10 @@ impl Run<'_, '_> {
                 .any(|e| self.alive(e) < g.entries()[e as usize].needed)
             || g.requires(n)
                 .any(|e| (self.alive(e) as usize) < g.members(e).len());
-        if degraded && !self.down_only {
+        if degraded {
             Status::Degraded
         } else {
-            self.status(n).min(Status::Degraded).max(if self.down_only {
-                self.status(n).min(Status::Degraded)
-            } else {
-                Status::Up
-            })
+            Status::Up
         }
     }
 

@@ -20,5 +20,7 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
 }
 
 pub mod incremental;
+pub mod spof;
+pub mod sweep;
 #[cfg(test)]
 mod tests;

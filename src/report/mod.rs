@@ -3,4 +3,7 @@
 
 pub mod analyze;
 pub mod output;
+pub mod progress;
+pub mod spof;
 pub mod style;
+pub mod sweep;

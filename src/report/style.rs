@@ -41,3 +41,15 @@ impl Style {
         }
     }
 }
+
+impl Style {
+    /// A one-character symbol in the colour of a status.
+    pub fn status_symbol(self, s: Status, symbol: &str) -> String {
+        let code = match s {
+            Status::Down => "1;31",
+            Status::Degraded => "33",
+            Status::Up => "32",
+        };
+        self.paint(code, symbol)
+    }
+}

@@ -1,0 +1,322 @@
+//! `sweep`: every single-domain scenario of some kinds, and what each does
+//! to every function (SPEC §4). Built on [`Baseline`]: each scenario costs
+//! what it reaches, not the size of the estate.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::incremental::{Baseline, Scratch};
+use super::scenario::Domain;
+use crate::diag::{closest, did_you_mean, Diagnostic};
+use crate::graph::{Attr, Graph, NodeIx, Sym, NO_SYM};
+use crate::model::Status;
+
+/// The domain kinds a sweep (or a policy's `must_survive`) can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DomainKind {
+    Region,
+    Zone,
+    Account,
+    /// One domain per service and region: `cloud-service:S@R`.
+    CloudService,
+    /// One domain per node.
+    Node,
+}
+
+impl DomainKind {
+    /// Every kind, in the SPEC's order.
+    pub const ALL: [DomainKind; 5] = [
+        DomainKind::Region,
+        DomainKind::Zone,
+        DomainKind::Account,
+        DomainKind::CloudService,
+        DomainKind::Node,
+    ];
+
+    /// The default kinds of `sweep`.
+    pub const DEFAULT: [DomainKind; 4] = [
+        DomainKind::Region,
+        DomainKind::Zone,
+        DomainKind::Account,
+        DomainKind::CloudService,
+    ];
+
+    /// The kind's name (`cloud-service`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DomainKind::Region => "region",
+            DomainKind::Zone => "zone",
+            DomainKind::Account => "account",
+            DomainKind::CloudService => "cloud-service",
+            DomainKind::Node => "node",
+        }
+    }
+
+    /// Parses one kind name.
+    pub fn parse(text: &str) -> Result<DomainKind, Diagnostic> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
+                let mut d = Diagnostic::error(
+                    "unknown-domain-kind",
+                    format!("`{text}` is not a domain kind"),
+                )
+                .help(format!("use some of: {}", names.join(", ")));
+                if let Some(h) = did_you_mean(&closest(text, names.iter().copied())) {
+                    d = d.note(h);
+                }
+                d
+            })
+    }
+
+    /// Parses a comma-separated list (`region,zone`), keeping its order and
+    /// dropping repeats.
+    pub fn parse_list(text: &str) -> Result<Vec<DomainKind>, Diagnostic> {
+        let mut kinds = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let k = Self::parse(part)?;
+            if !kinds.contains(&k) {
+                kinds.push(k);
+            }
+        }
+        if kinds.is_empty() {
+            return Err(
+                Diagnostic::error("unknown-domain-kind", "no domain kind given")
+                    .help("use some of: region, zone, account, cloud-service, node"),
+            );
+        }
+        Ok(kinds)
+    }
+}
+
+/// The scenarios of the given kinds present in the estate: in the order of
+/// the kinds, each kind's values sorted (SPEC §4).
+pub fn scenarios_of(graph: &Graph, kinds: &[DomainKind]) -> Vec<Domain> {
+    let mut out = Vec::new();
+    for kind in kinds {
+        match kind {
+            DomainKind::Region => out.extend(
+                graph
+                    .attr_values(Attr::Region)
+                    .into_iter()
+                    .map(|v| Domain::Region(v.to_owned())),
+            ),
+            DomainKind::Zone => out.extend(
+                graph
+                    .zone_values()
+                    .into_iter()
+                    .map(|v| Domain::Zone(v.to_owned())),
+            ),
+            DomainKind::Account => out.extend(
+                graph
+                    .attr_values(Attr::Account)
+                    .into_iter()
+                    .map(|v| Domain::Account(v.to_owned())),
+            ),
+            DomainKind::CloudService => out.extend(service_regions(graph).into_iter().map(
+                |(s, r)| Domain::CloudService {
+                    service: s,
+                    region: Some(r),
+                },
+            )),
+            DomainKind::Node => {
+                out.extend(graph.nodes().map(|n| Domain::Node(graph.id(n).to_owned())))
+            }
+        }
+    }
+    out
+}
+
+/// Every `(service, region)` pair of nodes that have both, sorted by the
+/// domain's text (`S@R`).
+fn service_regions(graph: &Graph) -> Vec<(String, String)> {
+    let mut pairs: Vec<(Sym, Sym)> = graph
+        .nodes()
+        .map(|n| {
+            (
+                graph.attr_sym(n, Attr::Service),
+                graph.attr_sym(n, Attr::Region),
+            )
+        })
+        .filter(|(s, r)| *s != NO_SYM && *r != NO_SYM)
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter_map(|(s, r)| Some((graph.symbol(s)?.to_owned(), graph.symbol(r)?.to_owned())))
+        .collect();
+    out.sort_by_cached_key(|(s, r)| format!("{s}@{r}"));
+    out
+}
+
+/// Which nodes each single domain fails directly, indexed once so that a
+/// sweep over every value costs O(nodes) in all, not O(nodes) per value.
+#[derive(Debug, Default)]
+pub struct DomainIndex {
+    by_region: FxHashMap<Sym, Vec<NodeIx>>,
+    by_account: FxHashMap<Sym, Vec<NodeIx>>,
+    by_service_region: FxHashMap<(Sym, Sym), Vec<NodeIx>>,
+    by_zone: FxHashMap<Sym, Vec<NodeIx>>,
+}
+
+impl DomainIndex {
+    /// Indexes the graph's placements.
+    pub fn new(graph: &Graph) -> Self {
+        let mut idx = DomainIndex::default();
+        for n in graph.nodes() {
+            let region = graph.attr_sym(n, Attr::Region);
+            let account = graph.attr_sym(n, Attr::Account);
+            let service = graph.attr_sym(n, Attr::Service);
+            if region != NO_SYM {
+                idx.by_region.entry(region).or_default().push(n);
+            }
+            if account != NO_SYM {
+                idx.by_account.entry(account).or_default().push(n);
+            }
+            if service != NO_SYM && region != NO_SYM {
+                idx.by_service_region
+                    .entry((service, region))
+                    .or_default()
+                    .push(n);
+            }
+            for &z in graph.zones(n) {
+                idx.by_zone.entry(z).or_default().push(n);
+            }
+        }
+        idx
+    }
+
+    /// What one domain fails: `(directly down, zone-degraded)`. Domains of
+    /// kinds a sweep does not list (provider, tag, service without region)
+    /// fall back to a scan.
+    pub fn direct(&self, graph: &Graph, d: &Domain) -> (Vec<NodeIx>, Vec<NodeIx>) {
+        let sym = |t: &str| graph.find_symbol(t);
+        let lookup = |m: &FxHashMap<Sym, Vec<NodeIx>>, t: &str| {
+            sym(t).and_then(|s| m.get(&s)).cloned().unwrap_or_default()
+        };
+        match d {
+            Domain::Region(v) => (lookup(&self.by_region, v), Vec::new()),
+            Domain::Account(v) => (lookup(&self.by_account, v), Vec::new()),
+            Domain::CloudService {
+                service,
+                region: Some(r),
+            } => {
+                let nodes = match (sym(service), sym(r)) {
+                    (Some(s), Some(r)) => self
+                        .by_service_region
+                        .get(&(s, r))
+                        .cloned()
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                (nodes, Vec::new())
+            }
+            Domain::Node(id) => (graph.find(id).into_iter().collect(), Vec::new()),
+            Domain::Zone(z) => {
+                let mut down = Vec::new();
+                let mut degraded = Vec::new();
+                for n in lookup(&self.by_zone, z) {
+                    let left = graph.zones(n).len() - 1;
+                    if (left as u32) < graph.min_zones(n) {
+                        down.push(n);
+                    } else {
+                        degraded.push(n);
+                    }
+                }
+                (down, degraded)
+            }
+            other => {
+                let f = super::scenario::DirectFailure::compute(graph, std::slice::from_ref(other));
+                let pick = |v: &[bool]| {
+                    v.iter()
+                        .enumerate()
+                        .filter(|(_, x)| **x)
+                        .map(|(i, _)| i as NodeIx)
+                        .collect()
+                };
+                (pick(&f.down), pick(&f.zone_degraded))
+            }
+        }
+    }
+}
+
+/// One column of the sweep: a scenario and the functions it leaves not up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepColumn {
+    pub domain: Domain,
+    /// Functions that are not up, in id order.
+    pub functions: Vec<(NodeIx, Status)>,
+}
+
+/// Runs every scenario (in parallel; the result is in `domains` order and
+/// does not depend on the number of threads). `rows` limits the functions
+/// reported (all when `None`). `progress` is called with the number of
+/// scenarios done since its last call.
+pub fn sweep(
+    baseline: &Baseline,
+    domains: &[Domain],
+    rows: Option<&[NodeIx]>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<SweepColumn> {
+    let graph = baseline.graph();
+    let index = DomainIndex::new(graph);
+    let wanted = wanted_functions(graph, rows);
+    let baseline_not_up: Vec<(NodeIx, Status)> = graph
+        .functions()
+        .iter()
+        .filter(|&&f| wanted[f as usize] && baseline.status(f) != Status::Up)
+        .map(|&f| (f, baseline.status(f)))
+        .collect();
+    domains
+        .par_iter()
+        .map_init(
+            || baseline.scratch(),
+            |scratch, d| {
+                let column = run_one(baseline, &index, scratch, d, &wanted, &baseline_not_up);
+                progress(1);
+                column
+            },
+        )
+        .collect()
+}
+
+fn wanted_functions(graph: &Graph, rows: Option<&[NodeIx]>) -> Vec<bool> {
+    let mut wanted = vec![false; graph.len()];
+    match rows {
+        Some(rows) => rows.iter().for_each(|&f| wanted[f as usize] = true),
+        None => graph
+            .functions()
+            .iter()
+            .for_each(|&f| wanted[f as usize] = true),
+    }
+    wanted
+}
+
+fn run_one(
+    baseline: &Baseline,
+    index: &DomainIndex,
+    scratch: &mut Scratch,
+    d: &Domain,
+    wanted: &[bool],
+    baseline_not_up: &[(NodeIx, Status)],
+) -> SweepColumn {
+    let graph = baseline.graph();
+    let (down, degraded) = index.direct(graph, d);
+    let changes = baseline.evaluate(scratch, &down, &degraded, false);
+    let mut functions: Vec<(NodeIx, Status)> = changes
+        .into_iter()
+        .filter(|(n, _)| wanted[*n as usize])
+        .collect();
+    // A change is always worse than the baseline status it replaces: keep
+    // the worst status of each function.
+    functions.extend_from_slice(baseline_not_up);
+    functions.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    functions.dedup_by_key(|x| x.0);
+    SweepColumn {
+        domain: d.clone(),
+        functions,
+    }
+}

@@ -1,0 +1,114 @@
+//! `spof` output: each function's single points of failure.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::style::Style;
+use crate::engine::incremental::Baseline;
+use crate::engine::spof::{path_to, FunctionSpofs};
+use crate::graph::{Attr, Graph, NodeIx};
+use crate::model::Status;
+
+/// `spof --format json` (SPEC §4.2).
+#[derive(Debug, Serialize)]
+pub struct SpofReport {
+    pub functions: Vec<SpofEntry>,
+}
+
+/// One function and its single points of failure, sorted.
+#[derive(Debug, Serialize)]
+pub struct SpofEntry {
+    pub id: String,
+    pub spof: Vec<String>,
+}
+
+impl SpofReport {
+    /// Collects the report, functions in id order.
+    pub fn new(graph: &Graph, results: &[FunctionSpofs]) -> Self {
+        let mut functions: Vec<SpofEntry> = results
+            .iter()
+            .map(|r| SpofEntry {
+                id: graph.id(r.function).to_owned(),
+                spof: r.spofs.iter().map(|&x| graph.id(x).to_owned()).collect(),
+            })
+            .collect();
+        functions.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+        SpofReport { functions }
+    }
+
+    /// Pretty JSON, newline-terminated.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("plain data serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// Where a node is and what it is: `service, us-east-1` or
+/// `rds:db, us-east-1, use1-az1+use1-az2`.
+fn describe(graph: &Graph, n: NodeIx) -> String {
+    let mut parts = vec![graph
+        .attr(n, Attr::Type)
+        .map_or_else(|| graph.kind(n).as_str().to_owned(), str::to_owned)];
+    if let Some(r) = graph.attr(n, Attr::Region) {
+        parts.push(r.to_owned());
+    }
+    let zones: Vec<&str> = graph
+        .zones(n)
+        .iter()
+        .filter_map(|z| graph.symbol(*z))
+        .collect();
+    if !zones.is_empty() {
+        parts.push(zones.join("+"));
+    }
+    parts.join(", ")
+}
+
+/// The text report: per function (most critical first), each single point
+/// of failure with its kind, placement and the path from the function.
+pub fn to_text(baseline: &Baseline, results: &[FunctionSpofs], style: Style) -> String {
+    let graph = baseline.graph();
+    let mut sorted: Vec<&FunctionSpofs> = results.iter().collect();
+    sorted.sort_by_key(|r| (graph.criticality(r.function), r.function));
+    let mut scratch = baseline.scratch();
+    let mut out = String::new();
+    let with = sorted.iter().filter(|r| !r.spofs.is_empty()).count();
+    let _ = writeln!(
+        out,
+        "{} {with} of {} functions have single points of failure\n",
+        style.bold("Single points of failure:"),
+        sorted.len()
+    );
+    for r in sorted {
+        let f = r.function;
+        let _ = write!(
+            out,
+            "{} [{}]",
+            style.bold(graph.id(f)),
+            graph.criticality(f)
+        );
+        if baseline.status(f) == Status::Down {
+            let _ = writeln!(out, ": {}", style.status(Status::Down));
+            let _ = writeln!(
+                out,
+                "    down with nothing failed: fix its requirements first"
+            );
+            continue;
+        }
+        if r.spofs.is_empty() {
+            let _ = writeln!(out, ": none");
+            continue;
+        }
+        let _ = writeln!(out, ": {}", r.spofs.len());
+        for &x in &r.spofs {
+            let path: Vec<&str> = path_to(baseline, &mut scratch, f, x)
+                .into_iter()
+                .map(|n| graph.id(n))
+                .collect();
+            let _ = writeln!(out, "  {}  ({})", graph.id(x), describe(graph, x));
+            let _ = writeln!(out, "    {}", style.dim(&path.join(" → ")));
+        }
+    }
+    out
+}
