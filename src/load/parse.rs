@@ -58,7 +58,14 @@ fn parse_json<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic>
 }
 
 fn parse_yaml<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
-    let options = serde_saphyr::options! { with_snippet: false };
+    // Ids and account numbers are text: keep `y`, `on`, `0123`, `1_000` as
+    // written instead of reading YAML 1.1 booleans or numbers.
+    let options = serde_saphyr::options! {
+        with_snippet: false,
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+    };
     let parsed = with_yaml_spans(|| serde_saphyr::from_str_with_options(text, options));
     parsed.map_err(|e| {
         let message = e.without_snippet().to_string();

@@ -135,7 +135,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
                 Ok(Scalar(Cow::Owned(v.to_string())))
             }
         }
-        d.deserialize_any(V(PhantomData))
+        // YAML hands a plain scalar to a string target exactly as written
+        // (`0123` stays `0123`); JSON numbers come as numbers.
+        if YAML_SPANS.with(|c| c.get()) {
+            d.deserialize_str(V(PhantomData))
+        } else {
+            d.deserialize_any(V(PhantomData))
+        }
     }
 }
 
@@ -555,6 +561,12 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
         self.visit_string(v.to_string())
     }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.visit_string(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.visit_string(v.to_string())
+    }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         Ok(Entry::Id(Text {
             value: Cow::Owned(v),
@@ -607,6 +619,12 @@ impl<'de: 'a, 'a> Visitor<'de> for MemberVisitor<'a> {
         self.visit_string(v.to_string())
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.visit_string(v.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.visit_string(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         self.visit_string(v.to_string())
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
