@@ -195,6 +195,10 @@ fn sweep(args: &SweepArgs, color: ColorChoice) -> Result<i32, Failure> {
     let domains = scenarios_of(graph, &kinds);
     let started = std::time::Instant::now();
     let baseline = Baseline::new(graph);
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "baseline evaluated"
+    );
     let progress = Progress::new("sweeping", domains.len() as u64);
     let columns =
         crate::engine::sweep::sweep(&baseline, &domains, Some(&rows), &|n| progress.inc(n));

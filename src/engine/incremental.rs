@@ -30,7 +30,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::status::{close_down, degrade, least_support, Grounding};
+use super::status::{close_down, degrade, least_support_with, support_thresholds, Grounding};
 use crate::graph::{EntryIx, Graph, NodeIx};
 use crate::model::Status;
 
@@ -39,6 +39,8 @@ use crate::model::Status;
 pub struct Baseline<'g> {
     graph: &'g Graph,
     grounded_entry: Vec<bool>,
+    /// Per entry: what support asks of it (see `support_thresholds`).
+    thresholds: Vec<u32>,
     supported: Vec<bool>,
     status: Vec<Status>,
     /// Per entry: supported members (meaningful for grounded entries).
@@ -58,14 +60,15 @@ impl<'g> Baseline<'g> {
     pub fn new(graph: &'g Graph) -> Self {
         let grounding = Grounding::compute(graph);
         let nothing = vec![false; graph.len()];
-        let (supported, supported_members) =
-            least_support(graph, &nothing, Some(&grounding.grounded_entry));
+        let thresholds = support_thresholds(graph, Some(&grounding.grounded_entry));
+        let (supported, supported_members) = least_support_with(graph, &nothing, &thresholds);
         let (down, alive) = close_down(graph, supported.clone());
         let status = degrade(graph, &down, &alive, &nothing);
         let (rank, cyclic, components) = components_in_order(graph);
         Baseline {
             graph,
             grounded_entry: grounding.grounded_entry,
+            thresholds,
             supported,
             status,
             supported_members,
@@ -147,6 +150,54 @@ impl<'g> Baseline<'g> {
         out.sort_unstable();
         out.dedup();
         out
+    }
+}
+
+impl Baseline<'_> {
+    /// The same answer as [`Baseline::evaluate`] (without `down_only`), by a
+    /// full O(nodes + members) evaluation: cheaper when a scenario fails a
+    /// large share of the estate (a region), where the incremental
+    /// bookkeeping per touched node costs more than a flat pass.
+    pub fn evaluate_full(
+        &self,
+        directly_down: &[NodeIx],
+        zone_degraded: &[NodeIx],
+    ) -> Vec<(NodeIx, Status)> {
+        let g = self.graph;
+        let mut down = vec![false; g.len()];
+        for &x in directly_down {
+            down[x as usize] = true;
+        }
+        let mut zone = vec![false; g.len()];
+        for &x in zone_degraded {
+            zone[x as usize] = true;
+        }
+        let direct = super::scenario::DirectFailure {
+            down,
+            zone_degraded: zone,
+        };
+        let (supported, _) = least_support_with(g, &direct.down, &self.thresholds);
+        let (down, alive) = close_down(g, supported);
+        let status = degrade(g, &down, &alive, &direct.zone_degraded);
+        g.nodes()
+            .filter(|&n| status[n as usize] != self.status[n as usize])
+            .map(|n| (n, status[n as usize]))
+            .collect()
+    }
+
+    /// Evaluates a scenario the cheaper way for its size: incrementally when
+    /// it fails a small part of the estate, fully otherwise.
+    pub fn evaluate_auto(
+        &self,
+        scratch: &mut Scratch,
+        directly_down: &[NodeIx],
+        zone_degraded: &[NodeIx],
+    ) -> Vec<(NodeIx, Status)> {
+        if (directly_down.len() + zone_degraded.len()) * 32 > self.graph.len() {
+            self.evaluate_full(directly_down, zone_degraded)
+        } else {
+            self.evaluate(scratch, directly_down, zone_degraded, false)
+        }
     }
 }
 

@@ -40,6 +40,27 @@ impl Grounding {
     }
 }
 
+/// Marks an entry that a support computation does not count.
+const NOT_COUNTED: u32 = u32::MAX;
+
+/// Per entry, the members a support computation asks of it: `needed` for
+/// the counted `requires` entries (all of them for grounding, the grounded
+/// ones for support), [`NOT_COUNTED`] for the others.
+pub(crate) fn support_thresholds(graph: &Graph, grounded: Option<&[bool]>) -> Vec<u32> {
+    graph
+        .entries()
+        .iter()
+        .enumerate()
+        .map(|(e, entry)| {
+            if !entry.optional && grounded.is_none_or(|g| g[e]) {
+                entry.needed
+            } else {
+                NOT_COUNTED
+            }
+        })
+        .collect()
+}
+
 /// The least set S of nodes not in `excluded` such that each counted
 /// `requires` entry of a node of S has `needed` members in S. Counted
 /// entries: all of them (grounding) or the grounded ones (support).
@@ -49,43 +70,48 @@ pub(crate) fn least_support(
     excluded: &[bool],
     grounded: Option<&[bool]>,
 ) -> (Vec<bool>, Vec<u32>) {
-    let counted = |e: EntryIx| {
-        let entry = &graph.entries()[e as usize];
-        !entry.optional && grounded.is_none_or(|g| g[e as usize])
-    };
-    let mut pending: Vec<u32> = graph
-        .nodes()
-        .map(|n| {
-            graph
-                .requires(n)
-                .filter(|&e| counted(e) && graph.entries()[e as usize].needed > 0)
-                .count() as u32
-        })
-        .collect();
-    let mut count = vec![0u32; graph.entries().len()];
+    least_support_with(graph, excluded, &support_thresholds(graph, grounded))
+}
+
+/// [`least_support`] with the thresholds computed once by the caller.
+pub(crate) fn least_support_with(
+    graph: &Graph,
+    excluded: &[bool],
+    threshold: &[u32],
+) -> (Vec<bool>, Vec<u32>) {
+    let entries = graph.entries();
+    let mut pending = vec![0u32; graph.len()];
+    for (entry, &t) in entries.iter().zip(threshold) {
+        if t != NOT_COUNTED && t > 0 {
+            pending[entry.owner as usize] += 1;
+        }
+    }
+    let mut count = vec![0u32; entries.len()];
     let mut in_set = vec![false; graph.len()];
-    let mut queue: Vec<NodeIx> = graph
-        .nodes()
-        .filter(|&n| pending[n as usize] == 0 && !excluded[n as usize])
-        .collect();
-    for &n in &queue {
-        in_set[n as usize] = true;
+    let mut queue: Vec<NodeIx> = Vec::with_capacity(graph.len());
+    for n in graph.nodes() {
+        if pending[n as usize] == 0 && !excluded[n as usize] {
+            in_set[n as usize] = true;
+            queue.push(n);
+        }
     }
     while let Some(x) = queue.pop() {
         for &e in graph.member_of(x) {
-            if !counted(e) {
+            let t = threshold[e as usize];
+            if t == NOT_COUNTED {
                 continue;
             }
-            count[e as usize] += 1;
-            let entry = &graph.entries()[e as usize];
-            if count[e as usize] != entry.needed {
+            let c = &mut count[e as usize];
+            *c += 1;
+            if *c != t {
                 continue;
             }
-            let o = entry.owner as usize;
+            let owner = entries[e as usize].owner;
+            let o = owner as usize;
             pending[o] -= 1;
             if pending[o] == 0 && !excluded[o] && !in_set[o] {
                 in_set[o] = true;
-                queue.push(entry.owner);
+                queue.push(owner);
             }
         }
     }
