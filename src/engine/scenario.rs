@@ -123,6 +123,10 @@ impl Scenario {
         for t in texts {
             match Domain::parse(t.as_ref()).and_then(|d| check_present(graph, d)) {
                 Ok(d) => domains.push(d),
+                Err(p) if t.as_ref().starts_with("tag:") => problems.push(p.note(format!(
+                    "the estate's tags are: {}",
+                    listing(&tag_values(graph))
+                ))),
                 Err(p) => problems.push(p),
             }
         }
@@ -195,6 +199,14 @@ fn check_present(graph: &Graph, d: Domain) -> Result<Domain, Diagnostic> {
         Domain::CloudService { .. } => missing("cloud service", cloud_services(graph)),
         Domain::Tag { .. } => missing("tag", tag_values(graph)),
     })
+}
+
+fn listing(values: &[String]) -> String {
+    if values.is_empty() {
+        "none".to_owned()
+    } else {
+        values.join(", ")
+    }
 }
 
 fn attr_present(graph: &Graph, attr: Attr, value: &str) -> bool {

@@ -70,9 +70,10 @@ fn parse_yaml<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic>
     parsed.map_err(|e| {
         let message = e.without_snippet().to_string();
         let message = tidy_duplicate_key(strip_yaml_position(&message));
-        let code = match shape_error_code(&message) {
-            "invalid-value" if looks_like_yaml_syntax(&message) => "malformed-yaml",
-            other => other,
+        let code = if is_yaml_syntax_error(e.without_snippet()) {
+            "malformed-yaml"
+        } else {
+            shape_error_code(&message)
         };
         let span = e.location().and_then(|loc| {
             let file = source_file(name, text);
@@ -143,21 +144,24 @@ fn shape_error_code(message: &str) -> &'static str {
     }
 }
 
-fn looks_like_yaml_syntax(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    [
-        "while parsing",
-        "while scanning",
-        "did not find expected",
-        "mapping values are not allowed",
-        "unexpected end",
-        "syntax",
-        "invalid indentation",
-        "found character",
-        "unclosed",
-    ]
-    .iter()
-    .any(|p| m.contains(p))
+/// Errors of the YAML text itself (as opposed to a well-formed document
+/// of the wrong shape).
+fn is_yaml_syntax_error(e: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::Error as E;
+    matches!(
+        e,
+        E::ExternalMessage { .. }
+            | E::Eof { .. }
+            | E::MultipleDocuments { .. }
+            | E::UnknownAnchor { .. }
+            | E::ContainerEndMismatch { .. }
+            | E::InvalidUtf8Input
+            | E::AliasError { .. }
+            | E::FoldedBlockScalarMustIndentContent { .. }
+            | E::UnexpectedContainerEndWhileSkippingNode { .. }
+            | E::UnexpectedContainerEndWhileReadingKeyNode { .. }
+            | E::Budget { .. }
+    )
 }
 
 /// "did you mean `requires`?" from serde's "unknown field `requirs`,
