@@ -30,7 +30,9 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::status::{close_down, degrade, least_support_with, support_thresholds, Grounding};
+use super::status::{
+    close_down, degrade, least_support_with, support_thresholds, Grounding, NOT_COUNTED,
+};
 use crate::graph::{EntryIx, Graph, NodeIx};
 use crate::model::Status;
 
@@ -176,7 +178,7 @@ impl Baseline<'_> {
             down,
             zone_degraded: zone,
         };
-        let (supported, _) = least_support_with(g, &direct.down, &self.thresholds);
+        let supported = self.support_in_rank_order(&direct.down);
         let (down, alive) = close_down(g, supported);
         let status = degrade(g, &down, &alive, &direct.zone_degraded);
         g.nodes()
@@ -199,6 +201,108 @@ impl Baseline<'_> {
             self.evaluate(scratch, directly_down, zone_degraded, false)
         }
     }
+}
+
+impl Baseline<'_> {
+    /// Support (SPEC §3.1) under a failure, by one pass over the components
+    /// in rank order: a node alone in its component reads its members'
+    /// final flags (members come first); a component with a cycle is solved
+    /// as a least fixed point inside it. Reads members where the worklist
+    /// form writes owners' counters: far fewer cache misses on big estates.
+    fn support_in_rank_order(&self, excluded: &[bool]) -> Vec<bool> {
+        let g = self.graph;
+        let mut supported = vec![false; g.len()];
+        for rank in 0..self.components.rows() {
+            let nodes = self.components.row(rank);
+            let first = nodes[0];
+            if !self.cyclic[first as usize] {
+                let n = first as usize;
+                supported[n] = !excluded[n]
+                    && g.requires(first).all(|e| {
+                        let t = self.thresholds[e as usize];
+                        t == NOT_COUNTED
+                            || g.members(e)
+                                .iter()
+                                .filter(|&&m| supported[m as usize])
+                                .count() as u32
+                                >= t
+                    });
+                continue;
+            }
+            let inside = support_inside(
+                g,
+                &self.thresholds,
+                nodes,
+                |m| self.rank[m as usize] == rank as u32,
+                |n| excluded[n as usize],
+                |m| supported[m as usize],
+            );
+            for (&n, s) in nodes.iter().zip(inside) {
+                supported[n as usize] = s;
+            }
+        }
+        supported
+    }
+}
+
+/// The least fixed point of support inside one component with a cycle:
+/// which of `nodes` are supported, given whether each member outside the
+/// component is (`supported_outside`) and which nodes are excluded
+/// (directly down). O(size of the component's entries and member lists).
+fn support_inside(
+    g: &Graph,
+    thresholds: &[u32],
+    nodes: &[NodeIx],
+    inside: impl Fn(NodeIx) -> bool,
+    excluded: impl Fn(NodeIx) -> bool,
+    supported_outside: impl Fn(NodeIx) -> bool,
+) -> Vec<bool> {
+    let pos: rustc_hash::FxHashMap<NodeIx, usize> =
+        nodes.iter().enumerate().map(|(k, &n)| (n, k)).collect();
+    let mut pending = vec![0u32; nodes.len()];
+    let mut count: rustc_hash::FxHashMap<EntryIx, u32> = Default::default();
+    for (k, &n) in nodes.iter().enumerate() {
+        for e in g.requires(n) {
+            let t = thresholds[e as usize];
+            if t == NOT_COUNTED {
+                continue;
+            }
+            let outside = g
+                .members(e)
+                .iter()
+                .filter(|&&m| !inside(m) && supported_outside(m))
+                .count() as u32;
+            count.insert(e, outside);
+            if outside < t {
+                pending[k] += 1;
+            }
+        }
+    }
+    let mut supported = vec![false; nodes.len()];
+    let mut stack: Vec<usize> = (0..nodes.len())
+        .filter(|&k| pending[k] == 0 && !excluded(nodes[k]))
+        .collect();
+    for &k in &stack {
+        supported[k] = true;
+    }
+    while let Some(k) = stack.pop() {
+        for &e in g.member_of(nodes[k]) {
+            let owner = g.entries()[e as usize].owner;
+            let (Some(&o), Some(c)) = (pos.get(&owner), count.get_mut(&e)) else {
+                continue;
+            };
+            *c += 1;
+            if *c != thresholds[e as usize] {
+                continue;
+            }
+            pending[o] -= 1;
+            if pending[o] == 0 && !supported[o] && !excluded(owner) {
+                supported[o] = true;
+                stack.push(o);
+            }
+        }
+    }
+    supported
 }
 
 /// Per-thread working state, reset in O(1) by bumping the epoch.
@@ -438,55 +542,14 @@ impl Run<'_, '_> {
     /// Least fixed point of support inside the component; members outside
     /// count as they are now.
     fn component_support(&self, rank: u32, nodes: &[NodeIx]) -> Vec<bool> {
-        let g = self.base.graph;
-        let pos = |m: NodeIx| nodes.iter().position(|&x| x == m);
-        let mut pending = vec![0u32; nodes.len()];
-        let mut count: Vec<(EntryIx, u32)> = Vec::new();
-        for (k, &n) in nodes.iter().enumerate() {
-            for e in g.requires(n) {
-                if !self.base.grounded_entry[e as usize] {
-                    continue;
-                }
-                let outside = g
-                    .members(e)
-                    .iter()
-                    .filter(|&&m| !self.in_component(m, rank) && self.supported(m))
-                    .count() as u32;
-                count.push((e, outside));
-                if outside < g.entries()[e as usize].needed {
-                    pending[k] += 1;
-                }
-            }
-        }
-        let mut supported = vec![false; nodes.len()];
-        let mut stack: Vec<usize> = (0..nodes.len())
-            .filter(|&k| pending[k] == 0 && !self.s.direct[nodes[k] as usize])
-            .collect();
-        for &k in &stack {
-            supported[k] = true;
-        }
-        while let Some(k) = stack.pop() {
-            for &e in g.member_of(nodes[k]) {
-                let owner = g.entries()[e as usize].owner;
-                if !self.in_component(owner, rank) || !self.base.grounded_entry[e as usize] {
-                    continue;
-                }
-                let Some(c) = count.iter_mut().find(|(x, _)| *x == e) else {
-                    continue;
-                };
-                c.1 += 1;
-                if c.1 != g.entries()[e as usize].needed {
-                    continue;
-                }
-                let Some(o) = pos(owner) else { continue };
-                pending[o] -= 1;
-                if pending[o] == 0 && !supported[o] && !self.s.direct[owner as usize] {
-                    supported[o] = true;
-                    stack.push(o);
-                }
-            }
-        }
-        supported
+        support_inside(
+            self.base.graph,
+            &self.base.thresholds,
+            nodes,
+            |m| self.base.rank[m as usize] == rank,
+            |n| self.s.direct[n as usize],
+            |m| self.supported(m),
+        )
     }
 
     /// The down closure inside the component.

@@ -41,7 +41,7 @@ impl Grounding {
 }
 
 /// Marks an entry that a support computation does not count.
-const NOT_COUNTED: u32 = u32::MAX;
+pub(crate) const NOT_COUNTED: u32 = u32::MAX;
 
 /// Per entry, the members a support computation asks of it: `needed` for
 /// the counted `requires` entries (all of them for grounding, the grounded
