@@ -2,6 +2,7 @@
 //! programs (JSON), written atomically.
 
 pub mod analyze;
+pub mod check;
 pub mod output;
 pub mod progress;
 pub mod spof;
