@@ -4,8 +4,8 @@
 use std::io::IsTerminal;
 
 use crate::cli::{
-    AnalyzeArgs, AnalyzeFormat, Cli, ColorChoice, Command, EstateArgs, SpofArgs, SpofFormat,
-    SweepArgs, SweepFormat,
+    AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, ColorChoice, Command, EstateArgs,
+    SpofArgs, SpofFormat, SweepArgs, SweepFormat,
 };
 use crate::diag::Diagnostic;
 use crate::engine::incremental::Baseline;
@@ -53,6 +53,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Analyze(args) => analyze(args, cli.color),
         Command::Sweep(args) => sweep(args, cli.color),
         Command::Spof(args) => spof(args, cli.color),
+        Command::Check(args) => check(args, cli.color),
     }
 }
 
@@ -244,4 +245,119 @@ fn spof(args: &SpofArgs, color: ColorChoice) -> Result<i32, Failure> {
     };
     write(&target, rendered.as_bytes())?;
     Ok(exit::OK)
+}
+
+fn read_text(path: &std::path::Path, what: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Failure::invalid(vec![Diagnostic::error(
+            "unreadable-file",
+            format!("cannot read the {what} {}: {e}", path.display()),
+        )
+        .in_file(path.display().to_string())
+        .help("check the path")])
+    })
+}
+
+fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
+    let loaded = load_estate(&args.estate)?;
+    let graph = &loaded.graph;
+    let policy_name = args.policy.display().to_string();
+    let policy_text = read_text(&args.policy, "policy")?;
+    let policy =
+        crate::policy::parse_policy(&policy_name, &policy_text, graph).map_err(Failure::invalid)?;
+    let old_baseline = match &args.baseline {
+        Some(path) => {
+            let text = read_text(path, "baseline")?;
+            let name = path.display().to_string();
+            Some(
+                crate::baseline::read_baseline(&name, &text)
+                    .map_err(|d| Failure::invalid(vec![d]))?,
+            )
+        }
+        None => None,
+    };
+    let started = std::time::Instant::now();
+    let baseline = Baseline::new(graph);
+    let progress = Progress::new("checking", 0);
+    let violations =
+        crate::engine::check::violations(&baseline, &policy.rules, &|n| progress.inc(n));
+    progress.finish();
+    tracing::info!(
+        violations = violations.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "check done"
+    );
+    let today = crate::baseline::today_utc();
+    let inputs = crate::report::check::CheckInputs {
+        graph,
+        policy: &policy,
+        violations: &violations,
+        origins: &loaded.function_origins,
+        baseline: old_baseline.as_ref(),
+        today: &today,
+    };
+    let report = crate::report::check::build_report(&inputs);
+    if let Some(path) = &args.write_baseline {
+        let file = new_baseline(&report, old_baseline.as_ref());
+        let text = crate::baseline::write_baseline_text(&file);
+        write(&Target::File(path.clone()), text.as_bytes())?;
+        eprintln!(
+            "blastmap: wrote {} accepted violation(s) to {}",
+            file.violations.len(),
+            path.display()
+        );
+    }
+    let target = Target::from_arg(args.output.output.as_deref());
+    let rendered = match args.format {
+        CheckFormat::Text => crate::report::check::to_text(&report, text_style(color, &target)),
+        CheckFormat::Json => crate::report::check::to_json(&report),
+        other => {
+            return Err(Failure::invalid(vec![Diagnostic::error(
+                "unsupported-format",
+                format!("--format {other:?} is not available yet"),
+            )
+            .help("use --format text or json")]))
+        }
+    };
+    write(&target, rendered.as_bytes())?;
+    let failed = !report.passed() && args.write_baseline.is_none();
+    Ok(if failed && !args.soft_fail {
+        exit::VIOLATIONS
+    } else {
+        exit::OK
+    })
+}
+
+/// Every current violation, keeping the reason and expiry of entries the
+/// old baseline already had (an expired entry is renewed without them).
+fn new_baseline(
+    report: &crate::report::check::CheckReport,
+    old: Option<&crate::baseline::BaselineFile>,
+) -> crate::baseline::BaselineFile {
+    let today = crate::baseline::today_utc();
+    let kept = |fp: &str| {
+        old.and_then(|b| {
+            b.violations
+                .iter()
+                .find(|e| e.fingerprint == fp && !e.expired(&today))
+        })
+    };
+    let violations = report
+        .all_violations()
+        .map(|(r, f, v)| {
+            let previous = kept(&v.fingerprint);
+            crate::baseline::BaselineEntry {
+                domain: v.domain.clone(),
+                expires: previous.and_then(|p| p.expires.clone()),
+                fingerprint: v.fingerprint.clone(),
+                function: f.id.clone(),
+                reason: previous.and_then(|p| p.reason.clone()),
+                rule: r.name.clone(),
+            }
+        })
+        .collect();
+    crate::baseline::BaselineFile {
+        version: 1,
+        violations,
+    }
 }

@@ -39,6 +39,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// For each function, every single node whose loss alone takes it down.
     Spof(SpofArgs),
+    /// CI gate: fail when a function a policy selects does not survive a
+    /// domain of the kinds the policy names.
+    Check(CheckArgs),
 }
 
 /// Estate files and what to do with an incomplete estate.
@@ -152,4 +155,46 @@ pub struct SpofArgs {
 pub enum SpofFormat {
     Text,
     Json,
+}
+
+/// `blastmap check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+
+    /// The policy file (TOML): rules of functions and the domain kinds they
+    /// must survive.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub policy: PathBuf,
+
+    /// Accepted violations (written by --write-baseline): only new ones fail.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current violations as accepted in FILE (keeping the
+    /// reasons and expiry dates of entries already in --baseline), and pass.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Report violations but exit 0.
+    #[arg(long)]
+    pub soft_fail: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `check` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Github,
 }

@@ -1561,3 +1561,70 @@ fn sweep_and_spof_match_full_evaluation_on_random_estates() {
         check_incremental_case(mix(base, i));
     }
 }
+
+/// `check` with one rule per domain kind, all functions: its violations are
+/// exactly the (kind, function, domain) where `sweep` (or `spof`, for
+/// nodes) says the function is down, and each carries the causes and path
+/// a full `analyze` of that domain gives.
+fn check_check_case(case_seed: u64) {
+    use blastmap::engine::check::{violations, FunctionSelector, Rule};
+    use blastmap::engine::incremental::Baseline;
+    use blastmap::engine::sweep::{scenarios_of, sweep, DomainKind};
+    use blastmap::engine::{analyze, Domain, Scenario};
+
+    let mut rng = Rng::new(case_seed);
+    let est = generate(&mut rng);
+    let json = to_json(&est.nodes);
+    let loaded = load(&json);
+    let graph = &loaded.graph;
+    let baseline = Baseline::new(graph);
+    let rules: Vec<Rule> = DomainKind::ALL
+        .iter()
+        .map(|k| Rule {
+            name: k.as_str().to_owned(),
+            functions: FunctionSelector::All,
+            must_survive: vec![*k],
+        })
+        .collect();
+    let got = violations(&baseline, &rules, &|_| {});
+    let mut expected = Vec::new();
+    for (r, kind) in DomainKind::ALL.iter().enumerate() {
+        let domains = scenarios_of(graph, &[*kind]);
+        let columns = sweep(&baseline, &domains, None, &|_| {});
+        let mut found: Vec<(u32, usize, Domain)> = Vec::new();
+        for (d, column) in columns.iter().enumerate() {
+            for &(f, s) in &column.functions {
+                let own = column.domain == Domain::Node(graph.id(f).to_owned());
+                if s == Status::Down && !own {
+                    found.push((f, d, column.domain.clone()));
+                }
+            }
+        }
+        found.sort_by_key(|x| (x.0, x.1));
+        for (f, _, domain) in found {
+            let full = analyze(graph, &Scenario::from_domains(vec![domain.clone()]));
+            expected.push((r, f, domain, full.causes(f), full.path(f)));
+        }
+    }
+    let got: Vec<_> = got
+        .into_iter()
+        .map(|v| (v.rule, v.function, v.domain, v.causes, v.path))
+        .collect();
+    assert_eq!(
+        got, expected,
+        "check violations (case seed {case_seed:#x})\n{json}"
+    );
+}
+
+#[test]
+fn check_violations_match_sweep_and_analyze_on_random_estates() {
+    if let Some(seed) = env_u64("BLASTMAP_REF_CASE_SEED") {
+        check_check_case(seed);
+        return;
+    }
+    let cases = env_u64("BLASTMAP_REF_CASES").unwrap_or(1000);
+    let base = env_u64("BLASTMAP_REF_SEED").unwrap_or(0xc4ec_c4ec_2026);
+    for i in 0..cases {
+        check_check_case(mix(base, i));
+    }
+}

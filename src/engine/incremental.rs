@@ -49,6 +49,8 @@ pub struct Baseline<'g> {
     supported_members: Vec<u32>,
     /// Per entry: members not down.
     alive: Vec<u32>,
+    /// Nodes down with nothing failed.
+    down_at_rest: Vec<NodeIx>,
     /// Per node: rank of its component; members rank below owners.
     rank: Vec<u32>,
     /// Per node: whether its component has a cycle.
@@ -67,7 +69,12 @@ impl<'g> Baseline<'g> {
         let (down, alive) = close_down(graph, supported.clone());
         let status = degrade(graph, &down, &alive, &nothing);
         let (rank, cyclic, components) = components_in_order(graph);
+        let down_at_rest = graph
+            .nodes()
+            .filter(|&n| status[n as usize] == Status::Down)
+            .collect();
         Baseline {
+            down_at_rest,
             graph,
             grounded_entry: grounding.grounded_entry,
             thresholds,
@@ -89,6 +96,12 @@ impl<'g> Baseline<'g> {
     /// A node's status with nothing failed.
     pub fn status(&self, n: NodeIx) -> Status {
         self.status[n as usize]
+    }
+
+    /// The nodes that are down with nothing failed (usually none), in id
+    /// order.
+    pub fn down_with_nothing_failed(&self) -> &[NodeIx] {
+        &self.down_at_rest
     }
 
     /// Fresh scratch space for [`Baseline::evaluate`] (one per thread).

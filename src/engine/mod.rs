@@ -19,6 +19,7 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
     status::evaluate(graph, &grounding, &direct)
 }
 
+pub mod check;
 pub mod incremental;
 pub mod spof;
 pub mod sweep;

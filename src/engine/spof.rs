@@ -104,50 +104,7 @@ fn dependencies_of(graph: &Graph, functions: &[NodeIx]) -> Vec<NodeIx> {
 /// report shows for a single point of failure. Evaluated against the
 /// baseline, so it costs what `x`'s failure reaches.
 pub fn path_to(baseline: &Baseline, scratch: &mut Scratch, f: NodeIx, x: NodeIx) -> Vec<NodeIx> {
-    let graph = baseline.graph();
-    let newly_down: rustc_hash::FxHashSet<NodeIx> = baseline
-        .evaluate(scratch, &[x], &[], true)
-        .into_iter()
-        .filter(|(_, s)| *s == Status::Down)
-        .map(|(n, _)| n)
-        .collect();
-    let is_down = |n: &NodeIx| newly_down.contains(n) || baseline.status(*n) == Status::Down;
-    if !is_down(&f) {
-        return Vec::new();
-    }
-    let steps = |y: NodeIx| {
-        let mut next: Vec<NodeIx> = Vec::new();
-        for e in graph.requires(y) {
-            let members = graph.members(e);
-            let alive = members.iter().filter(|m| !is_down(m)).count() as u32;
-            if alive < graph.entries()[e as usize].needed {
-                next.extend(members.iter().copied().filter(|m| is_down(m)));
-            }
-        }
-        next.sort_unstable();
-        next.dedup();
-        next
-    };
-    let mut parent: rustc_hash::FxHashMap<NodeIx, NodeIx> = Default::default();
-    parent.insert(f, f);
-    let mut queue = std::collections::VecDeque::from([f]);
-    while let Some(y) = queue.pop_front() {
-        if y == x {
-            let mut chain = vec![x];
-            let mut z = x;
-            while parent[&z] != z {
-                z = parent[&z];
-                chain.push(z);
-            }
-            chain.reverse();
-            return chain;
-        }
-        for m in steps(y) {
-            if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(m) {
-                v.insert(y);
-                queue.push_back(m);
-            }
-        }
-    }
-    Vec::new()
+    super::check::Explainer::new(baseline, scratch, &[x])
+        .explain(f)
+        .1
 }

@@ -15,12 +15,13 @@ pub mod parse;
 mod resolve;
 pub mod select;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::diag::{Diagnostic, Severity, SourceFile, Span};
-use crate::graph::Graph;
+use crate::graph::{Graph, NodeIx};
 use crate::model::raw::{At, Document, Text};
 
 /// One estate document's text and the name to show in messages.
@@ -39,6 +40,17 @@ pub struct Loaded {
     /// Collector sources that said they did not finish (`complete: false`),
     /// as `file: collector`. Non-empty makes the estate incomplete (SPEC §4).
     pub incomplete: Vec<String>,
+    /// Where each function is defined (its id's key), by node index, for
+    /// CI annotations that point at the line.
+    pub function_origins: BTreeMap<NodeIx, Origin>,
+}
+
+/// A position in a source file: 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// Why an estate could not be loaded: every problem found, in file order.
@@ -161,9 +173,12 @@ pub fn load_documents(sources: &[Source]) -> Result<Loaded, LoadError> {
     }
     let incomplete = incomplete_sources(sources, &documents);
     let merged = merge::merge(&files, &documents, &mut diagnostics);
-    let graph = resolve::resolve(&files, merged, &mut diagnostics);
+    let (graph, function_origins) = resolve::resolve(&files, merged, &mut diagnostics);
     in_file_order(sources, &mut diagnostics);
-    finish(graph, diagnostics, incomplete)
+    finish(graph, diagnostics, incomplete).map(|loaded| Loaded {
+        function_origins,
+        ..loaded
+    })
 }
 
 /// Sorts diagnostics by file (in load order) and position, so a person
@@ -191,6 +206,7 @@ fn finish(
             graph,
             warnings,
             incomplete,
+            function_origins: BTreeMap::new(),
         })
     } else {
         let mut diagnostics = errors;
@@ -239,6 +255,7 @@ fn incomplete_sources(sources: &[Source], documents: &[(usize, Document)]) -> Ve
 pub(crate) struct Files<'s> {
     sources: &'s [Source],
     indexed: Vec<OnceLock<Arc<SourceFile>>>,
+    line_starts: Vec<OnceLock<Vec<usize>>>,
 }
 
 impl<'s> Files<'s> {
@@ -246,12 +263,34 @@ impl<'s> Files<'s> {
         Files {
             sources,
             indexed: sources.iter().map(|_| OnceLock::new()).collect(),
+            line_starts: sources.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
     /// The name of source `src`.
     pub(crate) fn name(&self, src: usize) -> &str {
         &self.sources[src].name
+    }
+
+    /// 1-based line and column of a position in source `src`, without
+    /// copying the text (a line index is built once per file).
+    pub(crate) fn origin(&self, src: usize, at: At) -> Option<Origin> {
+        let text = &self.sources[src].text;
+        let offset = at.offset_in(text)?;
+        let starts = self.line_starts[src].get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let column = text
+            .get(starts[line]..offset)
+            .map_or(offset - starts[line], |s| s.chars().count());
+        Some(Origin {
+            file: self.sources[src].name.clone(),
+            line: line + 1,
+            column: column + 1,
+        })
     }
 
     /// The span of a value of source `src`, if its position is known.

@@ -36,7 +36,11 @@ impl Interner {
 }
 
 /// Builds the graph; pushes a diagnostic for every problem.
-pub(crate) fn resolve(files: &Files, mut merged: Vec<Merged>, out: &mut Vec<Diagnostic>) -> Graph {
+pub(crate) fn resolve(
+    files: &Files,
+    mut merged: Vec<Merged>,
+    out: &mut Vec<Diagnostic>,
+) -> (Graph, std::collections::BTreeMap<NodeIx, super::Origin>) {
     // Byte order of ids is the node order (SPEC §4.2); two cores halve it.
     merged.par_sort_unstable_by(|a, b| {
         a.id.value
@@ -72,7 +76,15 @@ pub(crate) fn resolve(files: &Files, mut merged: Vec<Merged>, out: &mut Vec<Diag
     graph.entry_start = starts.0;
     graph.optional_start = starts.1;
     graph.member_of = graph.members.transpose(graph.len());
-    graph
+    let origins = graph
+        .functions()
+        .iter()
+        .filter_map(|&f| {
+            let id = &merged[f as usize].id;
+            files.origin(id.src, id.value.at).map(|o| (f, o))
+        })
+        .collect();
+    (graph, origins)
 }
 
 fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {

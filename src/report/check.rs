@@ -113,3 +113,266 @@ impl CheckReport {
         self.new_violations().next().is_none()
     }
 }
+
+/// `check --format json` (SPEC §4.2): `{"passed", "violations"}`, each
+/// violation with `rule`, `function`, `domain`, `path`, `causes`. With a
+/// baseline, each violation also says whether it is `baselined`, and
+/// `stale_baseline` lists entries that no longer occur.
+pub fn to_json(report: &CheckReport) -> String {
+    use serde_json::{json, Map, Value};
+    let violations: Vec<Value> = report
+        .all_violations()
+        .map(|(r, f, v)| {
+            let mut m = Map::new();
+            if report.with_baseline {
+                m.insert("baselined".into(), Value::Bool(v.baselined.is_some()));
+            }
+            m.insert("causes".into(), json!(v.causes));
+            m.insert("domain".into(), json!(v.domain));
+            m.insert("function".into(), json!(f.id));
+            m.insert("path".into(), json!(v.path));
+            m.insert("rule".into(), json!(r.name));
+            Value::Object(m)
+        })
+        .collect();
+    let mut top = Map::new();
+    top.insert("passed".into(), Value::Bool(report.passed()));
+    if report.with_baseline {
+        let stale: Vec<Value> = report
+            .stale_baseline
+            .iter()
+            .map(|e| {
+                json!({"domain": e.domain, "fingerprint": e.fingerprint, "function": e.function, "rule": e.rule})
+            })
+            .collect();
+        top.insert("stale_baseline".into(), Value::Array(stale));
+    }
+    top.insert("violations".into(), Value::Array(violations));
+    let mut s = serde_json::to_string_pretty(&Value::Object(top)).expect("plain data serialises");
+    s.push('\n');
+    s
+}
+
+/// The text report: per rule, each violation with its path, causes and a
+/// one-line hint of the fix; then a verdict line.
+pub fn to_text(report: &CheckReport, style: super::style::Style) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for r in &report.rules {
+        let count = r
+            .functions
+            .iter()
+            .map(|f| f.violations.len())
+            .sum::<usize>();
+        let new = r
+            .functions
+            .iter()
+            .flat_map(|f| &f.violations)
+            .filter(|v| v.baselined.is_none())
+            .count();
+        let verdict = if new > 0 {
+            style
+                .status(crate::model::Status::Down)
+                .replace("DOWN", "FAIL")
+        } else {
+            style.status(crate::model::Status::Up).replace("UP", "PASS")
+        };
+        let _ = writeln!(
+            out,
+            "{verdict} {} (must survive: {}) — {} function(s), {count} violation(s){}",
+            style.bold(&format!("\"{}\"", r.name)),
+            r.must_survive.join(", "),
+            r.functions.len(),
+            if count > new {
+                format!(", {} baselined", count - new)
+            } else {
+                String::new()
+            }
+        );
+        for f in &r.functions {
+            for v in &f.violations {
+                let mark = if v.baselined.is_some() { "~" } else { "✗" };
+                let _ = write!(
+                    out,
+                    "  {mark} {} [{}] is down under {}",
+                    style.bold(&f.id),
+                    f.criticality,
+                    v.domain
+                );
+                if let Some(p) = &f.position {
+                    let _ = write!(out, "  {}", style.dim(&format!("({}:{})", p.file, p.line)));
+                }
+                out.push('\n');
+                if !v.path.is_empty() {
+                    let _ = writeln!(out, "      path:   {}", v.path.join(" → "));
+                }
+                if !v.causes.is_empty() {
+                    let _ = writeln!(out, "      causes: {}", v.causes.join(", "));
+                }
+                let _ = writeln!(out, "      fix:    {}", v.hint);
+                if let Some(b) = &v.baselined {
+                    let why = b.reason.as_deref().unwrap_or("no reason given");
+                    let until = b
+                        .expires
+                        .as_deref()
+                        .map_or(String::new(), |e| format!(", until {e}"));
+                    let _ = writeln!(out, "      accepted by the baseline: {why}{until}");
+                }
+            }
+        }
+    }
+    for e in &report.stale_baseline {
+        let _ = writeln!(
+            out,
+            "note: baseline entry no longer occurs: rule \"{}\", {} under {} ({}); it can be removed",
+            e.rule, e.function, e.domain, e.fingerprint
+        );
+    }
+    let total = report.all_violations().count();
+    let new = report.new_violations().count();
+    let _ = writeln!(
+        out,
+        "\ncheck {}: {new} new violation(s), {} baselined, {} rule(s)",
+        if new == 0 { "passed" } else { "failed" },
+        total - new,
+        report.rules.len()
+    );
+    out
+}
+
+/// Everything `check` computed, to be turned into a [`CheckReport`].
+pub struct CheckInputs<'a> {
+    pub graph: &'a crate::graph::Graph,
+    pub policy: &'a crate::policy::Policy,
+    pub violations: &'a [crate::engine::check::Violation],
+    pub origins: &'a std::collections::BTreeMap<crate::graph::NodeIx, crate::load::Origin>,
+    /// The baseline, if one was given.
+    pub baseline: Option<&'a crate::baseline::BaselineFile>,
+    /// Today, `YYYY-MM-DD`, for baseline expiry.
+    pub today: &'a str,
+}
+
+/// Builds the report: every rule with every function it selects.
+pub fn build_report(inputs: &CheckInputs) -> CheckReport {
+    use crate::baseline::fingerprint;
+    let g = inputs.graph;
+    let accepted: std::collections::BTreeMap<&str, &crate::baseline::BaselineEntry> = inputs
+        .baseline
+        .map(|b| {
+            b.violations
+                .iter()
+                .filter(|e| !e.expired(inputs.today))
+                .map(|e| (e.fingerprint.as_str(), e))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut rules = Vec::new();
+    for (r, rule) in inputs.policy.rules.iter().enumerate() {
+        let mut functions = Vec::new();
+        for f in crate::engine::check::selected_functions(g, rule) {
+            let violations = inputs
+                .violations
+                .iter()
+                .filter(|v| v.rule == r && v.function == f)
+                .map(|v| {
+                    let domain = v.domain.to_string();
+                    let fp = fingerprint(&rule.name, g.id(f), &domain);
+                    let baselined = accepted.get(fp.as_str()).map(|e| {
+                        used.insert(fp.clone());
+                        BaselineNote {
+                            reason: e.reason.clone(),
+                            expires: e.expires.clone(),
+                        }
+                    });
+                    ViolationOutcome {
+                        hint: hint(g, v),
+                        path: v.path.iter().map(|&x| g.id(x).to_owned()).collect(),
+                        causes: v.causes.iter().map(|&x| g.id(x).to_owned()).collect(),
+                        fingerprint: fp,
+                        domain,
+                        baselined,
+                    }
+                })
+                .collect();
+            functions.push(FunctionOutcome {
+                id: g.id(f).to_owned(),
+                criticality: g.criticality(f).as_str().to_owned(),
+                description: g.description(f).map(str::to_owned),
+                position: inputs.origins.get(&f).map(|o| SourcePosition {
+                    file: o.file.clone(),
+                    line: o.line,
+                    column: o.column,
+                }),
+                violations,
+            });
+        }
+        let (line, column) = inputs.policy.positions.get(r).copied().unwrap_or((1, 1));
+        rules.push(RuleOutcome {
+            name: rule.name.clone(),
+            position: Some(SourcePosition {
+                file: inputs.policy.file.clone(),
+                line,
+                column,
+            }),
+            must_survive: rule
+                .must_survive
+                .iter()
+                .map(|k| k.as_str().to_owned())
+                .collect(),
+            functions,
+        });
+    }
+    let stale_baseline = inputs
+        .baseline
+        .map(|b| {
+            b.violations
+                .iter()
+                .filter(|e| !e.expired(inputs.today) && !used.contains(&e.fingerprint))
+                .map(|e| BaselineEntryOutcome {
+                    rule: e.rule.clone(),
+                    function: e.function.clone(),
+                    domain: e.domain.clone(),
+                    fingerprint: e.fingerprint.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    CheckReport {
+        policy_file: inputs.policy.file.clone(),
+        rules,
+        stale_baseline,
+        with_baseline: inputs.baseline.is_some(),
+    }
+}
+
+/// One line on how to fix a violation, from the kind of domain and the
+/// last step of its path (the dependency that breaks).
+fn hint(g: &crate::graph::Graph, v: &crate::engine::check::Violation) -> String {
+    use crate::engine::Domain;
+    let cause = v.path.last().map(|&c| g.id(c)).unwrap_or("?");
+    let owner = match v.path.len() {
+        0 | 1 => g.id(v.function),
+        n => g.id(v.path[n - 2]),
+    };
+    match &v.domain {
+        Domain::Region(r) => format!(
+            "`{owner}` needs `{cause}`, which only runs in {r}: add a deployment in another region and require both with `any`"
+        ),
+        Domain::Zone(z) => format!(
+            "`{cause}` does not survive the loss of {z}: spread it over more zones (`zones`), lower `min_zones`, or require a peer in another zone with `any`"
+        ),
+        Domain::Account(a) => format!(
+            "`{owner}` needs `{cause}`, which only exists in account {a}: keep a redundant copy in another account and require both with `any`"
+        ),
+        Domain::CloudService { service, region } => format!(
+            "`{owner}` needs `{cause}` on {service}{}: add a fallback on another service or region and require both with `any`",
+            region.as_deref().map(|r| format!(" in {r}")).unwrap_or_default()
+        ),
+        Domain::Node(_) => format!(
+            "`{cause}` is a single point of failure for `{}`: add a redundant peer and require both with `any` or `quorum`",
+            g.id(v.function)
+        ),
+        other => format!("`{cause}` fails with {other}: add redundancy outside it"),
+    }
+}

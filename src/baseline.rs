@@ -1,0 +1,184 @@
+//! Baselines for `check`: accepted violations, so a team can adopt the gate
+//! on an estate that already has findings and fail only on new ones.
+//!
+//! The file is JSON, written by `check --write-baseline`; people may add a
+//! `reason` and an `expires` date (`YYYY-MM-DD`) to an entry. An expired
+//! entry no longer accepts its violation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, SourceFile, Span};
+
+/// A baseline file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineFile {
+    pub version: u32,
+    pub violations: Vec<BaselineEntry>,
+}
+
+/// One accepted violation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineEntry {
+    pub domain: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    pub fingerprint: String,
+    pub function: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub rule: String,
+}
+
+impl BaselineEntry {
+    /// Whether the acceptance has run out by `today` (`YYYY-MM-DD`).
+    pub fn expired(&self, today: &str) -> bool {
+        self.expires.as_deref().is_some_and(|e| e < today)
+    }
+}
+
+/// The stable fingerprint of a violation: FNV-1a (64 bits) of
+/// `rule \0 function \0 domain`, as 16 hex digits. Stable across runs,
+/// machines and versions: it depends on those three texts only.
+pub fn fingerprint(rule: &str, function: &str, domain: &str) -> String {
+    let bytes = rule
+        .bytes()
+        .chain([0])
+        .chain(function.bytes())
+        .chain([0])
+        .chain(domain.bytes());
+    let hash = bytes.fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// Reads a baseline file; a malformed one is an error with its position.
+pub fn read_baseline(name: &str, text: &str) -> Result<BaselineFile, Diagnostic> {
+    let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
+        let source = std::sync::Arc::new(SourceFile::new(name, std::sync::Arc::from(text)));
+        let offset = source.offset_of(e.line(), e.column().max(1));
+        Diagnostic::error("invalid-baseline", e.to_string())
+            .at(Some(Span {
+                file: source,
+                range: offset..offset,
+            }))
+            .help("write the baseline with `blastmap check --write-baseline FILE`")
+    })?;
+    if file.version != 1 {
+        return Err(Diagnostic::error(
+            "invalid-baseline",
+            format!("unknown baseline version {}", file.version),
+        )
+        .in_file(name)
+        .help("this blastmap reads baseline version 1"));
+    }
+    for e in &file.violations {
+        if let Some(date) = &e.expires {
+            if !is_date(date) {
+                return Err(Diagnostic::error(
+                    "invalid-baseline",
+                    format!("`expires: {date}` is not a date"),
+                )
+                .in_file(name)
+                .help("write dates as YYYY-MM-DD"));
+            }
+        }
+    }
+    Ok(file)
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Serialises a baseline: entries sorted, keys sorted, newline-terminated.
+pub fn write_baseline_text(file: &BaselineFile) -> String {
+    let mut sorted = file.clone();
+    sorted
+        .violations
+        .sort_by(|a, b| (&a.rule, &a.function, &a.domain).cmp(&(&b.rule, &b.function, &b.domain)));
+    let mut s = serde_json::to_string_pretty(&sorted).expect("plain data serialises");
+    s.push('\n');
+    s
+}
+
+/// Today's date in UTC, `YYYY-MM-DD` (civil-from-days, no time zone data).
+pub fn today_utc() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Howard Hinnant's algorithm: days since 1970-01-01 → (year, month, day).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_depends_on_rule_function_and_domain_only() {
+        let a = fingerprint("r", "checkout", "region:us-east-1");
+        assert_eq!(a, fingerprint("r", "checkout", "region:us-east-1"));
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, fingerprint("r", "checkout", "region:eu-west-1"));
+        assert_ne!(fingerprint("ab", "c", "d"), fingerprint("a", "bc", "d"));
+    }
+
+    #[test]
+    fn civil_dates_are_right_around_leap_years() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_782), (2026, 11, 25));
+    }
+
+    #[test]
+    fn an_entry_expires_after_its_date() {
+        let mut e = BaselineEntry {
+            domain: "d".into(),
+            expires: Some("2026-01-31".into()),
+            fingerprint: "x".into(),
+            function: "f".into(),
+            reason: None,
+            rule: "r".into(),
+        };
+        assert!(e.expired("2026-02-01"));
+        assert!(!e.expired("2026-01-31"));
+        e.expires = None;
+        assert!(!e.expired("2999-01-01"));
+    }
+
+    #[test]
+    fn baseline_files_round_trip_and_reject_bad_dates() {
+        let text = r#"{"version": 1, "violations": [{"rule": "r", "function": "f", "domain": "zone:z", "fingerprint": "00", "expires": "2027-01-01", "reason": "ticket 12"}]}"#;
+        let file = read_baseline("b.json", text).unwrap();
+        let again = read_baseline("b.json", &write_baseline_text(&file)).unwrap();
+        assert_eq!(file, again);
+        let bad = text.replace("2027-01-01", "next year");
+        assert!(read_baseline("b.json", &bad).is_err());
+        assert!(
+            read_baseline("b.json", r#"{"version": 1, "violations": [], "extra": 1}"#).is_err()
+        );
+    }
+}

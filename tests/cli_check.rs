@@ -1,0 +1,324 @@
+//! `blastmap check`, the CI gate, through the real binary: the example's
+//! deliberate single-region dependency, baselines, exit codes, and policy
+//! errors with their positions.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const SHOP: &str = "fixtures/shop";
+const POLICY: &str = "fixtures/policy.toml";
+
+fn blastmap(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("blastmap")
+        .expect("binary builds")
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn path_str(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[test]
+fn the_example_fails_on_its_single_region_dependency() {
+    let (code, out, err) = blastmap(&["check", SHOP, "--policy", POLICY]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("checkout"), "{out}");
+    assert!(out.contains("region:us-east-1"), "{out}");
+    assert!(
+        out.contains("checkout → order-service → order-service-use1"),
+        "{out}"
+    );
+    insta::assert_snapshot!("check_shop_text", out);
+}
+
+#[test]
+fn json_has_passed_and_the_violations_of_spec_4_2() {
+    let (code, out, _) = blastmap(&["check", SHOP, "--policy", POLICY, "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["passed", "violations"]);
+    assert_eq!(v["passed"], false);
+    let violations = v["violations"].as_array().unwrap();
+    assert_eq!(violations.len(), 1);
+    let only = violations[0].as_object().unwrap();
+    let keys: Vec<&String> = only.keys().collect();
+    assert_eq!(keys, ["causes", "domain", "function", "path", "rule"]);
+    assert_eq!(only["function"], "checkout");
+    assert_eq!(only["domain"], "region:us-east-1");
+    assert_eq!(only["causes"], serde_json::json!(["order-service-use1"]));
+    assert_eq!(
+        only["rule"],
+        "critical functions survive a region and a zone"
+    );
+}
+
+#[test]
+fn with_a_baseline_written_first_the_example_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = path_str(&dir.path().join("baseline.json"));
+    let (code, _, err) = blastmap(&[
+        "check",
+        SHOP,
+        "--policy",
+        POLICY,
+        "--write-baseline",
+        &baseline,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wrote 1 accepted violation"), "{err}");
+    let (code, out, err) = blastmap(&["check", SHOP, "--policy", POLICY, "--baseline", &baseline]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("check passed: 0 new violation(s), 1 baselined"),
+        "{out}"
+    );
+    let (code, out, _) = blastmap(&[
+        "check",
+        SHOP,
+        "--policy",
+        POLICY,
+        "--baseline",
+        &baseline,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["passed"], true);
+    assert_eq!(v["violations"][0]["baselined"], true);
+    assert_eq!(v["stale_baseline"], serde_json::json!([]));
+}
+
+/// Copies the shop estate into `dir`, so a test can break it further.
+fn copy_shop(dir: &Path) -> String {
+    let estate = dir.join("shop");
+    std::fs::create_dir_all(&estate).unwrap();
+    for entry in std::fs::read_dir(SHOP).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "yaml" || e == "json") {
+            std::fs::copy(&p, estate.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    path_str(&estate)
+}
+
+#[test]
+fn baseline_round_trip_fails_only_on_the_new_violation_and_reports_stale_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let estate = copy_shop(dir.path());
+    let baseline = path_str(&dir.path().join("baseline.json"));
+    let (code, _, err) = blastmap(&[
+        "check",
+        &estate,
+        "--policy",
+        POLICY,
+        "--write-baseline",
+        &baseline,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // A new single-region dependency: login now needs a us-east-1-only service.
+    std::fs::write(
+        Path::new(&estate).join("zz-new.yaml"),
+        "version: 1\nfunctions:\n  account-login:\n    requires: [audit-log]\nservices:\n  audit-log:\n    region: us-east-1\n",
+    )
+    .unwrap();
+    let (code, out, err) = blastmap(&[
+        "check",
+        &estate,
+        "--policy",
+        POLICY,
+        "--baseline",
+        &baseline,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let new: Vec<&Value> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["baselined"] == false)
+        .collect();
+    assert_eq!(new.len(), 1, "{out}");
+    assert_eq!(new[0]["function"], "account-login");
+    assert_eq!(new[0]["domain"], "region:us-east-1");
+    // The old violation is still accepted; none is stale.
+    let old: Vec<&Value> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["baselined"] == true)
+        .collect();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0]["function"], "checkout");
+    assert_eq!(v["stale_baseline"], serde_json::json!([]));
+}
+
+#[test]
+fn an_expired_baseline_entry_counts_as_new_and_a_stale_one_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let (code, _, _) = blastmap(&[
+        "check",
+        SHOP,
+        "--policy",
+        POLICY,
+        "--write-baseline",
+        &path_str(&baseline),
+    ]);
+    assert_eq!(code, 0);
+    let mut file: Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    file["violations"][0]["expires"] = Value::String("2001-01-01".into());
+    file["violations"][0]["reason"] =
+        Value::String("SHOP-1423: order-service goes multi-region in Q1".into());
+    let stale = serde_json::json!({
+        "rule": "everything survives a zone", "function": "checkout", "domain": "zone:use1-az9",
+        "fingerprint": "0123456789abcdef"
+    });
+    file["violations"].as_array_mut().unwrap().push(stale);
+    std::fs::write(&baseline, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let (code, out, _) = blastmap(&[
+        "check",
+        SHOP,
+        "--policy",
+        POLICY,
+        "--baseline",
+        &path_str(&baseline),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "an expired acceptance no longer holds: {out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["violations"][0]["baselined"], false);
+    assert_eq!(v["stale_baseline"][0]["fingerprint"], "0123456789abcdef");
+    // Re-writing the baseline keeps reasons of entries that still hold.
+    file["violations"][0]["expires"] = Value::String("2999-01-01".into());
+    std::fs::write(&baseline, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let rewritten = dir.path().join("rewritten.json");
+    let (code, _, _) = blastmap(&[
+        "check",
+        SHOP,
+        "--policy",
+        POLICY,
+        "--baseline",
+        &path_str(&baseline),
+        "--write-baseline",
+        &path_str(&rewritten),
+    ]);
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(&rewritten).unwrap();
+    assert!(text.contains("SHOP-1423"), "{text}");
+    assert!(
+        !text.contains("use1-az9"),
+        "stale entries are dropped: {text}"
+    );
+}
+
+#[test]
+fn soft_fail_reports_but_exits_zero() {
+    let (code, out, _) = blastmap(&["check", SHOP, "--policy", POLICY, "--soft-fail"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("check failed: 1 new violation(s)"), "{out}");
+}
+
+fn policy_errors(toml: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("policy.toml");
+    std::fs::write(&p, toml).unwrap();
+    let (code, _, err) = blastmap(&["check", SHOP, "--policy", &path_str(&p)]);
+    (code, err)
+}
+
+#[test]
+fn policy_mistakes_are_errors_with_line_and_column() {
+    let (code, err) = policy_errors("[[rule]]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = [\"region\"]\nmust_surive = [\"zone\"]\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("policy.toml:5:1"), "{err}");
+    assert!(err.contains("must_surive"), "{err}");
+
+    let (code, err) = policy_errors(
+        "[[rule]]\nname = \"r\"\nfunctions = { criticality = [\"urgent\"], ids = [\"chekout\"] }\nmust_survive = [\"regoin\"]\n",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`urgent` is not a criticality"), "{err}");
+    assert!(
+        err.contains("`chekout` is not defined in the estate"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `checkout`"), "{err}");
+    assert!(err.contains("`regoin` is not a domain kind"), "{err}");
+    assert!(err.contains("policy.toml:3:"), "{err}");
+    assert!(err.contains("policy.toml:4:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let (code, err) =
+        policy_errors("[[rule]]\nname = \"r\"\nfunctions = \"all\"\nmust_survive = []\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("selects nothing"), "{err}");
+    assert!(err.contains("`must_survive` is empty"), "{err}");
+
+    let (code, err) = policy_errors("[[rule]\nname = \"r\"\n");
+    assert_eq!(code, 2, "malformed TOML: {err}");
+    assert!(err.contains("policy.toml:1:"), "{err}");
+}
+
+#[test]
+fn an_incomplete_estate_exits_3_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let estate = copy_shop(dir.path());
+    std::fs::write(
+        Path::new(&estate).join("partial.json"),
+        r#"{"version": 1, "meta": {"sources": [{"collector": "aws-tagging", "complete": false}]}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = blastmap(&["check", &estate, "--policy", POLICY]);
+    assert_eq!(code, 3, "{err}");
+    let (code, _, _) = blastmap(&["check", &estate, "--policy", POLICY, "--allow-incomplete"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_node_rule_for_one_function_fails_on_each_of_its_single_points_of_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("policy.toml");
+    std::fs::write(
+        &p,
+        "[[rule]]\nname = \"checkout has no single point of failure\"\nfunctions = { ids = [\"checkout\"] }\nmust_survive = [\"node\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) =
+        blastmap(&["check", SHOP, "--policy", &path_str(&p), "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let domains: Vec<&str> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["domain"].as_str().unwrap())
+        .collect();
+    // Exactly the spof list of checkout, as node domains, in id order.
+    let (_, spof, _) = blastmap(&["spof", SHOP, "--function", "checkout", "--format", "json"]);
+    let spof: Value = serde_json::from_str(&spof).unwrap();
+    let expected: Vec<String> = spof["functions"][0]["spof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| format!("node:{}", x.as_str().unwrap()))
+        .collect();
+    assert_eq!(domains, expected);
+    assert!(!domains.contains(&"node:checkout"));
+}
