@@ -267,14 +267,21 @@ pub fn build_report(inputs: &CheckInputs) -> CheckReport {
         })
         .unwrap_or_default();
     let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    // Violations come sorted by rule, then function: index their runs.
+    let mut runs: std::collections::HashMap<(usize, crate::graph::NodeIx), std::ops::Range<usize>> =
+        std::collections::HashMap::new();
+    for (i, v) in inputs.violations.iter().enumerate() {
+        runs.entry((v.rule, v.function))
+            .and_modify(|r| r.end = i + 1)
+            .or_insert(i..i + 1);
+    }
     let mut rules = Vec::new();
     for (r, rule) in inputs.policy.rules.iter().enumerate() {
         let mut functions = Vec::new();
         for f in crate::engine::check::selected_functions(g, rule) {
-            let violations = inputs
-                .violations
+            let run = runs.get(&(r, f)).cloned().unwrap_or(0..0);
+            let violations = inputs.violations[run]
                 .iter()
-                .filter(|v| v.rule == r && v.function == f)
                 .map(|v| {
                     let domain = v.domain.to_string();
                     let fp = fingerprint(&rule.name, g.id(f), &domain);
