@@ -311,13 +311,9 @@ fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
     let rendered = match args.format {
         CheckFormat::Text => crate::report::check::to_text(&report, text_style(color, &target)),
         CheckFormat::Json => crate::report::check::to_json(&report),
-        other => {
-            return Err(Failure::invalid(vec![Diagnostic::error(
-                "unsupported-format",
-                format!("--format {other:?} is not available yet"),
-            )
-            .help("use --format text or json")]))
-        }
+        CheckFormat::Sarif => crate::report::sarif::to_sarif(&report, env!("CARGO_PKG_VERSION")),
+        CheckFormat::Junit => crate::report::junit::to_junit(&report),
+        CheckFormat::Github => crate::report::github::to_github(&report),
     };
     write(&target, rendered.as_bytes())?;
     let failed = !report.passed() && args.write_baseline.is_none();

@@ -7,6 +7,9 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[path = "support/python_tools.rs"]
+mod python_tools;
+
 const SHOP: &str = "fixtures/shop";
 const POLICY: &str = "fixtures/policy.toml";
 
@@ -321,4 +324,45 @@ fn a_node_rule_for_one_function_fails_on_each_of_its_single_points_of_failure() 
         .collect();
     assert_eq!(domains, expected);
     assert!(!domains.contains(&"node:checkout"));
+}
+
+#[test]
+fn every_format_of_the_example_is_valid_and_deterministic() {
+    let run = |format: &str| {
+        let (code, out, err) = blastmap(&["check", SHOP, "--policy", POLICY, "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        let (_, again, _) = blastmap(&["check", SHOP, "--policy", POLICY, "--format", format]);
+        assert!(out == again, "{format} output differs between two runs");
+        out
+    };
+    let sarif = run("sarif");
+    python_tools::validate_sarif(&sarif).unwrap_or_else(|e| panic!("invalid SARIF:\n{e}\n{sarif}"));
+    let v: Value = serde_json::from_str(&sarif).unwrap();
+    let result = &v["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "fixtures/shop/functions.yaml"
+    );
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        12
+    );
+    assert!(result["partialFingerprints"]
+        .as_object()
+        .is_some_and(|f| !f.is_empty()));
+    insta::assert_snapshot!("check_shop_sarif", sarif);
+    let junit = run("junit");
+    assert!(junit.contains("<testcase"), "{junit}");
+    assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
+    insta::assert_snapshot!("check_shop_junit", junit);
+    let github = run("github");
+    let errors: Vec<&str> = github
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{github}");
+    assert!(
+        errors[0].starts_with("::error file=fixtures/shop/functions.yaml,line=12,"),
+        "{github}"
+    );
 }

@@ -3,8 +3,11 @@
 
 pub mod analyze;
 pub mod check;
+pub mod github;
+pub mod junit;
 pub mod output;
 pub mod progress;
+pub mod sarif;
 pub mod spof;
 pub mod style;
 pub mod sweep;
