@@ -10,6 +10,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::explain::{causes_from, shortest_chain};
 use super::incremental::{Baseline, Scratch};
 use super::scenario::Domain;
 use super::sweep::{scenarios_of, DomainIndex, DomainKind};
@@ -296,10 +297,10 @@ impl<'b, 'g> Explainer<'b, 'g> {
         if self.direct.contains(&f) {
             return (vec![f], vec![f]);
         }
-        let steps = |y: NodeIx| self.steps(y);
+        let direct = |x: NodeIx| self.direct.contains(&x);
         (
-            causes_from(f, &self.direct, &steps),
-            path_from(f, &self.direct, &steps),
+            causes_from(f, direct, |y| self.steps(y)),
+            shortest_chain(f, direct, |y| self.steps(y)),
         )
     }
 
@@ -318,58 +319,4 @@ impl<'b, 'g> Explainer<'b, 'g> {
         next.dedup();
         next
     }
-}
-
-fn causes_from(
-    f: NodeIx,
-    direct: &FxHashSet<NodeIx>,
-    steps: &dyn Fn(NodeIx) -> Vec<NodeIx>,
-) -> Vec<NodeIx> {
-    let mut seen: FxHashSet<NodeIx> = FxHashSet::default();
-    seen.insert(f);
-    let mut stack = vec![f];
-    let mut causes = Vec::new();
-    while let Some(x) = stack.pop() {
-        for m in steps(x) {
-            if !seen.insert(m) {
-                continue;
-            }
-            if direct.contains(&m) {
-                causes.push(m);
-            } else {
-                stack.push(m);
-            }
-        }
-    }
-    causes.sort_unstable();
-    causes
-}
-
-fn path_from(
-    f: NodeIx,
-    direct: &FxHashSet<NodeIx>,
-    steps: &dyn Fn(NodeIx) -> Vec<NodeIx>,
-) -> Vec<NodeIx> {
-    let mut parent: FxHashMap<NodeIx, NodeIx> = FxHashMap::default();
-    parent.insert(f, f);
-    let mut queue = std::collections::VecDeque::from([f]);
-    while let Some(y) = queue.pop_front() {
-        if direct.contains(&y) {
-            let mut chain = vec![y];
-            let mut z = y;
-            while parent[&z] != z {
-                z = parent[&z];
-                chain.push(z);
-            }
-            chain.reverse();
-            return chain;
-        }
-        for m in steps(y) {
-            if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(m) {
-                v.insert(y);
-                queue.push_back(m);
-            }
-        }
-    }
-    Vec::new()
 }

@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 
+use super::explain::{causes_from, shortest_chain};
 use super::scenario::DirectFailure;
 use crate::graph::{EntryIx, Graph, NodeIx};
 use crate::model::Status;
@@ -277,24 +278,7 @@ impl<'g> Analysis<'g> {
         if self.directly_down(n) {
             return vec![n];
         }
-        let mut seen = rustc_hash::FxHashSet::default();
-        seen.insert(n);
-        let mut stack = vec![n];
-        let mut causes = Vec::new();
-        while let Some(x) = stack.pop() {
-            for m in self.down_steps(x) {
-                if !seen.insert(m) {
-                    continue;
-                }
-                if self.directly_down(m) {
-                    causes.push(m);
-                } else {
-                    stack.push(m);
-                }
-            }
-        }
-        causes.sort_unstable();
-        causes
+        causes_from(n, |m| self.directly_down(m), |x| self.down_steps(x))
     }
 
     /// SPEC §3.4: the shortest chain from `n` to a cause, smallest in byte
@@ -305,32 +289,7 @@ impl<'g> Analysis<'g> {
         if self.status(n) != Status::Down {
             return Vec::new();
         }
-        let mut parent: rustc_hash::FxHashMap<NodeIx, NodeIx> = Default::default();
-        parent.insert(n, n);
-        let mut queue = VecDeque::from([n]);
-        while let Some(x) = queue.pop_front() {
-            if self.directly_down(x) {
-                return self.chain(&parent, x);
-            }
-            for m in self.down_steps(x) {
-                if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(m) {
-                    v.insert(x);
-                    queue.push_back(m);
-                }
-            }
-        }
-        Vec::new()
-    }
-
-    fn chain(&self, parent: &rustc_hash::FxHashMap<NodeIx, NodeIx>, end: NodeIx) -> Vec<NodeIx> {
-        let mut chain = vec![end];
-        let mut x = end;
-        while parent[&x] != x {
-            x = parent[&x];
-            chain.push(x);
-        }
-        chain.reverse();
-        chain
+        shortest_chain(n, |x| self.directly_down(x), |x| self.down_steps(x))
     }
 }
 
@@ -353,29 +312,26 @@ impl Analysis<'_> {
         if self.status(n) != Status::Degraded {
             return None;
         }
-        let mut parent: rustc_hash::FxHashMap<NodeIx, NodeIx> = Default::default();
-        parent.insert(n, n);
-        let mut queue = VecDeque::from([n]);
-        while let Some(x) = queue.pop_front() {
-            if let Some(reason) = self.own_degradation(x) {
-                return Some((self.chain(&parent, x), reason));
-            }
-            let mut next: Vec<NodeIx> = self
-                .graph
-                .requires(x)
-                .flat_map(|e| self.graph.members(e).iter().copied())
-                .filter(|&m| self.status(m) == Status::Degraded)
-                .collect();
-            next.sort_unstable();
-            next.dedup();
-            for m in next {
-                if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(m) {
-                    v.insert(x);
-                    queue.push_back(m);
-                }
-            }
-        }
-        None
+        let chain = shortest_chain(
+            n,
+            |x| self.own_degradation(x).is_some(),
+            |x| self.degraded_members(x),
+        );
+        let reason = self.own_degradation(*chain.last()?)?;
+        Some((chain, reason))
+    }
+
+    /// Degraded members of the `requires` entries of `x`, ascending.
+    fn degraded_members(&self, x: NodeIx) -> Vec<NodeIx> {
+        let mut next: Vec<NodeIx> = self
+            .graph
+            .requires(x)
+            .flat_map(|e| self.graph.members(e).iter().copied())
+            .filter(|&m| self.status(m) == Status::Degraded)
+            .collect();
+        next.sort_unstable();
+        next.dedup();
+        next
     }
 
     fn own_degradation(&self, x: NodeIx) -> Option<DegradedBecause> {

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::style::Style;
 use crate::engine::{Analysis, DegradedBecause, Scenario};
-use crate::graph::{Attr, Graph, NodeIx};
+use crate::graph::{Graph, NodeIx};
 use crate::model::Status;
 
 /// `analyze --format json` (SPEC §4.2).
@@ -101,24 +101,7 @@ fn arrow_path(graph: &Graph, path: &[NodeIx]) -> String {
 
 /// Where a node is: `(rds:db, us-east-1, use1-az1+use1-az2)`.
 fn placement(graph: &Graph, n: NodeIx) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(t) = graph.attr(n, Attr::Type) {
-        parts.push(t.to_owned());
-    } else {
-        parts.push(graph.kind(n).as_str().to_owned());
-    }
-    if let Some(r) = graph.attr(n, Attr::Region) {
-        parts.push(r.to_owned());
-    }
-    let zones: Vec<&str> = graph
-        .zones(n)
-        .iter()
-        .filter_map(|z| graph.symbol(*z))
-        .collect();
-    if !zones.is_empty() {
-        parts.push(zones.join("+"));
-    }
-    format!("({})", parts.join(", "))
+    format!("({})", super::describe_node(graph, n))
 }
 
 /// Why a degraded function is degraded, in one line.

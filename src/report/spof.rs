@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::style::Style;
 use crate::engine::incremental::Baseline;
 use crate::engine::spof::{path_to, FunctionSpofs};
-use crate::graph::{Attr, Graph, NodeIx};
+use crate::graph::Graph;
 use crate::model::Status;
 
 /// `spof --format json` (SPEC §4.2).
@@ -43,26 +43,6 @@ impl SpofReport {
         s.push('\n');
         s
     }
-}
-
-/// Where a node is and what it is: `service, us-east-1` or
-/// `rds:db, us-east-1, use1-az1+use1-az2`.
-fn describe(graph: &Graph, n: NodeIx) -> String {
-    let mut parts = vec![graph
-        .attr(n, Attr::Type)
-        .map_or_else(|| graph.kind(n).as_str().to_owned(), str::to_owned)];
-    if let Some(r) = graph.attr(n, Attr::Region) {
-        parts.push(r.to_owned());
-    }
-    let zones: Vec<&str> = graph
-        .zones(n)
-        .iter()
-        .filter_map(|z| graph.symbol(*z))
-        .collect();
-    if !zones.is_empty() {
-        parts.push(zones.join("+"));
-    }
-    parts.join(", ")
 }
 
 /// The text report: per function (most critical first), each single point
@@ -106,7 +86,12 @@ pub fn to_text(baseline: &Baseline, results: &[FunctionSpofs], style: Style) -> 
                 .into_iter()
                 .map(|n| graph.id(n))
                 .collect();
-            let _ = writeln!(out, "  {}  ({})", graph.id(x), describe(graph, x));
+            let _ = writeln!(
+                out,
+                "  {}  ({})",
+                graph.id(x),
+                super::describe_node(graph, x)
+            );
             let _ = writeln!(out, "    {}", style.dim(&path.join(" → ")));
         }
     }
