@@ -74,7 +74,10 @@ fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
 /// Loads the estate; an incomplete one stops with code 3 unless allowed.
 fn load_estate(args: &EstateArgs) -> Result<Loaded, Failure> {
     let started = std::time::Instant::now();
-    let loaded = load::load_paths(&args.sources).map_err(|e| Failure::invalid(e.diagnostics))?;
+    let spinner = Progress::spinner("loading the estate");
+    let loaded = load::load_paths(&args.sources);
+    spinner.finish();
+    let loaded = loaded.map_err(|e| Failure::invalid(e.diagnostics))?;
     tracing::info!(
         nodes = loaded.graph.len(),
         entries = loaded.graph.entries().len(),

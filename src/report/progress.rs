@@ -4,6 +4,7 @@
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,6 +14,9 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
     shown: AtomicBool,
+    /// Set once finished; a spinner's timer thread checks it under the lock
+    /// so it never shows a bar that is already done.
+    finished: Arc<Mutex<bool>>,
 }
 
 impl Progress {
@@ -36,7 +40,30 @@ impl Progress {
             bar,
             started: Instant::now(),
             shown: AtomicBool::new(false),
+            finished: Arc::new(Mutex::new(false)),
         }
+    }
+
+    /// A spinner for work that reports no steps (loading an estate): shown
+    /// from its first second on, ticking by itself, until [`Progress::finish`].
+    pub fn spinner(what: &str) -> Self {
+        let progress = Progress::new(what, 0);
+        if let Some(bar) = &progress.bar {
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+                bar.set_style(style);
+            }
+            let bar = bar.clone();
+            let finished = progress.finished.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(1));
+                let done = finished.lock().map(|f| *f).unwrap_or(true);
+                if !done {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    bar.enable_steady_tick(Duration::from_millis(120));
+                }
+            });
+        }
+        progress
     }
 
     /// Adds `n` steps done.
@@ -51,6 +78,8 @@ impl Progress {
 
     /// Removes the bar.
     pub fn finish(&self) {
+        let mut finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        *finished = true;
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
