@@ -137,7 +137,10 @@ pub struct Entry {
 /// The estate, resolved and indexed. Immutable once built.
 #[derive(Debug, Default)]
 pub struct Graph {
-    pub(crate) ids: Vec<Box<str>>,
+    /// Every id, concatenated in node order; node `n`'s id ends at
+    /// `id_ends[n]` (one allocation for a million ids, not a million).
+    pub(crate) id_text: String,
+    pub(crate) id_ends: Vec<usize>,
     pub(crate) kinds: Vec<NodeKind>,
     pub(crate) criticality: Vec<Criticality>,
     pub(crate) descriptions: Vec<Option<Box<str>>>,
@@ -167,25 +170,39 @@ pub struct Graph {
 impl Graph {
     /// Number of nodes.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.id_ends.len()
     }
 
     /// True when the estate has no node.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.id_ends.is_empty()
     }
 
     /// The id of a node.
     pub fn id(&self, n: NodeIx) -> &str {
-        &self.ids[n as usize]
+        let n = n as usize;
+        let start = if n == 0 { 0 } else { self.id_ends[n - 1] };
+        &self.id_text[start..self.id_ends[n]]
+    }
+
+    /// Appends a node's id (ids must come in byte order).
+    pub(crate) fn push_id(&mut self, id: &str) {
+        self.id_text.push_str(id);
+        self.id_ends.push(self.id_text.len());
     }
 
     /// The node with this id. O(log n): ids are sorted.
     pub fn find(&self, id: &str) -> Option<NodeIx> {
-        self.ids
-            .binary_search_by(|probe| probe.as_bytes().cmp(id.as_bytes()))
-            .ok()
-            .map(|i| i as NodeIx)
+        let (mut lo, mut hi) = (0usize, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.id(mid as NodeIx).as_bytes().cmp(id.as_bytes()) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid as NodeIx),
+            }
+        }
+        None
     }
 
     /// Every node, in id order.

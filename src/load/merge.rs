@@ -143,7 +143,7 @@ pub(crate) fn merge<'d>(
             let Some(section) = section(doc, kind) else {
                 continue;
             };
-            for (id, node) in &section.0 {
+            for (id, node) in section.iter() {
                 let id = From {
                     value: id,
                     src: *src,
@@ -184,7 +184,7 @@ fn node_count(doc: &Document) -> usize {
     NodeKind::ALL
         .iter()
         .filter_map(|k| section(doc, *k))
-        .map(|s| s.0.len())
+        .map(|s| s.len())
         .sum()
 }
 

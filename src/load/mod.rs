@@ -160,6 +160,7 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
 /// Loads estate documents given as text (files already read).
 pub fn load_documents(sources: &[Source]) -> Result<Loaded, LoadError> {
     let files = Files::new(sources);
+    let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
     let mut documents = Vec::with_capacity(sources.len());
     for (i, source) in sources.iter().enumerate() {
@@ -168,12 +169,15 @@ pub fn load_documents(sources: &[Source]) -> Result<Loaded, LoadError> {
             Err(d) => diagnostics.push(d),
         }
     }
+    tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "parsed");
     for (i, doc) in &documents {
         check_version(&files, *i, doc, &mut diagnostics);
     }
     let incomplete = incomplete_sources(sources, &documents);
     let merged = merge::merge(&files, &documents, &mut diagnostics);
+    tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "merged");
     let (graph, function_origins) = resolve::resolve(&files, merged, &mut diagnostics);
+    tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "resolved");
     in_file_order(sources, &mut diagnostics);
     finish(graph, diagnostics, incomplete).map(|loaded| Loaded {
         function_origins,

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::arn::parse_arn;
@@ -21,9 +21,24 @@ use crate::model::{Criticality, EntryKind, NodeKind};
 struct Interner {
     map: FxHashMap<Box<str>, Sym>,
     symbols: Vec<Box<str>>,
+    /// The last symbol of each attribute slot: nodes in id order tend to
+    /// share their neighbours' region, account and type, so most look-ups
+    /// are a string compare instead of a hash.
+    last: [Option<Sym>; 5],
 }
 
 impl Interner {
+    fn intern_for(&mut self, slot: usize, text: &str) -> Sym {
+        if let Some(s) = self.last[slot] {
+            if *self.symbols[s as usize] == *text {
+                return s;
+            }
+        }
+        let s = self.intern(text);
+        self.last[slot] = Some(s);
+        s
+    }
+
     fn intern(&mut self, text: &str) -> Sym {
         if let Some(&s) = self.map.get(text) {
             return s;
@@ -48,11 +63,13 @@ pub(crate) fn resolve(
             .as_bytes()
             .cmp(b.id.value.as_str().as_bytes())
     });
+    tracing::debug!("sorted");
     let mut graph = Graph::default();
+    reserve_nodes(&mut graph, &merged);
     let mut interner = Interner::default();
-    for m in &merged {
-        check_reserved_id(files, m, out);
-        add_node(files, m, &mut graph, &mut interner, out);
+    let prepared: Vec<Prepared> = merged.par_iter().map(|m| prepare(files, m)).collect();
+    for (m, p) in merged.iter().zip(prepared) {
+        add_node(m, p, &mut graph, &mut interner, out);
     }
     graph.symbols = interner.symbols;
     graph.functions = graph
@@ -64,6 +81,7 @@ pub(crate) fn resolve(
         .enumerate()
         .map(|(i, m)| (m.id.value.as_str(), i as NodeIx))
         .collect();
+    tracing::debug!("nodes indexed");
     let resolver = Resolver {
         files,
         graph: &graph,
@@ -102,36 +120,87 @@ fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Sizes the graph's per-node tables once, so they never grow by copying.
+fn reserve_nodes(graph: &mut Graph, merged: &[Merged]) {
+    let n = merged.len();
+    graph
+        .id_text
+        .reserve(merged.iter().map(|m| m.id.value.as_str().len()).sum());
+    graph.id_ends.reserve(n);
+    graph.kinds.reserve(n);
+    graph.descriptions.reserve(n);
+    graph.criticality.reserve(n);
+    graph.attrs.reserve(n * Attr::ALL.len());
+    graph.zones.offsets.reserve(n);
+    graph.zones_every.reserve(n);
+    graph.min_zones.reserve(n);
+    graph.tags.offsets.reserve(n);
+}
+
+/// What one node contributes to the graph, worked out on any thread.
+struct Prepared<'m> {
+    criticality: Criticality,
+    attrs: [Option<Cow<'m, str>>; 5],
+    zones: Vec<&'m str>,
+    every_zone: bool,
+    min_zones: u32,
+    tags: Vec<(&'m str, &'m str)>,
+    problems: Vec<Diagnostic>,
+}
+
+/// Checks a node's fields and derives its placement (in parallel: ARN
+/// parsing and field look-ups are most of the per-node work).
+fn prepare<'m>(files: &Files, m: &'m Merged) -> Prepared<'m> {
+    let mut problems = Vec::new();
+    check_reserved_id(files, m, &mut problems);
+    let criticality = criticality(files, m, &mut problems);
+    let attrs = attributes(files, m, &mut problems);
+    let (zones, every_zone) = zones(files, m, &mut problems);
+    let min_zones = min_zones(files, m, zones.len(), &mut problems);
+    let tags = tags(files, m, &mut problems);
+    Prepared {
+        criticality,
+        attrs,
+        zones,
+        every_zone,
+        min_zones,
+        tags,
+        problems,
+    }
+}
+
+/// Adds a prepared node to the graph, interning its values (one thread:
+/// symbols are numbered in node order, so the graph is deterministic).
 fn add_node(
-    files: &Files,
     m: &Merged,
+    p: Prepared,
     graph: &mut Graph,
     interner: &mut Interner,
     out: &mut Vec<Diagnostic>,
 ) {
-    let id = m.id.value.as_str();
-    graph.ids.push(id.into());
+    graph.push_id(m.id.value.as_str());
     graph.kinds.push(m.kind);
     graph
         .descriptions
         .push(m.field(Field::Description).map(|d| d.value.as_str().into()));
-    graph.criticality.push(criticality(files, m, out));
-    let attrs = attributes(files, m, out);
-    for a in attrs {
-        graph.attrs.push(a.map_or(NO_SYM, |v| interner.intern(&v)));
+    graph.criticality.push(p.criticality);
+    for (slot, a) in p.attrs.iter().enumerate() {
+        let sym = a
+            .as_deref()
+            .map_or(NO_SYM, |v| interner.intern_for(slot, v));
+        graph.attrs.push(sym);
     }
-    let (zones, every) = zones(files, m, out);
-    let zone_count = zones.len();
     graph
         .zones
-        .push_row(zones.iter().map(|z| interner.intern(z)));
-    graph.zones_every.push(every);
-    graph.min_zones.push(min_zones(files, m, zone_count, out));
-    let tags = tags(files, m, out);
+        .push_row(p.zones.iter().map(|z| interner.intern(z)));
+    graph.zones_every.push(p.every_zone);
+    graph.min_zones.push(p.min_zones);
     graph.tags.push_row(
-        tags.iter()
+        p.tags
+            .iter()
             .map(|(k, v)| (interner.intern(k), interner.intern(v))),
     );
+    out.extend(p.problems);
 }
 
 fn criticality(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> Criticality {

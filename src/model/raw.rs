@@ -215,13 +215,62 @@ pub struct SourceMeta {
 }
 
 /// The nodes of one section, in document order: `(id, node)`.
+///
+/// Kept in chunks of bounded size: a JSON map does not say how many
+/// entries it has, and growing one vector of a million nodes would copy it
+/// (and fault in fresh pages) again at every doubling.
 #[derive(Debug, Default)]
-pub struct Section<'a>(pub Vec<(Text<'a>, Node<'a>)>);
+pub struct Section<'a> {
+    chunks: Vec<Vec<(Text<'a>, Node<'a>)>>,
+}
+
+/// Nodes per chunk of a [`Section`].
+const SECTION_CHUNK: usize = 16 * 1024;
+
+impl<'a> Section<'a> {
+    /// Every `(id, node)`, in document order.
+    pub fn iter(&self) -> impl Iterator<Item = &(Text<'a>, Node<'a>)> {
+        self.chunks.iter().flatten()
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
+    }
+
+    /// True when the section has no node.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for Section<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(PairsVisitor::<(&'a (), Node<'a>)>(PhantomData))
-            .map(Section)
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Section<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of node ids to nodes")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Section<'a>, A::Error> {
+                let mut chunks: Vec<Vec<(Text<'a>, Node<'a>)>> = Vec::new();
+                let mut chunk =
+                    Vec::with_capacity(map.size_hint().unwrap_or(64).min(SECTION_CHUNK));
+                while let Some(key) = map.next_key::<Text<'a>>()? {
+                    let value = map.next_value::<Node<'a>>()?;
+                    if chunk.len() == SECTION_CHUNK {
+                        chunks.push(std::mem::replace(
+                            &mut chunk,
+                            Vec::with_capacity(SECTION_CHUNK),
+                        ));
+                    }
+                    chunk.push((key, value));
+                }
+                chunks.push(chunk);
+                Ok(Section { chunks })
+            }
+        }
+        d.deserialize_map(V(PhantomData))
     }
 }
 
