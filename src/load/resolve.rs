@@ -67,9 +67,10 @@ pub(crate) fn resolve(
     let mut graph = Graph::default();
     reserve_nodes(&mut graph, &merged);
     let mut interner = Interner::default();
-    let prepared: Vec<Prepared> = merged.par_iter().map(|m| prepare(files, m)).collect();
-    for (m, p) in merged.iter().zip(prepared) {
-        add_node(m, p, &mut graph, &mut interner, out);
+    // One node at a time: preparing all nodes first (even on both cores)
+    // held 400 MB more at the peak for no measurable gain.
+    for m in &merged {
+        add_node(m, prepare(files, m), &mut graph, &mut interner, out);
     }
     graph.symbols = interner.symbols;
     graph.functions = graph
@@ -137,7 +138,7 @@ fn reserve_nodes(graph: &mut Graph, merged: &[Merged]) {
     graph.tags.offsets.reserve(n);
 }
 
-/// What one node contributes to the graph, worked out on any thread.
+/// What one node contributes to the graph.
 struct Prepared<'m> {
     criticality: Criticality,
     attrs: [Option<Cow<'m, str>>; 5],
@@ -148,8 +149,7 @@ struct Prepared<'m> {
     problems: Vec<Diagnostic>,
 }
 
-/// Checks a node's fields and derives its placement (in parallel: ARN
-/// parsing and field look-ups are most of the per-node work).
+/// Checks a node's fields and derives its placement.
 fn prepare<'m>(files: &Files, m: &'m Merged) -> Prepared<'m> {
     let mut problems = Vec::new();
     check_reserved_id(files, m, &mut problems);
