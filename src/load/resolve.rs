@@ -106,6 +106,30 @@ pub(crate) fn resolve(
     (graph, origins)
 }
 
+/// A key that is not a field: a typo must not be silently ignored.
+fn unknown_field(
+    files: &Files,
+    src: usize,
+    key: &Text,
+    m: &Merged,
+    known: &[&str],
+    what: &str,
+) -> Diagnostic {
+    let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+    let help = match did_you_mean(&closest(key.as_str(), known.iter().copied())) {
+        Some(dym) => format!("{dym} (a {what} takes {})", list.join(", ")),
+        None => format!("a {what} takes {}", list.join(", ")),
+    };
+    let place = match what {
+        "node" => format!("node `{}`", m.id.value),
+        _ => format!("a {what} of `{}`", m.id.value),
+    };
+    let d = Diagnostic::error("unknown-field", format!("unknown field `{key}` in {place}"))
+        .node(m.id.value.as_str())
+        .help(help);
+    files.locate(d, src, key.at, key.value.len())
+}
+
 fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
     let id = m.id.value.as_str();
     if id.starts_with("aws:") {
@@ -153,6 +177,18 @@ struct Prepared<'m> {
 fn prepare<'m>(files: &Files, m: &'m Merged) -> Prepared<'m> {
     let mut problems = Vec::new();
     check_reserved_id(files, m, &mut problems);
+    for part in m.parts() {
+        for key in &part.node.unknown {
+            problems.push(unknown_field(
+                files,
+                part.src,
+                key,
+                m,
+                raw::NODE_FIELDS,
+                "node",
+            ));
+        }
+    }
     let criticality = criticality(files, m, &mut problems);
     let attrs = attributes(files, m, &mut problems);
     let (zones, every_zone) = zones(files, m, &mut problems);
@@ -462,6 +498,16 @@ impl Resolver<'_, '_> {
         g: &raw::Group,
         out: &mut Vec<Diagnostic>,
     ) -> Option<(EntryKind, Vec<NodeIx>)> {
+        for key in &g.unknown {
+            out.push(unknown_field(
+                self.files,
+                src,
+                key,
+                m,
+                raw::GROUP_FIELDS,
+                "requirement entry",
+            ));
+        }
         let shapes = [
             ("all", g.all.is_some()),
             ("any", g.any.is_some()),

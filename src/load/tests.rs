@@ -1386,3 +1386,46 @@ fn an_observed_optional_does_not_drop_an_observed_requirement() {
     let l = load_all(&[("traces.json", both)]);
     assert_eq!(requires(&l.graph, "web"), [all(&["recs"])]);
 }
+
+#[test]
+fn every_unknown_field_of_a_file_is_reported_together_with_a_suggestion() {
+    let yaml = "version: 1
+functions:
+  f:
+    requirs: [a]
+    optinal: [a]
+    requires: [{qourum: 1, any: [a]}]
+services:
+  a: {regoin: x}
+";
+    let errors = errors_all(&[("u.yaml", yaml)]);
+    let unknown: Vec<(&str, Option<&str>, String)> = errors
+        .iter()
+        .filter(|d| d.code == "unknown-field")
+        .map(|d| {
+            (
+                d.message.as_str(),
+                d.node.as_deref(),
+                d.location().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(unknown.len(), 4, "{errors:#?}");
+    assert!(
+        unknown[0].0.contains("`requirs`")
+            && unknown[0].1 == Some("f")
+            && unknown[0].2 == "u.yaml:4:5"
+    );
+    assert!(unknown[1].0.contains("`optinal`") && unknown[1].2 == "u.yaml:5:5");
+    assert!(unknown[2].0.contains("`qourum`") && unknown[2].0.contains("requirement entry"));
+    assert!(unknown[3].0.contains("`regoin`") && unknown[3].1 == Some("a"));
+    let helps: Vec<&str> = errors.iter().filter_map(|d| d.help.as_deref()).collect();
+    for want in ["`requires`", "`optional`", "`quorum`", "`region`"] {
+        assert!(
+            helps
+                .iter()
+                .any(|h| h.starts_with(&format!("did you mean {want}?"))),
+            "{want}: {helps:?}"
+        );
+    }
+}

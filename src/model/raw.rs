@@ -363,6 +363,9 @@ pub struct Node<'a> {
     pub tags: Option<Tags<'a>>,
     pub requires: Option<Vec<Entry<'a>>>,
     pub optional: Option<Vec<Entry<'a>>>,
+    /// Keys that are not node fields (typos), reported with every other
+    /// problem of the load rather than stopping it.
+    pub unknown: Vec<Text<'a>>,
 }
 
 impl<'a> Node<'a> {
@@ -384,35 +387,26 @@ enum NodeKey {
     Optional,
 }
 
-impl<'de> Deserialize<'de> for NodeKey {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = NodeKey;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a node field")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<NodeKey, E> {
-                use NodeField as F;
-                Ok(match v {
-                    "description" => NodeKey::Scalar(F::Description),
-                    "criticality" => NodeKey::Scalar(F::Criticality),
-                    "arn" => NodeKey::Scalar(F::Arn),
-                    "provider" => NodeKey::Scalar(F::Provider),
-                    "service" => NodeKey::Scalar(F::Service),
-                    "type" => NodeKey::Scalar(F::Type),
-                    "account" => NodeKey::Scalar(F::Account),
-                    "region" => NodeKey::Scalar(F::Region),
-                    "min_zones" => NodeKey::Scalar(F::MinZones),
-                    "zones" => NodeKey::Zones,
-                    "tags" => NodeKey::Tags,
-                    "requires" => NodeKey::Requires,
-                    "optional" => NodeKey::Optional,
-                    other => return Err(E::unknown_field(other, NODE_FIELDS)),
-                })
-            }
-        }
-        d.deserialize_identifier(V)
+impl NodeKey {
+    /// The field a key names, if it is one.
+    fn parse(key: &str) -> Option<NodeKey> {
+        use NodeField as F;
+        Some(match key {
+            "description" => NodeKey::Scalar(F::Description),
+            "criticality" => NodeKey::Scalar(F::Criticality),
+            "arn" => NodeKey::Scalar(F::Arn),
+            "provider" => NodeKey::Scalar(F::Provider),
+            "service" => NodeKey::Scalar(F::Service),
+            "type" => NodeKey::Scalar(F::Type),
+            "account" => NodeKey::Scalar(F::Account),
+            "region" => NodeKey::Scalar(F::Region),
+            "min_zones" => NodeKey::Scalar(F::MinZones),
+            "zones" => NodeKey::Zones,
+            "tags" => NodeKey::Tags,
+            "requires" => NodeKey::Requires,
+            "optional" => NodeKey::Optional,
+            _ => return None,
+        })
     }
 }
 
@@ -431,7 +425,12 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'a> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'a>, A::Error> {
         let mut node = Node::default();
-        while let Some(key) = map.next_key::<NodeKey>()? {
+        while let Some(text) = map.next_key::<Text<'a>>()? {
+            let Some(key) = NodeKey::parse(text.as_str()) else {
+                map.next_value::<IgnoredAny>()?;
+                node.unknown.push(text);
+                continue;
+            };
             match key {
                 NodeKey::Scalar(f) => {
                     if node.get(f).is_some() {
@@ -532,6 +531,8 @@ pub struct Group<'a> {
     pub allow_empty: Option<Text<'a>>,
     /// Where the entry starts (its first key), for messages about the entry.
     pub at: At,
+    /// Keys that are not entry keys (typos such as `qourum`).
+    pub unknown: Vec<Text<'a>>,
 }
 
 /// Every key a requirement entry accepts, for "unknown field" messages.
@@ -569,7 +570,10 @@ impl<'a> Group<'a> {
                         sel.at = key.at;
                     }
                 }
-                other => return Err(de::Error::unknown_field(other, GROUP_FIELDS)),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    g.unknown.push(key);
+                }
             }
         }
         if g.at == At::UNKNOWN {
