@@ -178,7 +178,7 @@ fn prepare<'m>(files: &Files, m: &'m Merged) -> Prepared<'m> {
     let mut problems = Vec::new();
     check_reserved_id(files, m, &mut problems);
     for part in m.parts() {
-        for key in &part.node.unknown {
+        for key in part.node.unknown.iter().flat_map(|k| k.iter()) {
             problems.push(unknown_field(
                 files,
                 part.src,

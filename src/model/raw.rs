@@ -364,8 +364,9 @@ pub struct Node<'a> {
     pub requires: Option<Vec<Entry<'a>>>,
     pub optional: Option<Vec<Entry<'a>>>,
     /// Keys that are not node fields (typos), reported with every other
-    /// problem of the load rather than stopping it.
-    pub unknown: Vec<Text<'a>>,
+    /// problem of the load rather than stopping it. Boxed: almost always
+    /// absent, and a million nodes should not each carry an empty vector.
+    pub unknown: Option<Box<Vec<Text<'a>>>>,
 }
 
 impl<'a> Node<'a> {
@@ -428,7 +429,7 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'a> {
         while let Some(text) = map.next_key::<Text<'a>>()? {
             let Some(key) = NodeKey::parse(text.as_str()) else {
                 map.next_value::<IgnoredAny>()?;
-                node.unknown.push(text);
+                node.unknown.get_or_insert_with(Box::default).push(text);
                 continue;
             };
             match key {
