@@ -27,41 +27,46 @@ const SHOP_FUNCTIONS: [&str; 6] = [
 ];
 
 /// The reports committed under `output/`: file name, then the arguments after
-/// `blastmap analyze fixtures/shop`. Kept in step with `scripts/gen-output`.
-const OUTPUT_REPORTS: [(&str, &[&str]); 5] = [
+/// `blastmap`. Kept in step with `scripts/gen-output`.
+const OUTPUT_REPORTS: [(&str, &str); 12] = [
     (
         "analyze-region-us-east-1.txt",
-        &[
-            "--fail",
-            "region:us-east-1",
-            "--format",
-            "text",
-            "--color",
-            "never",
-        ],
+        "analyze fixtures/shop --fail region:us-east-1 --format text --color never",
     ),
     (
         "analyze-region-us-east-1.json",
-        &["--fail", "region:us-east-1", "--format", "json"],
+        "analyze fixtures/shop --fail region:us-east-1 --format json",
     ),
     (
         "analyze-region-us-east-1.md",
-        &["--fail", "region:us-east-1", "--format", "markdown"],
+        "analyze fixtures/shop --fail region:us-east-1 --format markdown",
     ),
     (
         "analyze-zone-use1-az1.txt",
-        &[
-            "--fail",
-            "zone:use1-az1",
-            "--format",
-            "text",
-            "--color",
-            "never",
-        ],
+        "analyze fixtures/shop --fail zone:use1-az1 --format text --color never",
     ),
     (
         "analyze-region-eu-west-1.json",
-        &["--fail", "region:eu-west-1", "--format", "json"],
+        "analyze fixtures/shop --fail region:eu-west-1 --format json",
+    ),
+    ("sweep.txt", "sweep fixtures/shop --color never"),
+    ("sweep.md", "sweep fixtures/shop --format markdown"),
+    ("spof.txt", "spof fixtures/shop --color never"),
+    (
+        "check.txt",
+        "check fixtures/shop --policy fixtures/policy.toml --color never --soft-fail",
+    ),
+    (
+        "check.sarif",
+        "check fixtures/shop --policy fixtures/policy.toml --format sarif --soft-fail",
+    ),
+    (
+        "check-junit.xml",
+        "check fixtures/shop --policy fixtures/policy.toml --format junit --soft-fail",
+    ),
+    (
+        "check-github.txt",
+        "check fixtures/shop --policy fixtures/policy.toml --format github --soft-fail",
     ),
 ];
 
@@ -761,18 +766,16 @@ fn output_dir() -> PathBuf {
 fn committed_outputs_match_what_the_binary_writes_now() {
     let fresh = tempfile::tempdir().expect("a temporary directory");
     let mut stale = Vec::new();
-    for (file, extra) in OUTPUT_REPORTS {
+    for (file, command) in OUTPUT_REPORTS {
         let target = fresh.path().join(file);
-        let mut args = extra.to_vec();
+        let mut args: Vec<&str> = command.split_whitespace().collect();
         args.extend_from_slice(&["-o", target.to_str().expect("a UTF-8 temporary path")]);
-        analyze_shop(&args);
+        let run = run(&args);
+        run.assert_code(0);
         let now = fs::read(&target).expect("the binary wrote the report");
         let committed = fs::read(output_dir().join(file));
         if committed.as_deref().ok() != Some(now.as_slice()) {
-            stale.push(format!(
-                "output/{file} (blastmap analyze {SHOP} {})",
-                extra.join(" ")
-            ));
+            stale.push(format!("output/{file} (blastmap {command})"));
         }
     }
     assert!(
