@@ -280,7 +280,10 @@ impl<'s> Files<'s> {
     /// copying the text (a line index is built once per file).
     pub(crate) fn origin(&self, src: usize, at: At) -> Option<Origin> {
         let text = &self.sources[src].text;
-        let offset = at.offset_in(text)?;
+        let mut offset = at.offset_in(text)?;
+        if at.is_inside_quotes() && offset > 0 && text.as_bytes()[offset - 1] == b'"' {
+            offset -= 1;
+        }
         let starts = self.line_starts[src].get_or_init(|| {
             std::iter::once(0)
                 .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -305,8 +308,14 @@ impl<'s> Files<'s> {
     /// The span of `len` bytes at `at` in source `src`.
     pub(crate) fn span_at(&self, src: usize, at: At, len: usize) -> Option<Span> {
         let source = &self.sources[src];
-        let start = at.offset_in(&source.text)?;
-        let end = (start + len).min(source.text.len());
+        let mut start = at.offset_in(&source.text)?;
+        let mut end = (start + len).min(source.text.len());
+        // Point at the whole JSON string token, quotes included.
+        let bytes = source.text.as_bytes();
+        if at.is_inside_quotes() && start > 0 && bytes[start - 1] == b'"' {
+            start -= 1;
+            end = (end + 1).min(bytes.len());
+        }
         let file = self.indexed[src]
             .get_or_init(|| {
                 Arc::new(SourceFile::new(

@@ -71,6 +71,12 @@ impl At {
         (a >= base && a <= base + text.len()).then(|| a - base)
     }
 
+    /// Whether the position is a borrowed JSON string's address: it then
+    /// points just inside the string's opening quote.
+    pub fn is_inside_quotes(self) -> bool {
+        self.0 & ADDRESS_BIT != 0
+    }
+
     /// This position if known, else `fallback`.
     pub fn or(self, fallback: At) -> At {
         if self == At::UNKNOWN {
