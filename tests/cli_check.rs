@@ -366,3 +366,48 @@ fn every_format_of_the_example_is_valid_and_deterministic() {
         "{github}"
     );
 }
+
+#[test]
+fn violations_are_sorted_by_function_then_domain_in_byte_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let estate = dir.path().join("e.yaml");
+    std::fs::write(
+        &estate,
+        "version: 1\nfunctions:\n  b: {requires: [db]}\n  a: {requires: [db]}\nresources:\n  db: {region: r1, zones: [z1]}\n",
+    )
+    .unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        "[[rule]]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = [\"zone\", \"region\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = blastmap(&[
+        "check",
+        &path_str(&estate),
+        "--policy",
+        &path_str(&policy),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let got: Vec<(String, String)> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["function"].as_str().unwrap().to_owned(),
+                x["domain"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("a", "region:r1"),
+        ("a", "zone:z1"),
+        ("b", "region:r1"),
+        ("b", "zone:z1"),
+    ];
+    assert_eq!(got, want.map(|(f, d)| (f.to_owned(), d.to_owned())));
+}

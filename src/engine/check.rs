@@ -94,7 +94,8 @@ pub fn selected_functions(graph: &Graph, rule: &Rule) -> Vec<NodeIx> {
 }
 
 /// Every violation of every rule, sorted by rule (policy order), function
-/// id, then domain in sweep order. Deterministic whatever the thread count.
+/// id, then domain (byte order of their text, SPEC §4.2). Deterministic
+/// whatever the thread count.
 pub fn violations(
     baseline: &Baseline,
     rules: &[Rule],
@@ -131,7 +132,8 @@ pub fn violations(
                 }
             }
         }
-        found.sort_unstable_by_key(|x| (x.0, x.1, x.2));
+        // SPEC §4.2: ids and domains in byte order of their text.
+        found.sort_by_cached_key(|x| (x.0, x.3.to_string()));
         found.dedup_by_key(|x| (x.0, x.3.clone()));
         for (f, _, _, domain) in found {
             out.push(Violation {

@@ -50,7 +50,7 @@ pub struct FunctionOutcome {
     pub description: Option<String>,
     /// Where the function is defined (its id's key in the estate file).
     pub position: Option<SourcePosition>,
-    /// Violations, in sweep order of their domains.
+    /// Violations, in byte order of their domains.
     pub violations: Vec<ViolationOutcome>,
 }
 
