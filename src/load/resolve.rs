@@ -758,6 +758,13 @@ impl Resolver<'_, '_> {
         s: &raw::Selector,
         out: &mut Vec<Diagnostic>,
     ) -> Option<Selector> {
+        if !s.unknown.is_empty() {
+            for key in &s.unknown {
+                let d = unknown_field(self.files, src, key, m, raw::SELECTOR_FIELDS, "selector");
+                out.push(d);
+            }
+            return None;
+        }
         let mut sel = Selector::default();
         if let Some(k) = &s.kind {
             let kind = NodeKind::ALL.into_iter().find(|x| x.as_str() == k.as_str());

@@ -1394,7 +1394,7 @@ functions:
   f:
     requirs: [a]
     optinal: [a]
-    requires: [{qourum: 1, any: [a]}]
+    requires: [{qourum: 1, any: [a]}, {select: {kindd: service}}]
 services:
   a: {regoin: x}
 ";
@@ -1410,7 +1410,7 @@ services:
             )
         })
         .collect();
-    assert_eq!(unknown.len(), 4, "{errors:#?}");
+    assert_eq!(unknown.len(), 5, "{errors:#?}");
     assert!(
         unknown[0].0.contains("`requirs`")
             && unknown[0].1 == Some("f")
@@ -1418,9 +1418,10 @@ services:
     );
     assert!(unknown[1].0.contains("`optinal`") && unknown[1].2 == "u.yaml:5:5");
     assert!(unknown[2].0.contains("`qourum`") && unknown[2].0.contains("requirement entry"));
-    assert!(unknown[3].0.contains("`regoin`") && unknown[3].1 == Some("a"));
+    assert!(unknown[3].0.contains("`kindd`") && unknown[3].0.contains("selector"));
+    assert!(unknown[4].0.contains("`regoin`") && unknown[4].1 == Some("a"));
     let helps: Vec<&str> = errors.iter().filter_map(|d| d.help.as_deref()).collect();
-    for want in ["`requires`", "`optional`", "`quorum`", "`region`"] {
+    for want in ["`requires`", "`optional`", "`quorum`", "`kind`", "`region`"] {
         assert!(
             helps
                 .iter()

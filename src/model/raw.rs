@@ -774,28 +774,68 @@ impl<'a> Entry<'a> {
 }
 
 /// A selector as written (SPEC §1.2): conditions that must all hold.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
+#[derive(Debug, Clone, Default)]
 pub struct Selector<'a> {
-    #[serde(default, borrow)]
     pub kind: Option<Text<'a>>,
-    #[serde(default, borrow)]
     pub id: Option<Text<'a>>,
-    #[serde(default, borrow)]
     pub provider: Option<Text<'a>>,
-    #[serde(default, borrow)]
     pub service: Option<Text<'a>>,
-    #[serde(default, borrow, rename = "type")]
     pub type_: Option<Text<'a>>,
-    #[serde(default, borrow)]
     pub account: Option<Text<'a>>,
-    #[serde(default, borrow)]
     pub region: Option<Text<'a>>,
-    #[serde(default, borrow)]
     pub zone: Option<Text<'a>>,
-    #[serde(default, borrow)]
     pub tags: Option<Tags<'a>>,
     /// Where `select:` is written.
-    #[serde(skip)]
     pub at: At,
+    /// Condition keys that do not exist (typos such as `regoin`).
+    pub unknown: Vec<Text<'a>>,
+}
+
+/// Every condition a selector accepts, for "unknown field" messages.
+pub const SELECTOR_FIELDS: &[&str] = &[
+    "kind", "id", "provider", "service", "type", "account", "region", "zone", "tags",
+];
+
+impl<'de: 'a, 'a> Deserialize<'de> for Selector<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Selector<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a selector: a mapping of conditions such as region, tags")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Selector<'a>, A::Error> {
+                let mut s = Selector::default();
+                while let Some(key) = map.next_key::<Text<'a>>()? {
+                    let slot = match key.as_str() {
+                        "kind" => &mut s.kind,
+                        "id" => &mut s.id,
+                        "provider" => &mut s.provider,
+                        "service" => &mut s.service,
+                        "type" => &mut s.type_,
+                        "account" => &mut s.account,
+                        "region" => &mut s.region,
+                        "zone" => &mut s.zone,
+                        "tags" => {
+                            once(&mut s.tags, "tags", &mut map)?;
+                            continue;
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            s.unknown.push(key);
+                            continue;
+                        }
+                    };
+                    if slot.is_some() {
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate field `{key}` in a selector"
+                        )));
+                    }
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(s)
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
 }
