@@ -82,38 +82,88 @@ impl std::error::Error for LoadError {}
 /// Reads files and directories (every `*.yaml`, `*.yml`, `*.json` directly
 /// in a directory, in name order) and loads them as one estate.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
-    let sources = read_sources(paths)?;
-    load_documents(&sources)
+    let files = read_files(paths)?;
+    let mut refs: Vec<SourceRef> = Vec::with_capacity(files.len());
+    let mut diagnostics = Vec::new();
+    for (name, text) in &files {
+        match text.as_str() {
+            Ok(text) => refs.push(SourceRef { name, text }),
+            Err(e) => diagnostics.push(
+                Diagnostic::error("unreadable-file", format!("{name} is not UTF-8 text: {e}"))
+                    .in_file(name.as_str())
+                    .help("save the estate as UTF-8"),
+            ),
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(LoadError { diagnostics });
+    }
+    load_refs(&refs)
 }
 
-/// Reads the estate files named by `paths`, expanding directories.
-pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, LoadError> {
-    let mut sources = Vec::new();
+/// A file's text: read into memory, or, for a large file, mapped from the
+/// page cache so a 200 MB estate is not copied into fresh memory (on this
+/// kind of machine, faulting fresh pages in is a third of the load time).
+enum FileText {
+    Read(String),
+    Mapped(memmap2::Mmap),
+}
+
+/// Files at least this large are mapped rather than read.
+const MAP_FROM_BYTES: u64 = 8 << 20;
+
+impl FileText {
+    /// The text; a mapped file is checked to be UTF-8 here, once.
+    fn as_str(&self) -> Result<&str, std::str::Utf8Error> {
+        match self {
+            FileText::Read(s) => Ok(s),
+            FileText::Mapped(m) => std::str::from_utf8(m),
+        }
+    }
+}
+
+/// Reads or maps one file.
+fn open_text(path: &Path) -> Result<FileText, Diagnostic> {
+    let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
+    let size = file.metadata().map_err(|e| unreadable(path, &e))?.len();
+    if size < MAP_FROM_BYTES {
+        return std::fs::read_to_string(path)
+            .map(FileText::Read)
+            .map_err(|e| unreadable(path, &e));
+    }
+    // SAFETY: the map is read-only and blastmap never writes estate files.
+    // Another process truncating the file while it is loaded could make a
+    // read fault, as with every tool that maps its input (ripgrep does too);
+    // files under 8 MB are read instead.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| unreadable(path, &e))?;
+    Ok(FileText::Mapped(map))
+}
+
+/// Every estate file named by `paths` (directories expanded), opened.
+fn read_files(paths: &[PathBuf]) -> Result<Vec<(String, FileText)>, LoadError> {
+    let mut out = Vec::new();
     let mut diagnostics = Vec::new();
     for path in paths {
         match expand(path) {
             Ok(files) => {
                 for file in files {
-                    match std::fs::read_to_string(&file) {
-                        Ok(text) => sources.push(Source {
-                            name: file.display().to_string(),
-                            text,
-                        }),
-                        Err(e) => diagnostics.push(unreadable(&file, &e)),
+                    match open_text(&file) {
+                        Ok(text) => out.push((file.display().to_string(), text)),
+                        Err(d) => diagnostics.push(d),
                     }
                 }
             }
             Err(d) => diagnostics.push(d),
         }
     }
-    if sources.is_empty() && diagnostics.is_empty() {
+    if out.is_empty() && diagnostics.is_empty() {
         diagnostics.push(
             Diagnostic::error("no-estate-files", "no estate files were given")
                 .help("name YAML or JSON estate files, or directories holding them"),
         );
     }
     if diagnostics.is_empty() {
-        Ok(sources)
+        Ok(out)
     } else {
         Err(LoadError { diagnostics })
     }
@@ -159,12 +209,30 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
 
 /// Loads estate documents given as text (files already read).
 pub fn load_documents(sources: &[Source]) -> Result<Loaded, LoadError> {
+    let refs: Vec<SourceRef> = sources
+        .iter()
+        .map(|s| SourceRef {
+            name: &s.name,
+            text: &s.text,
+        })
+        .collect();
+    load_refs(&refs)
+}
+
+/// A document's name and text, borrowed from wherever they are held.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SourceRef<'s> {
+    pub name: &'s str,
+    pub text: &'s str,
+}
+
+fn load_refs(sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     let files = Files::new(sources);
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
     let mut documents = Vec::with_capacity(sources.len());
     for (i, source) in sources.iter().enumerate() {
-        match parse::parse_document(&source.name, &source.text) {
+        match parse::parse_document(source.name, source.text) {
             Ok(doc) => documents.push((i, doc)),
             Err(d) => diagnostics.push(d),
         }
@@ -188,7 +256,7 @@ pub fn load_documents(sources: &[Source]) -> Result<Loaded, LoadError> {
 /// Sorts diagnostics by file (in load order) and position, so a person
 /// reads them top to bottom. Stable: diagnostics without a position keep
 /// their order after those of their file.
-fn in_file_order(sources: &[Source], diagnostics: &mut [Diagnostic]) {
+fn in_file_order(sources: &[SourceRef], diagnostics: &mut [Diagnostic]) {
     let index = |name: &str| sources.iter().position(|s| s.name == name);
     diagnostics.sort_by_cached_key(|d| {
         let file = d.file.as_deref().and_then(index).unwrap_or(usize::MAX);
@@ -241,7 +309,7 @@ fn check_version(files: &Files, src: usize, doc: &Document, out: &mut Vec<Diagno
     }
 }
 
-fn incomplete_sources(sources: &[Source], documents: &[(usize, Document)]) -> Vec<String> {
+fn incomplete_sources(sources: &[SourceRef], documents: &[(usize, Document)]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, doc) in documents {
         for s in doc.meta.iter().flat_map(|m| &m.sources) {
@@ -257,13 +325,13 @@ fn incomplete_sources(sources: &[Source], documents: &[(usize, Document)]) -> Ve
 /// The loaded texts, and their position indexes built only when a
 /// diagnostic needs one (most loads have none).
 pub(crate) struct Files<'s> {
-    sources: &'s [Source],
+    sources: &'s [SourceRef<'s>],
     indexed: Vec<OnceLock<Arc<SourceFile>>>,
     line_starts: Vec<OnceLock<Vec<usize>>>,
 }
 
 impl<'s> Files<'s> {
-    fn new(sources: &'s [Source]) -> Self {
+    fn new(sources: &'s [SourceRef<'s>]) -> Self {
         Files {
             sources,
             indexed: sources.iter().map(|_| OnceLock::new()).collect(),
@@ -273,13 +341,13 @@ impl<'s> Files<'s> {
 
     /// The name of source `src`.
     pub(crate) fn name(&self, src: usize) -> &str {
-        &self.sources[src].name
+        self.sources[src].name
     }
 
     /// 1-based line and column of a position in source `src`, without
     /// copying the text (a line index is built once per file).
     pub(crate) fn origin(&self, src: usize, at: At) -> Option<Origin> {
-        let text = &self.sources[src].text;
+        let text = self.sources[src].text;
         let mut offset = at.offset_in(text)?;
         if at.is_inside_quotes() && offset > 0 && text.as_bytes()[offset - 1] == b'"' {
             offset -= 1;
@@ -294,7 +362,7 @@ impl<'s> Files<'s> {
             .get(starts[line]..offset)
             .map_or(offset - starts[line], |s| s.chars().count());
         Some(Origin {
-            file: self.sources[src].name.clone(),
+            file: self.sources[src].name.to_owned(),
             line: line + 1,
             column: column + 1,
         })
@@ -308,7 +376,7 @@ impl<'s> Files<'s> {
     /// The span of `len` bytes at `at` in source `src`.
     pub(crate) fn span_at(&self, src: usize, at: At, len: usize) -> Option<Span> {
         let source = &self.sources[src];
-        let mut start = at.offset_in(&source.text)?;
+        let mut start = at.offset_in(source.text)?;
         let mut end = (start + len).min(source.text.len());
         // Point at the whole JSON string token, quotes included.
         let bytes = source.text.as_bytes();
@@ -319,8 +387,8 @@ impl<'s> Files<'s> {
         let file = self.indexed[src]
             .get_or_init(|| {
                 Arc::new(SourceFile::new(
-                    source.name.clone(),
-                    Arc::from(source.text.as_str()),
+                    source.name.to_owned(),
+                    Arc::from(source.text),
                 ))
             })
             .clone();

@@ -1,0 +1,90 @@
+//! Large estate files are mapped rather than read (see `load::open_text`):
+//! the mapped path loads the same estate as the read one, and a large file
+//! that is not UTF-8 is a clear error, not a crash.
+
+use std::fmt::Write;
+
+use assert_cmd::Command;
+
+/// A JSON estate of `resources` resources behind one function: over 8 MB
+/// when `resources` is 150,000.
+fn big_estate(resources: usize) -> String {
+    let mut json = String::from(r#"{"version": 1, "functions": {"f": {"requires": [{"any": ["#);
+    for i in 0..resources {
+        if i > 0 {
+            json.push(',');
+        }
+        let _ = write!(json, "\"r{i}\"");
+    }
+    json.push_str(r#"]}]}}, "resources": {"#);
+    for i in 0..resources {
+        if i > 0 {
+            json.push(',');
+        }
+        let _ = write!(
+            json,
+            r#""r{i}": {{"region": "r{}", "zones": ["z{}"], "tags": {{"n": "{i}"}}}}"#,
+            i % 2,
+            i % 3
+        );
+    }
+    json.push_str("}}\n");
+    json
+}
+
+fn analyze(path: &std::path::Path, domain: &str) -> (i32, String, String) {
+    let out = Command::cargo_bin("blastmap")
+        .unwrap()
+        .args([
+            "analyze",
+            path.to_str().unwrap(),
+            "--fail",
+            domain,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_large_estate_file_loads_like_a_small_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    let text = big_estate(150_000);
+    assert!(
+        text.len() > 8 << 20,
+        "the file must be large enough to be mapped"
+    );
+    std::fs::write(&big, &text).unwrap();
+    let (code, out, err) = analyze(&big, "region:r0");
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["functions"][0]["status"], "degraded");
+    assert_eq!(
+        v["nodes"].as_array().unwrap().len(),
+        75_001,
+        "75,000 resources in r0 and f"
+    );
+    let (code, out, _) = analyze(&big, "zone:z1");
+    assert_eq!(code, 0);
+    assert!(out.contains("\"degraded\""));
+}
+
+#[test]
+fn a_large_file_that_is_not_utf8_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    let mut bytes = big_estate(150_000).into_bytes();
+    bytes[100] = 0xff;
+    std::fs::write(&big, &bytes).unwrap();
+    let (code, _, err) = analyze(&big, "region:r0");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not UTF-8"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
