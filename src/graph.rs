@@ -145,6 +145,8 @@ pub struct Graph {
     pub(crate) criticality: Vec<Criticality>,
     pub(crate) descriptions: Vec<Option<Box<str>>>,
     pub(crate) symbols: Vec<Box<str>>,
+    /// Text → symbol, for domains and selectors named on the command line.
+    pub(crate) symbol_index: rustc_hash::FxHashMap<Box<str>, Sym>,
     /// `attrs[node * 5 + attr]`.
     pub(crate) attrs: Vec<Sym>,
     /// Each node's explicit `zones` list (empty for `"*"` or none).
@@ -247,11 +249,9 @@ impl Graph {
     }
 
     /// The symbol of a text, if any node uses it.
+    /// O(1): the loader keeps its interning table.
     pub fn find_symbol(&self, text: &str) -> Option<Sym> {
-        self.symbols
-            .iter()
-            .position(|s| &**s == text)
-            .map(|i| i as Sym)
+        self.symbol_index.get(text).copied()
     }
 
     /// The node's explicit zones list (empty for `"*"` or none).

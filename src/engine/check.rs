@@ -203,12 +203,7 @@ fn placement_domains(
 
 /// Every node that is down when `direct` fails (baseline-down nodes too).
 fn down_under(baseline: &Baseline, scratch: &mut Scratch, direct: &[NodeIx]) -> Vec<NodeIx> {
-    let graph = baseline.graph();
-    let changes = if direct.len() * 32 > graph.len() {
-        baseline.evaluate_full(direct, &[])
-    } else {
-        baseline.evaluate(scratch, direct, &[], true)
-    };
+    let changes = baseline.evaluate_auto(scratch, direct, &[], true);
     let mut down: Vec<NodeIx> = changes
         .into_iter()
         .filter(|(_, s)| *s == Status::Down)

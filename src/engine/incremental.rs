@@ -201,18 +201,24 @@ impl Baseline<'_> {
     }
 
     /// Evaluates a scenario the cheaper way for its size: incrementally when
-    /// it fails a small part of the estate, fully otherwise.
+    /// it fails a small part of the estate, fully otherwise. With
+    /// `down_only`, only changes to down are reported, as by
+    /// [`Baseline::evaluate`].
     pub fn evaluate_auto(
         &self,
         scratch: &mut Scratch,
         directly_down: &[NodeIx],
         zone_degraded: &[NodeIx],
+        down_only: bool,
     ) -> Vec<(NodeIx, Status)> {
-        if (directly_down.len() + zone_degraded.len()) * 32 > self.graph.len() {
-            self.evaluate_full(directly_down, zone_degraded)
-        } else {
-            self.evaluate(scratch, directly_down, zone_degraded, false)
+        if (directly_down.len() + zone_degraded.len()) * 32 <= self.graph.len() {
+            return self.evaluate(scratch, directly_down, zone_degraded, down_only);
         }
+        let mut changes = self.evaluate_full(directly_down, zone_degraded);
+        if down_only {
+            changes.retain(|(_, s)| *s == Status::Down);
+        }
+        changes
     }
 }
 

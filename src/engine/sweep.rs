@@ -305,7 +305,7 @@ fn run_one(
 ) -> SweepColumn {
     let graph = baseline.graph();
     let (down, degraded) = index.direct(graph, d);
-    let changes = baseline.evaluate_auto(scratch, &down, &degraded);
+    let changes = baseline.evaluate_auto(scratch, &down, &degraded, false);
     let mut functions: Vec<(NodeIx, Status)> = changes
         .into_iter()
         .filter(|(n, _)| wanted[*n as usize])

@@ -322,6 +322,14 @@ fn incomplete_sources(sources: &[SourceRef], documents: &[(usize, Document)]) ->
     out
 }
 
+/// Where the token at `at` starts: a JSON string's position points just
+/// inside its opening quote, and messages point at the quote.
+fn token_start(text: &str, at: At) -> Option<usize> {
+    let offset = at.offset_in(text)?;
+    let quoted = at.is_inside_quotes() && offset > 0 && text.as_bytes()[offset - 1] == b'"';
+    Some(if quoted { offset - 1 } else { offset })
+}
+
 /// The loaded texts, and their position indexes built only when a
 /// diagnostic needs one (most loads have none).
 pub(crate) struct Files<'s> {
@@ -348,10 +356,7 @@ impl<'s> Files<'s> {
     /// copying the text (a line index is built once per file).
     pub(crate) fn origin(&self, src: usize, at: At) -> Option<Origin> {
         let text = self.sources[src].text;
-        let mut offset = at.offset_in(text)?;
-        if at.is_inside_quotes() && offset > 0 && text.as_bytes()[offset - 1] == b'"' {
-            offset -= 1;
-        }
+        let offset = token_start(text, at)?;
         let starts = self.line_starts[src].get_or_init(|| {
             std::iter::once(0)
                 .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -376,14 +381,10 @@ impl<'s> Files<'s> {
     /// The span of `len` bytes at `at` in source `src`.
     pub(crate) fn span_at(&self, src: usize, at: At, len: usize) -> Option<Span> {
         let source = &self.sources[src];
-        let mut start = at.offset_in(source.text)?;
-        let mut end = (start + len).min(source.text.len());
-        // Point at the whole JSON string token, quotes included.
-        let bytes = source.text.as_bytes();
-        if at.is_inside_quotes() && start > 0 && bytes[start - 1] == b'"' {
-            start -= 1;
-            end = (end + 1).min(bytes.len());
-        }
+        let inner = at.offset_in(source.text)?;
+        let start = token_start(source.text, at)?;
+        // A JSON string's token ends after its closing quote too.
+        let end = (inner + len + (inner - start)).min(source.text.len());
         let file = self.indexed[src]
             .get_or_init(|| {
                 Arc::new(SourceFile::new(

@@ -73,6 +73,7 @@ pub(crate) fn resolve(
         add_node(m, prepare(files, m), &mut graph, &mut interner, out);
     }
     graph.symbols = interner.symbols;
+    graph.symbol_index = interner.map;
     graph.functions = graph
         .nodes()
         .filter(|&n| graph.kind(n) == NodeKind::Function)
