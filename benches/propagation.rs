@@ -7,11 +7,12 @@
 
 use std::fmt::Write;
 
+use blastmap::engine::analyze;
 use blastmap::engine::incremental::Baseline;
-use blastmap::engine::sweep::{scenarios_of, DomainIndex, DomainKind};
-use blastmap::engine::{analyze, Domain, Scenario};
+use blastmap::engine::sweep::{scenarios_of, DomainIndex};
 use blastmap::graph::Graph;
 use blastmap::load::{load_documents, Source};
+use blastmap::model::{Domain, DomainKind, Scenario};
 
 fn main() {
     divan::main();

@@ -8,9 +8,10 @@ use crate::cli::{
     SpofArgs, SpofFormat, SweepArgs, SweepFormat,
 };
 use crate::diag::Diagnostic;
+use crate::engine;
 use crate::engine::incremental::Baseline;
-use crate::engine::sweep::{scenarios_of, DomainKind};
-use crate::engine::{self, Scenario};
+use crate::engine::scenario::checked_scenario;
+use crate::engine::sweep::scenarios_of;
 use crate::graph::{Graph, NodeIx};
 use crate::load::{self, Loaded};
 use crate::model::NodeKind;
@@ -113,14 +114,14 @@ fn load_estate(args: &EstateArgs) -> Result<Loaded, Failure> {
 fn analyze(args: &AnalyzeArgs, color: ColorChoice) -> Result<i32, Failure> {
     let loaded = load_estate(&args.estate)?;
     let graph = &loaded.graph;
-    let scenario = Scenario::parse(graph, &args.fail).map_err(Failure::invalid)?;
+    let scenario = checked_scenario(graph, args.fail.clone()).map_err(Failure::invalid)?;
     let started = std::time::Instant::now();
     let analysis = engine::analyze(graph, &scenario);
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "scenario analysed"
     );
-    let target = Target::from_arg(args.output.as_deref());
+    let target = args.output.target();
     let rendered = match args.format {
         AnalyzeFormat::Json => AnalyzeReport::new(&scenario, &analysis).to_json(),
         AnalyzeFormat::Markdown => analyze_report::to_markdown(&scenario, &analysis),
@@ -192,11 +193,10 @@ fn text_style(color: ColorChoice, target: &Target) -> Style {
 }
 
 fn sweep(args: &SweepArgs, color: ColorChoice) -> Result<i32, Failure> {
-    let kinds = DomainKind::parse_list(&args.domains).map_err(|d| Failure::invalid(vec![d]))?;
     let loaded = load_estate(&args.estate)?;
     let graph = &loaded.graph;
     let rows = function_rows(graph, &args.functions)?;
-    let domains = scenarios_of(graph, &kinds);
+    let domains = scenarios_of(graph, &args.domains);
     let started = std::time::Instant::now();
     let baseline = Baseline::new(graph);
     tracing::info!(
@@ -212,7 +212,7 @@ fn sweep(args: &SweepArgs, color: ColorChoice) -> Result<i32, Failure> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "sweep done"
     );
-    let target = Target::from_arg(args.output.output.as_deref());
+    let target = args.output.target();
     let rendered = match args.format {
         SweepFormat::Json => crate::report::sweep::to_json(graph, &columns),
         SweepFormat::Csv => crate::report::sweep::to_csv(graph, &rows, &columns),
@@ -239,7 +239,7 @@ fn spof(args: &SpofArgs, color: ColorChoice) -> Result<i32, Failure> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "spof done"
     );
-    let target = Target::from_arg(args.output.output.as_deref());
+    let target = args.output.target();
     let rendered = match args.format {
         SpofFormat::Json => crate::report::spof::SpofReport::new(graph, &results).to_json(),
         SpofFormat::Text => {
@@ -310,7 +310,7 @@ fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
             path.display()
         );
     }
-    let target = Target::from_arg(args.output.output.as_deref());
+    let target = args.output.target();
     let rendered = match args.format {
         CheckFormat::Text => crate::report::check::to_text(&report, text_style(color, &target)),
         CheckFormat::Json => crate::report::check::to_json(&report),

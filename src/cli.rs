@@ -4,6 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::diag::{closest, did_you_mean};
+use crate::model::domain::{DomainSyntaxError, DOMAIN_KINDS, DOMAIN_SYNTAX_HELP};
+use crate::model::{Domain, DomainKind};
+use crate::report::output::Target;
+
 /// blastmap: which business functions break — or run degraded — when a
 /// region, zone, account, cloud service or component disappears, and why.
 #[derive(Debug, Parser)]
@@ -65,17 +70,34 @@ pub struct AnalyzeArgs {
 
     /// A failed domain: region:R, zone:Z, account:A, cloud-service:S[@R],
     /// provider:P, tag:K=V or node:ID. Repeat for a scenario of several.
-    #[arg(long = "fail", required = true, value_name = "DOMAIN")]
-    pub fail: Vec<String>,
+    #[arg(long = "fail", required = true, value_name = "DOMAIN", value_parser = parse_domain)]
+    pub fail: Vec<Domain>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
     pub format: AnalyzeFormat,
 
-    /// Write to FILE instead of stdout (`-` for stdout). Files are replaced
-    /// atomically.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--fail`'s value parser: the syntax of a domain (SPEC §2). Whether the
+/// estate has the value is checked after loading
+/// (`engine::scenario::check_domains_exist`).
+fn parse_domain(text: &str) -> Result<Domain, String> {
+    text.parse::<Domain>().map_err(|e| {
+        let hint = match &e {
+            DomainSyntaxError::UnknownKind(kind) => {
+                did_you_mean(&closest(kind, DOMAIN_KINDS)).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        let why = format!("{e} {hint}");
+        format!(
+            "`{text}` is not a failure domain: {}\n  help: {DOMAIN_SYNTAX_HELP}",
+            why.trim()
+        )
+    })
 }
 
 /// `analyze` output formats.
@@ -86,13 +108,20 @@ pub enum AnalyzeFormat {
     Markdown,
 }
 
-/// Where to write a report.
+/// Where to write a report: `-o` for every command, declared once.
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
     /// Write to FILE instead of stdout (`-` for stdout). Files are replaced
     /// atomically.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    /// Where the report goes: stdout without `-o` or with `-o -`.
+    pub fn target(&self) -> Target {
+        Target::from_arg(self.output.as_deref())
+    }
 }
 
 /// `blastmap sweep`.
@@ -104,12 +133,15 @@ pub struct SweepArgs {
     /// Domain kinds to sweep, comma-separated, in the order wanted:
     /// region, zone, account, cloud-service (one per service and region),
     /// node (one per node).
+    // `std::vec::Vec`, not `Vec`: one value that the parser turns into a
+    // list, rather than a repeatable flag.
     #[arg(
         long,
         value_name = "KINDS",
-        default_value = "region,zone,account,cloud-service"
+        default_value = "region,zone,account,cloud-service",
+        value_parser = parse_domain_kinds
     )]
-    pub domains: String,
+    pub domains: std::vec::Vec<DomainKind>,
 
     /// Only these functions as rows (repeatable).
     #[arg(long = "function", value_name = "ID")]
@@ -121,6 +153,29 @@ pub struct SweepArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `--domains`' value parser: a comma-separated list of kinds (`region,zone`),
+/// in the order given, without repeats; at least one.
+fn parse_domain_kinds(text: &str) -> Result<Vec<DomainKind>, String> {
+    let names: Vec<&str> = DomainKind::ALL.iter().map(|k| k.as_str()).collect();
+    let help = format!("use some of: {}", names.join(", "));
+    let mut kinds = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let kind = part.parse::<DomainKind>().map_err(|e| {
+            let hint = did_you_mean(&closest(part, names.iter().copied()))
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            format!("{e}{hint}\n  help: {help}")
+        })?;
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    if kinds.is_empty() {
+        return Err(format!("no domain kind given\n  help: {help}"));
+    }
+    Ok(kinds)
 }
 
 /// `sweep` output formats.
@@ -197,4 +252,105 @@ pub enum CheckFormat {
     Sarif,
     Junit,
     Github,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("blastmap").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn fail_parses_domains_into_model_types() {
+        let cli = parse(&["analyze", "e", "--fail", "region:r", "--fail", "tag:k=v"]).unwrap();
+        let Command::Analyze(a) = cli.command else {
+            panic!("analyze parses as analyze")
+        };
+        assert_eq!(
+            a.fail,
+            [
+                Domain::Region("r".into()),
+                Domain::Tag {
+                    key: "k".into(),
+                    value: "v".into()
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn fail_rejects_a_mistyped_kind_with_a_suggestion_as_a_usage_error() {
+        let err = parse(&["analyze", "e", "--fail", "regon:us-east-1"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let text = err.to_string();
+        assert!(text.contains("unknown domain kind `regon`"), "{text}");
+        assert!(text.contains("did you mean `region`?"), "{text}");
+        let err = parse(&["analyze", "e", "--fail", "tag:service"]).unwrap_err();
+        assert!(err.to_string().contains("tag:KEY=VALUE"), "{err}");
+    }
+
+    #[test]
+    fn domains_keeps_the_order_given_and_drops_repeats() {
+        let cli = parse(&["sweep", "e", "--domains", "node, zone,node,,region"]).unwrap();
+        let Command::Sweep(s) = cli.command else {
+            panic!("sweep parses as sweep")
+        };
+        assert_eq!(
+            s.domains,
+            [DomainKind::Node, DomainKind::Zone, DomainKind::Region]
+        );
+    }
+
+    #[test]
+    fn domains_defaults_to_the_four_placement_kinds() {
+        let Command::Sweep(s) = parse(&["sweep", "e"]).unwrap().command else {
+            panic!("sweep parses as sweep")
+        };
+        assert_eq!(s.domains, DomainKind::DEFAULT);
+    }
+
+    #[test]
+    fn domains_rejects_unknown_and_empty_lists() {
+        let err = parse(&["sweep", "e", "--domains", "zone,regoin"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let text = err.to_string();
+        assert!(text.contains("`regoin` is not a domain kind"), "{text}");
+        assert!(text.contains("did you mean `region`?"), "{text}");
+        let err = parse(&["sweep", "e", "--domains", ","]).unwrap_err();
+        assert!(err.to_string().contains("no domain kind given"), "{err}");
+    }
+
+    #[test]
+    fn output_dash_and_no_output_both_mean_stdout() {
+        let target = |args: &[&str]| match parse(args).unwrap().command {
+            Command::Spof(s) => s.output.target(),
+            _ => panic!("spof parses as spof"),
+        };
+        assert_eq!(target(&["spof", "e"]), Target::Stdout);
+        assert_eq!(target(&["spof", "e", "-o", "-"]), Target::Stdout);
+        assert_eq!(
+            target(&["spof", "e", "--output", "r.json"]),
+            Target::File(PathBuf::from("r.json"))
+        );
+    }
+
+    #[test]
+    fn every_command_accepts_output_once_declared() {
+        for cmd in [
+            &["analyze", "e", "--fail", "region:r", "-o", "x"][..],
+            &["sweep", "e", "-o", "x"],
+            &["spof", "e", "-o", "x"],
+            &["check", "e", "--policy", "p", "-o", "x"],
+        ] {
+            assert!(parse(cmd).is_ok(), "{cmd:?}");
+        }
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

@@ -267,6 +267,24 @@ pub fn did_you_mean(suggestions: &[&str]) -> Option<String> {
     })
 }
 
+/// A name that is not a domain kind (in `--domains` or a policy's
+/// `must_survive`): the kinds to use, and the closest one.
+pub fn unknown_domain_kind(text: &str) -> Diagnostic {
+    let names: Vec<&str> = crate::model::DomainKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let mut d = Diagnostic::error(
+        "unknown-domain-kind",
+        format!("`{text}` is not a domain kind"),
+    )
+    .help(format!("use some of: {}", names.join(", ")));
+    if let Some(h) = did_you_mean(&closest(text, names.iter().copied())) {
+        d = d.note(h);
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,10 +19,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{closest, did_you_mean, Diagnostic, SourceFile, Span};
-use crate::engine::check::{FunctionSelector, Rule};
-use crate::engine::sweep::DomainKind;
 use crate::graph::Graph;
-use crate::model::{Criticality, NodeKind};
+use crate::model::{Criticality, DomainKind, FunctionSelector, NodeKind, Rule};
 
 /// A checked policy.
 #[derive(Debug, Clone)]
@@ -269,12 +267,16 @@ fn must_survive(
     let before = problems.len();
     let mut kinds = Vec::new();
     for k in raw.into_inner() {
-        match DomainKind::parse(k.get_ref()) {
+        match k.get_ref().parse::<DomainKind>() {
             Ok(kind) if !kinds.contains(&kind) => kinds.push(kind),
             Ok(_) => {}
-            Err(d) => problems.push(d.at(at(k.span())).help(
-                "must_survive takes domain kinds: region, zone, account, cloud-service, node",
-            )),
+            Err(e) => problems.push(
+                crate::diag::unknown_domain_kind(&e.0)
+                    .at(at(k.span()))
+                    .help(
+                    "must_survive takes domain kinds: region, zone, account, cloud-service, node",
+                ),
+            ),
         }
     }
     if kinds.is_empty() && problems.len() == before {

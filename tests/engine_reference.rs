@@ -17,7 +17,8 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
-use blastmap::engine::{analyze, Scenario};
+use blastmap::engine::analyze;
+use blastmap::engine::scenario::checked_scenario;
 use blastmap::load::{load_documents, Source};
 use blastmap::model::Status;
 use blastmap::model::Status::{Degraded, Down, Up};
@@ -530,8 +531,14 @@ fn load(json: &str) -> blastmap::load::Loaded {
 fn engine(json: &str, domains: &[String]) -> BTreeMap<String, Answer> {
     let loaded = load(json);
     let graph = &loaded.graph;
-    let refs: Vec<&str> = domains.iter().map(String::as_str).collect();
-    let scenario = match Scenario::parse(graph, &refs) {
+    let parsed: Vec<blastmap::model::Domain> = domains
+        .iter()
+        .map(|t| {
+            t.parse()
+                .unwrap_or_else(|e| panic!("domain {t} must be well-formed: {e}"))
+        })
+        .collect();
+    let scenario = match checked_scenario(graph, parsed) {
         Ok(s) => s,
         Err(errors) => {
             let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -1480,9 +1487,10 @@ fn allow_empty_entries() {
 /// `sweep` columns are `analyze`'s non-up functions; `spof` is the brute
 /// force (one `analyze` per node).
 fn check_incremental_case(case_seed: u64) {
+    use blastmap::engine::analyze;
     use blastmap::engine::incremental::Baseline;
-    use blastmap::engine::sweep::{scenarios_of, sweep, DomainIndex, DomainKind};
-    use blastmap::engine::{analyze, Scenario};
+    use blastmap::engine::sweep::{scenarios_of, sweep, DomainIndex};
+    use blastmap::model::{DomainKind, Scenario};
 
     let mut rng = Rng::new(case_seed);
     let est = generate(&mut rng);
@@ -1535,7 +1543,7 @@ fn check_incremental_case(case_seed: u64) {
                 .nodes()
                 .filter(|&x| x != f)
                 .filter(|&x| {
-                    let d = blastmap::engine::Domain::Node(graph.id(x).to_owned());
+                    let d = blastmap::model::Domain::Node(graph.id(x).to_owned());
                     analyze(graph, &Scenario::from_domains(vec![d])).status(f) == Status::Down
                 })
                 .collect()
@@ -1567,10 +1575,12 @@ fn sweep_and_spof_match_full_evaluation_on_random_estates() {
 /// nodes) says the function is down, and each carries the causes and path
 /// a full `analyze` of that domain gives.
 fn check_check_case(case_seed: u64) {
-    use blastmap::engine::check::{violations, FunctionSelector, Rule};
+    use blastmap::engine::analyze;
+    use blastmap::engine::check::violations;
     use blastmap::engine::incremental::Baseline;
-    use blastmap::engine::sweep::{scenarios_of, sweep, DomainKind};
-    use blastmap::engine::{analyze, Domain, Scenario};
+    use blastmap::engine::sweep::{scenarios_of, sweep};
+    use blastmap::model::{Domain, DomainKind, Scenario};
+    use blastmap::model::{FunctionSelector, Rule};
 
     let mut rng = Rng::new(case_seed);
     let est = generate(&mut rng);

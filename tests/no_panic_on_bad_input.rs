@@ -6,10 +6,11 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use blastmap::engine::analyze;
 use blastmap::engine::incremental::Baseline;
-use blastmap::engine::sweep::{scenarios_of, DomainKind};
-use blastmap::engine::{analyze, Scenario};
+use blastmap::engine::sweep::scenarios_of;
 use blastmap::load::{load_documents, Source};
+use blastmap::model::{DomainKind, Scenario};
 
 /// A small deterministic generator (xorshift), so failures reproduce.
 struct Rng(u64);

@@ -12,64 +12,40 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::explain::{causes_from, shortest_chain};
 use super::incremental::{Baseline, Scratch};
-use super::scenario::Domain;
-use super::sweep::{scenarios_of, DomainIndex, DomainKind};
+use super::sweep::{scenarios_of, DomainIndex};
 use crate::graph::{Graph, NodeIx};
-use crate::model::{Criticality, Status};
+use crate::model::{Domain, DomainKind};
+use crate::model::{FunctionSelector, Rule, Status};
 
-/// Which functions a rule applies to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FunctionSelector {
-    /// `functions = "*"`.
-    All,
-    /// `functions = { ids = [...], criticality = [...], tags = {...} }`:
-    /// every condition given must hold.
-    Where {
-        ids: Option<Vec<String>>,
-        criticality: Option<Vec<Criticality>>,
-        tags: Vec<(String, String)>,
-    },
-}
-
-impl FunctionSelector {
-    /// Whether function `f` is selected (a function without criticality is
-    /// `medium`).
-    pub fn selects(&self, graph: &Graph, f: NodeIx) -> bool {
-        let Self::Where {
-            ids,
-            criticality,
-            tags,
-        } = self
-        else {
-            return true;
-        };
-        if ids
-            .as_ref()
-            .is_some_and(|ids| !ids.iter().any(|id| id == graph.id(f)))
-        {
-            return false;
-        }
-        if criticality
-            .as_ref()
-            .is_some_and(|c| !c.contains(&graph.criticality(f)))
-        {
-            return false;
-        }
-        tags.iter().all(|(k, v)| {
-            graph
-                .tags(f)
-                .iter()
-                .any(|(tk, tv)| graph.symbol(*tk) == Some(k) && graph.symbol(*tv) == Some(v))
-        })
+/// Whether function `f` is selected by `selector` (a function without
+/// criticality is `medium`). O(ids + tags of f).
+pub fn selects(graph: &Graph, selector: &FunctionSelector, f: NodeIx) -> bool {
+    let FunctionSelector::Where {
+        ids,
+        criticality,
+        tags,
+    } = selector
+    else {
+        return true;
+    };
+    if ids
+        .as_ref()
+        .is_some_and(|ids| !ids.iter().any(|id| id == graph.id(f)))
+    {
+        return false;
     }
-}
-
-/// One rule of a policy, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rule {
-    pub name: String,
-    pub functions: FunctionSelector,
-    pub must_survive: Vec<DomainKind>,
+    if criticality
+        .as_ref()
+        .is_some_and(|c| !c.contains(&graph.criticality(f)))
+    {
+        return false;
+    }
+    tags.iter().all(|(k, v)| {
+        graph
+            .tags(f)
+            .iter()
+            .any(|(tk, tv)| graph.symbol(*tk) == Some(k) && graph.symbol(*tv) == Some(v))
+    })
 }
 
 /// A function down under a domain of a rule's kinds.
@@ -89,7 +65,7 @@ pub fn selected_functions(graph: &Graph, rule: &Rule) -> Vec<NodeIx> {
         .functions()
         .iter()
         .copied()
-        .filter(|&f| rule.functions.selects(graph, f))
+        .filter(|&f| selects(graph, &rule.functions, f))
         .collect()
 }
 

@@ -5,10 +5,10 @@ pub mod explain;
 pub mod scenario;
 pub mod status;
 
-pub use scenario::{Domain, Scenario};
 pub use status::{Analysis, DegradedBecause, Grounding};
 
 use crate::graph::Graph;
+use crate::model::Scenario;
 use scenario::DirectFailure;
 
 /// Analyses one scenario: every node's status, with causes and paths on

@@ -1,152 +1,37 @@
-//! Failure domains and scenarios (SPEC §2): what a scenario fails directly.
-
-use std::fmt;
+//! What a scenario fails directly (SPEC §2), and whether its domains exist
+//! in the estate. The domain and scenario types are in `model`.
 
 use crate::diag::{closest, did_you_mean, Diagnostic};
 use crate::graph::{Attr, Graph, NodeIx, Sym, NO_SYM};
+use crate::model::{Domain, Scenario};
 
-/// One failure domain, as written on the command line (`region:us-east-1`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Domain {
-    Region(String),
-    Zone(String),
-    Account(String),
-    /// `cloud-service:S` or `cloud-service:S@R`.
-    CloudService {
-        service: String,
-        region: Option<String>,
-    },
-    Provider(String),
-    Tag {
-        key: String,
-        value: String,
-    },
-    Node(String),
-}
-
-/// The domain kinds, as written before the first `:`.
-pub const DOMAIN_KINDS: [&str; 7] = [
-    "region",
-    "zone",
-    "account",
-    "cloud-service",
-    "provider",
-    "tag",
-    "node",
-];
-
-impl Domain {
-    /// Parses `KIND:VALUE` (split at the first `:`; `cloud-service:S@R` at the
-    /// first `@`, `tag:K=V` at the first `=`). Checks the syntax only.
-    pub fn parse(text: &str) -> Result<Domain, Diagnostic> {
-        let Some((kind, value)) = text.split_once(':') else {
-            return Err(bad_domain(text, "a domain is written KIND:VALUE"));
-        };
-        if value.is_empty() {
-            return Err(bad_domain(text, "the value after `:` is empty"));
-        }
-        let v = value.to_owned();
-        Ok(match kind {
-            "region" => Domain::Region(v),
-            "zone" => Domain::Zone(v),
-            "account" => Domain::Account(v),
-            "provider" => Domain::Provider(v),
-            "node" => Domain::Node(v),
-            "cloud-service" => match value.split_once('@') {
-                Some((s, r)) => Domain::CloudService {
-                    service: s.to_owned(),
-                    region: Some(r.to_owned()),
-                },
-                None => Domain::CloudService {
-                    service: v,
-                    region: None,
-                },
-            },
-            "tag" => match value.split_once('=') {
-                Some((k, val)) => Domain::Tag {
-                    key: k.to_owned(),
-                    value: val.to_owned(),
-                },
-                None => return Err(bad_domain(text, "a tag domain is written tag:KEY=VALUE")),
-            },
-            _ => {
-                let hint = did_you_mean(&closest(kind, DOMAIN_KINDS)).unwrap_or_default();
-                return Err(bad_domain(
-                    text,
-                    format!("unknown domain kind `{kind}` {hint}").trim(),
-                ));
-            }
-        })
+/// Checks domains against the estate (SPEC §2): a value that no node has
+/// is an error listing the values the estate has, with a "did you mean".
+/// Every problem is reported; the scenario is in canonical order.
+pub fn checked_scenario(graph: &Graph, domains: Vec<Domain>) -> Result<Scenario, Vec<Diagnostic>> {
+    let problems = check_domains_exist(graph, &domains);
+    if !problems.is_empty() {
+        return Err(problems);
     }
+    Ok(Scenario::from_domains(domains))
 }
 
-impl fmt::Display for Domain {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Domain::Region(v) => write!(f, "region:{v}"),
-            Domain::Zone(v) => write!(f, "zone:{v}"),
-            Domain::Account(v) => write!(f, "account:{v}"),
-            Domain::Provider(v) => write!(f, "provider:{v}"),
-            Domain::Node(v) => write!(f, "node:{v}"),
-            Domain::CloudService {
-                service,
-                region: Some(r),
-            } => write!(f, "cloud-service:{service}@{r}"),
-            Domain::CloudService {
-                service,
-                region: None,
-            } => write!(f, "cloud-service:{service}"),
-            Domain::Tag { key, value } => write!(f, "tag:{key}={value}"),
+/// One diagnostic per domain that fails nothing in this estate, in the
+/// order given. Syntax is the command line's business (model's
+/// `FromStr`); this is the check that needs the estate.
+pub fn check_domains_exist(graph: &Graph, domains: &[Domain]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for d in domains {
+        match check_present(graph, d.clone()) {
+            Ok(_) => {}
+            Err(p) if matches!(d, Domain::Tag { .. }) => problems.push(p.note(format!(
+                "the estate's tags are: {}",
+                listing(&tag_values(graph))
+            ))),
+            Err(p) => problems.push(p),
         }
     }
-}
-
-fn bad_domain(text: &str, why: &str) -> Diagnostic {
-    Diagnostic::error("bad-domain", format!("`{text}` is not a failure domain: {why}")).help(
-        "write region:R, zone:Z, account:A, cloud-service:S or cloud-service:S@R, provider:P, tag:K=V or node:ID",
-    )
-}
-
-/// A set of failed domains, checked against an estate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scenario {
-    /// The domains, sorted in byte order of their text, without repeats.
-    pub domains: Vec<Domain>,
-}
-
-impl Scenario {
-    /// Parses and checks domains; every problem is reported. A value that no
-    /// node has is an error that lists the values the estate has.
-    pub fn parse<S: AsRef<str>>(graph: &Graph, texts: &[S]) -> Result<Scenario, Vec<Diagnostic>> {
-        let mut domains = Vec::new();
-        let mut problems = Vec::new();
-        for t in texts {
-            match Domain::parse(t.as_ref()).and_then(|d| check_present(graph, d)) {
-                Ok(d) => domains.push(d),
-                Err(p) if t.as_ref().starts_with("tag:") => problems.push(p.note(format!(
-                    "the estate's tags are: {}",
-                    listing(&tag_values(graph))
-                ))),
-                Err(p) => problems.push(p),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        Ok(Scenario::from_domains(domains))
-    }
-
-    /// A scenario from domains already known to be present.
-    pub fn from_domains(mut domains: Vec<Domain>) -> Scenario {
-        domains.sort_by_cached_key(|d| d.to_string());
-        domains.dedup();
-        Scenario { domains }
-    }
-
-    /// The domains as text, sorted.
-    pub fn domain_texts(&self) -> Vec<String> {
-        self.domains.iter().map(Domain::to_string).collect()
-    }
+    problems
 }
 
 fn check_present(graph: &Graph, d: Domain) -> Result<Domain, Diagnostic> {

@@ -6,90 +6,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::incremental::{Baseline, Scratch};
-use super::scenario::Domain;
-use crate::diag::{closest, did_you_mean, Diagnostic};
 use crate::graph::{Attr, Graph, NodeIx, Sym, NO_SYM};
 use crate::model::Status;
-
-/// The domain kinds a sweep (or a policy's `must_survive`) can ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DomainKind {
-    Region,
-    Zone,
-    Account,
-    /// One domain per service and region: `cloud-service:S@R`.
-    CloudService,
-    /// One domain per node.
-    Node,
-}
-
-impl DomainKind {
-    /// Every kind, in the SPEC's order.
-    pub const ALL: [DomainKind; 5] = [
-        DomainKind::Region,
-        DomainKind::Zone,
-        DomainKind::Account,
-        DomainKind::CloudService,
-        DomainKind::Node,
-    ];
-
-    /// The default kinds of `sweep`.
-    pub const DEFAULT: [DomainKind; 4] = [
-        DomainKind::Region,
-        DomainKind::Zone,
-        DomainKind::Account,
-        DomainKind::CloudService,
-    ];
-
-    /// The kind's name (`cloud-service`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DomainKind::Region => "region",
-            DomainKind::Zone => "zone",
-            DomainKind::Account => "account",
-            DomainKind::CloudService => "cloud-service",
-            DomainKind::Node => "node",
-        }
-    }
-
-    /// Parses one kind name.
-    pub fn parse(text: &str) -> Result<DomainKind, Diagnostic> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == text)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
-                let mut d = Diagnostic::error(
-                    "unknown-domain-kind",
-                    format!("`{text}` is not a domain kind"),
-                )
-                .help(format!("use some of: {}", names.join(", ")));
-                if let Some(h) = did_you_mean(&closest(text, names.iter().copied())) {
-                    d = d.note(h);
-                }
-                d
-            })
-    }
-
-    /// Parses a comma-separated list (`region,zone`), keeping its order and
-    /// dropping repeats.
-    pub fn parse_list(text: &str) -> Result<Vec<DomainKind>, Diagnostic> {
-        let mut kinds = Vec::new();
-        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let k = Self::parse(part)?;
-            if !kinds.contains(&k) {
-                kinds.push(k);
-            }
-        }
-        if kinds.is_empty() {
-            return Err(
-                Diagnostic::error("unknown-domain-kind", "no domain kind given")
-                    .help("use some of: region, zone, account, cloud-service, node"),
-            );
-        }
-        Ok(kinds)
-    }
-}
+use crate::model::{Domain, DomainKind};
 
 /// The scenarios of the given kinds present in the estate: in the order of
 /// the kinds, each kind's values sorted (SPEC §4).

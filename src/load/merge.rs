@@ -7,9 +7,9 @@
 
 use rustc_hash::FxHashMap;
 
+use super::raw::{Document, Entry, Node, NodeField, Section, Text, Zones};
 use super::Files;
 use crate::diag::Diagnostic;
-use crate::model::raw::{Document, Entry, Node, NodeField, Section, Text, Zones};
 use crate::model::NodeKind;
 
 /// A value and the source it came from.

@@ -12,6 +12,7 @@ pub mod arn;
 mod locate;
 mod merge;
 pub mod parse;
+pub mod raw;
 mod resolve;
 pub mod select;
 
@@ -22,7 +23,8 @@ use std::sync::{Arc, OnceLock};
 
 use crate::diag::{Diagnostic, Severity, SourceFile, Span};
 use crate::graph::{Graph, NodeIx};
-use crate::model::raw::{At, Document, Text};
+use crate::model::Position;
+use raw::{At, Document, Text};
 
 /// One estate document's text and the name to show in messages.
 #[derive(Debug, Clone)]
@@ -42,15 +44,7 @@ pub struct Loaded {
     pub incomplete: Vec<String>,
     /// Where each function is defined (its id's key), by node index, for
     /// CI annotations that point at the line.
-    pub function_origins: BTreeMap<NodeIx, Origin>,
-}
-
-/// A position in a source file: 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
+    pub function_origins: BTreeMap<NodeIx, Position>,
 }
 
 /// Why an estate could not be loaded: every problem found, in file order.
@@ -354,7 +348,7 @@ impl<'s> Files<'s> {
 
     /// 1-based line and column of a position in source `src`, without
     /// copying the text (a line index is built once per file).
-    pub(crate) fn origin(&self, src: usize, at: At) -> Option<Origin> {
+    pub(crate) fn origin(&self, src: usize, at: At) -> Option<Position> {
         let text = self.sources[src].text;
         let offset = token_start(text, at)?;
         let starts = self.line_starts[src].get_or_init(|| {
@@ -366,7 +360,7 @@ impl<'s> Files<'s> {
         let column = text
             .get(starts[line]..offset)
             .map_or(offset - starts[line], |s| s.chars().count());
-        Some(Origin {
+        Some(Position {
             file: self.sources[src].name.to_owned(),
             line: line + 1,
             column: column + 1,

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use super::raw::{with_yaml_spans, Document};
 use crate::diag::{closest, did_you_mean, Diagnostic, SourceFile, Span};
-use crate::model::raw::{with_yaml_spans, Document};
 
 /// The two formats an estate document may be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,11 +9,11 @@ use rustc_hash::FxHashMap;
 
 use super::arn::parse_arn;
 use super::merge::{Merged, Stated};
+use super::raw::{self, At, Member, NodeField as Field, Text, Zones};
 use super::select::{Pattern, Selector};
 use super::Files;
 use crate::diag::{closest, did_you_mean, Diagnostic};
 use crate::graph::{Attr, Csr, Entry, Graph, NodeIx, Sym, NO_SYM};
-use crate::model::raw::{self, At, Member, NodeField as Field, Text, Zones};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
 /// Interns attribute values as dense symbols.
@@ -55,7 +55,10 @@ pub(crate) fn resolve(
     files: &Files,
     mut merged: Vec<Merged>,
     out: &mut Vec<Diagnostic>,
-) -> (Graph, std::collections::BTreeMap<NodeIx, super::Origin>) {
+) -> (
+    Graph,
+    std::collections::BTreeMap<NodeIx, crate::model::Position>,
+) {
     // Byte order of ids is the node order (SPEC §4.2); two cores halve it.
     merged.par_sort_unstable_by(|a, b| {
         a.id.value

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use super::{load_documents, LoadError, Loaded, Source};
 use crate::diag::{Diagnostic, Severity};
-use crate::engine::{self, Scenario};
+use crate::engine::{self, scenario::checked_scenario};
 use crate::graph::{Attr, Graph, NodeIx};
+use crate::model::Domain;
 use crate::model::{Criticality, EntryKind, NodeKind, Status};
 
 // ---------------------------------------------------------------------------
@@ -133,7 +134,12 @@ fn any(ids: &[&str]) -> Shown {
 /// The status of `id` once `domains` fail.
 fn status(loaded: &Loaded, domains: &[&str], id: &str) -> Status {
     let g = &loaded.graph;
-    let scenario = Scenario::parse(g, domains)
+    let parsed = domains
+        .iter()
+        .map(|t| t.parse::<Domain>())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("scenario {domains:?} is malformed: {e}"));
+    let scenario = checked_scenario(g, parsed)
         .unwrap_or_else(|e| panic!("scenario {domains:?} rejected: {e:?}"));
     engine::analyze(g, &scenario).status(ix(g, id))
 }

@@ -1,9 +1,18 @@
 //! The estate's vocabulary: what a node is, what it requires, how it can fail.
 //!
-//! `raw` holds the serde shapes of one document as written (YAML or JSON);
-//! the rest are the checked types that the graph and the engine work with.
+//! The bottom floor: plain types, no I/O, nothing else of the crate. The
+//! owned [`Document`] is what collectors write; the serde shapes with spans
+//! that the loader reads are in `load::raw`.
 
-pub mod raw;
+pub mod document;
+pub mod domain;
+pub mod policy;
+pub mod position;
+
+pub use document::Document;
+pub use domain::{Domain, DomainKind, Scenario};
+pub use policy::{FunctionSelector, Rule};
+pub use position::Position;
 
 use std::fmt;
 

@@ -9,8 +9,9 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::style::Style;
-use crate::engine::{Analysis, DegradedBecause, Scenario};
+use crate::engine::{Analysis, DegradedBecause};
 use crate::graph::{Graph, NodeIx};
+use crate::model::Scenario;
 use crate::model::Status;
 
 /// `analyze --format json` (SPEC §4.2).

@@ -4,15 +4,9 @@
 //! each renderer (text, JSON, SARIF, JUnit, GitHub annotations) is a pure
 //! function of it.
 
-use serde::Serialize;
-
-/// Where something is defined in a file (1-based line and column).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct SourcePosition {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-}
+/// Where something is defined in a file (1-based line and column): the
+/// model's one position type, under the name the renderers use.
+pub type SourcePosition = crate::model::Position;
 
 /// The whole outcome of one `check` run.
 #[derive(Debug, Clone)]
@@ -245,7 +239,7 @@ pub struct CheckInputs<'a> {
     pub graph: &'a crate::graph::Graph,
     pub policy: &'a crate::policy::Policy,
     pub violations: &'a [crate::engine::check::Violation],
-    pub origins: &'a std::collections::BTreeMap<crate::graph::NodeIx, crate::load::Origin>,
+    pub origins: &'a std::collections::BTreeMap<crate::graph::NodeIx, SourcePosition>,
     /// The baseline, if one was given.
     pub baseline: Option<&'a crate::baseline::BaselineFile>,
     /// Today, `YYYY-MM-DD`, for baseline expiry.
@@ -356,7 +350,7 @@ pub fn build_report(inputs: &CheckInputs) -> CheckReport {
 /// One line on how to fix a violation, from the kind of domain and the
 /// last step of its path (the dependency that breaks).
 fn hint(g: &crate::graph::Graph, v: &crate::engine::check::Violation) -> String {
-    use crate::engine::Domain;
+    use crate::model::Domain;
     let cause = v.path.last().map(|&c| g.id(c)).unwrap_or("?");
     let owner = match v.path.len() {
         0 | 1 => g.id(v.function),
