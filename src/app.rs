@@ -7,7 +7,7 @@ use crate::cli::{
     AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, ColorChoice, Command, EstateArgs,
     SpofArgs, SpofFormat, SweepArgs, SweepFormat,
 };
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::engine::incremental::Baseline;
 use crate::engine::sweep::{scenarios_of, DomainKind};
 use crate::engine::{self, Scenario};
@@ -95,7 +95,7 @@ fn load_estate(args: &EstateArgs) -> Result<Loaded, Failure> {
     }
     if !loaded.incomplete.is_empty() && !args.allow_incomplete {
         let d = Diagnostic::error(
-            "incomplete-estate",
+            Code::IncompleteEstate,
             format!(
                 "the estate is incomplete: {} did not finish collecting",
                 loaded.incomplete.join(", ")
@@ -142,7 +142,7 @@ fn write(target: &Target, bytes: &[u8]) -> Result<(), Failure> {
             Target::Stdout => "stdout".to_owned(),
         };
         Failure::invalid(vec![Diagnostic::error(
-            "cannot-write",
+            Code::CannotWrite,
             format!("cannot write {name}: {e}"),
         )
         .help("check that the directory exists and is writable")])
@@ -168,7 +168,7 @@ fn function_rows(graph: &Graph, ids: &[String]) -> Result<Vec<NodeIx>, Failure> 
                 } else {
                     "is not defined"
                 };
-                let mut d = Diagnostic::error("unknown-function", format!("`{id}` {what}"))
+                let mut d = Diagnostic::error(Code::UnknownFunction, format!("`{id}` {what}"))
                     .help("name a function of the estate with --function");
                 if let Some(h) = crate::diag::did_you_mean(&near) {
                     d = d.note(h);
@@ -253,7 +253,7 @@ fn spof(args: &SpofArgs, color: ColorChoice) -> Result<i32, Failure> {
 fn read_text(path: &std::path::Path, what: &str) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| {
         Failure::invalid(vec![Diagnostic::error(
-            "unreadable-file",
+            Code::UnreadableFile,
             format!("cannot read the {what} {}: {e}", path.display()),
         )
         .in_file(path.display().to_string())

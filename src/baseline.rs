@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Diagnostic, SourceFile, Span};
+use crate::diag::{Code, Diagnostic, SourceFile, Span};
 
 /// A baseline file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +59,7 @@ pub fn read_baseline(name: &str, text: &str) -> Result<BaselineFile, Diagnostic>
     let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
         let source = std::sync::Arc::new(SourceFile::new(name, std::sync::Arc::from(text)));
         let offset = source.offset_of(e.line(), e.column().max(1));
-        Diagnostic::error("invalid-baseline", e.to_string())
+        Diagnostic::error(Code::InvalidBaseline, e.to_string())
             .at(Some(Span {
                 file: source,
                 range: offset..offset,
@@ -68,7 +68,7 @@ pub fn read_baseline(name: &str, text: &str) -> Result<BaselineFile, Diagnostic>
     })?;
     if file.version != 1 {
         return Err(Diagnostic::error(
-            "invalid-baseline",
+            Code::InvalidBaseline,
             format!("unknown baseline version {}", file.version),
         )
         .in_file(name)
@@ -78,7 +78,7 @@ pub fn read_baseline(name: &str, text: &str) -> Result<BaselineFile, Diagnostic>
         if let Some(date) = &e.expires {
             if !is_date(date) {
                 return Err(Diagnostic::error(
-                    "invalid-baseline",
+                    Code::InvalidBaseline,
                     format!("`expires: {date}` is not a date"),
                 )
                 .in_file(name)

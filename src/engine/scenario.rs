@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::diag::{closest, did_you_mean, Diagnostic};
+use crate::diag::{closest, did_you_mean, Code, Diagnostic};
 use crate::graph::{Attr, Graph, NodeIx, Sym, NO_SYM};
 
 /// One failure domain, as written on the command line (`region:us-east-1`).
@@ -102,7 +102,7 @@ impl fmt::Display for Domain {
 }
 
 fn bad_domain(text: &str, why: &str) -> Diagnostic {
-    Diagnostic::error("bad-domain", format!("`{text}` is not a failure domain: {why}")).help(
+    Diagnostic::error(Code::BadDomain, format!("`{text}` is not a failure domain: {why}")).help(
         "write region:R, zone:Z, account:A, cloud-service:S or cloud-service:S@R, provider:P, tag:K=V or node:ID",
     )
 }
@@ -156,7 +156,7 @@ fn check_present(graph: &Graph, d: Domain) -> Result<Domain, Diagnostic> {
         let value = wrong.split_once(':').map_or("", |x| x.1);
         let hint = did_you_mean(&closest(value, refs.iter().copied()));
         let mut diag = Diagnostic::error(
-            "unknown-domain",
+            Code::UnknownDomain,
             format!("no node has {what} `{value}`, so `{wrong}` fails nothing"),
         )
         .help(format!(

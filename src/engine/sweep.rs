@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::incremental::{Baseline, Scratch};
 use super::scenario::Domain;
-use crate::diag::{closest, did_you_mean, Diagnostic};
+use crate::diag::{closest, did_you_mean, Code, Diagnostic};
 use crate::graph::{Attr, Graph, NodeIx, Sym, NO_SYM};
 use crate::model::Status;
 
@@ -60,7 +60,7 @@ impl DomainKind {
             .ok_or_else(|| {
                 let names: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
                 let mut d = Diagnostic::error(
-                    "unknown-domain-kind",
+                    Code::UnknownDomainKind,
                     format!("`{text}` is not a domain kind"),
                 )
                 .help(format!("use some of: {}", names.join(", ")));
@@ -83,7 +83,7 @@ impl DomainKind {
         }
         if kinds.is_empty() {
             return Err(
-                Diagnostic::error("unknown-domain-kind", "no domain kind given")
+                Diagnostic::error(Code::UnknownDomainKind, "no domain kind given")
                     .help("use some of: region, zone, account, cloud-service, node"),
             );
         }

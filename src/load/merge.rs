@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use super::Files;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::raw::{Document, Entry, Node, NodeField, Section, Text, Zones};
 use crate::model::NodeKind;
 
@@ -208,7 +208,7 @@ fn same_id_problem(
     let id = again.value.as_str();
     let d = if existing.kind != kind {
         Diagnostic::error(
-            "same-id-two-sections",
+            Code::SameIdTwoSections,
             format!(
                 "`{id}` is defined under `{}` and again under `{}`",
                 existing.kind.section(),
@@ -219,7 +219,7 @@ fn same_id_problem(
         .help("ids are unique across functions, services, resources and externals: rename one")
     } else if existing.id.src == again.src {
         Diagnostic::error(
-            "duplicate-key",
+            Code::DuplicateKey,
             format!(
                 "`{id}` is defined twice in the same `{}` mapping",
                 kind.section()
@@ -266,7 +266,7 @@ fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnost
         if let Some((pk, pv)) = prev {
             if pv.value != v.value {
                 let d = Diagnostic::error(
-                    "tag-conflict",
+                    Code::TagConflict,
                     format!(
                         "`{id}` has tag `{k}` = `{v}` here but `{pv}` in {}",
                         files.name(pk.src)
@@ -282,7 +282,7 @@ fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnost
 
 fn zones_conflict(files: &Files, m: &Merged, prev: From<Zones>, again: From<Zones>) -> Diagnostic {
     let d = Diagnostic::error(
-        "conflicting-definition",
+        Code::ConflictingDefinition,
         format!(
             "`{}` has zones {} here but {} in {}",
             m.id.value,
@@ -335,7 +335,7 @@ fn conflict(
     again: From<Text>,
 ) -> Diagnostic {
     let d = Diagnostic::error(
-        "conflicting-definition",
+        Code::ConflictingDefinition,
         format!(
             "`{id}` has {field} `{}` here but `{}` in {}",
             again.value,
