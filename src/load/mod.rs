@@ -9,9 +9,11 @@
 //! 4. [`resolve`]: ARNs, placements, references and selectors into a [`Graph`].
 
 pub mod arn;
+pub mod baseline;
 mod locate;
 mod merge;
 pub mod parse;
+pub mod policy;
 mod resolve;
 pub mod select;
 

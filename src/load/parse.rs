@@ -4,31 +4,9 @@
 
 use std::sync::Arc;
 
+pub use super::locate::Format;
 use crate::diag::{closest, did_you_mean, Code, Diagnostic, SourceFile, Span};
 use crate::model::raw::{with_yaml_spans, Document};
-
-/// The two formats an estate document may be written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Yaml,
-    Json,
-}
-
-impl Format {
-    /// By extension; otherwise JSON when the text starts with `{`.
-    pub fn guess(name: &str, text: &str) -> Format {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".json") {
-            Format::Json
-        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-            Format::Yaml
-        } else if text.trim_start().starts_with('{') {
-            Format::Json
-        } else {
-            Format::Yaml
-        }
-    }
-}
 
 /// Parses `text` (named `name` in messages) as an estate document.
 pub fn parse_document<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {

@@ -3,6 +3,7 @@
 //! `raw` holds the serde shapes of one document as written (YAML or JSON);
 //! the rest are the checked types that the graph and the engine work with.
 
+pub mod baseline;
 pub mod raw;
 
 use std::fmt;
