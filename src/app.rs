@@ -7,10 +7,11 @@ use crate::cli::{
     AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, ColorChoice, Command, EstateArgs,
     SpofArgs, SpofFormat, SweepArgs, SweepFormat,
 };
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::engine;
+use crate::engine::check::Verdict;
 use crate::engine::incremental::Baseline;
-use crate::engine::scenario::checked_scenario;
+use crate::engine::scenario::checked_scenario_of_args;
 use crate::engine::sweep::scenarios_of;
 use crate::graph::{Graph, NodeIx};
 use crate::load::{self, Loaded};
@@ -73,7 +74,14 @@ fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
 }
 
 /// Loads the estate; an incomplete one stops with code 3 unless allowed.
-fn load_estate(args: &EstateArgs) -> Result<Loaded, Failure> {
+/// Warnings (a missing version, an entry never satisfied, an incomplete
+/// estate allowed) go to stderr as diagnostics, obeying `--color`, and are
+/// kept in `warnings` for the machine formats.
+fn load_estate(
+    args: &EstateArgs,
+    color: ColorChoice,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Loaded, Failure> {
     let started = std::time::Instant::now();
     let spinner = Progress::spinner("loading the estate");
     let loaded = load::load_paths(&args.sources);
@@ -85,18 +93,24 @@ fn load_estate(args: &EstateArgs) -> Result<Loaded, Failure> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "estate loaded"
     );
-    for w in &loaded.warnings {
-        tracing::warn!("{w}");
-    }
+    let first = warnings.len();
+    warnings.extend(loaded.warnings.iter().cloned());
     if !loaded.incomplete.is_empty() && args.allow_incomplete {
-        tracing::warn!(
-            "the estate is incomplete ({} did not finish collecting): results may miss dependencies",
-            loaded.incomplete.join(", ")
+        warnings.push(
+            Diagnostic::warning(
+                Code::IncompleteEstate,
+                format!(
+                    "the estate is incomplete ({} did not finish collecting): results may miss dependencies",
+                    loaded.incomplete.join(", ")
+                ),
+            )
+            .help("collect again for complete results"),
         );
     }
+    eprint!("{}", render_diagnostics(&warnings[first..], color));
     if !loaded.incomplete.is_empty() && !args.allow_incomplete {
         let d = Diagnostic::error(
-            "incomplete-estate",
+            Code::IncompleteEstate,
             format!(
                 "the estate is incomplete: {} did not finish collecting",
                 loaded.incomplete.join(", ")
@@ -111,10 +125,66 @@ fn load_estate(args: &EstateArgs) -> Result<Loaded, Failure> {
     Ok(loaded)
 }
 
+/// The machine formats problems with the inputs can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProblemFormat {
+    Json,
+    Sarif,
+    Github,
+    Junit,
+}
+
+/// Runs a command; when it stops on invalid input and a machine format was
+/// asked for, the problems (warnings too) are also written in that format
+/// to the report's target, so CI shows them like any finding (the text
+/// form still goes to stderr, and the exit code is the failure's).
+fn reporting_problems(
+    format: Option<ProblemFormat>,
+    target: Target,
+    run: impl FnOnce(&mut Vec<Diagnostic>) -> Result<i32, Failure>,
+) -> Result<i32, Failure> {
+    use crate::report::diagnostics as problems;
+    let mut warnings = Vec::new();
+    let failure = match run(&mut warnings) {
+        Ok(code) => return Ok(code),
+        Err(failure) => failure,
+    };
+    let Some(format) = format else {
+        return Err(failure);
+    };
+    let mut all = warnings;
+    all.extend(failure.diagnostics.iter().cloned());
+    let rendered = match format {
+        ProblemFormat::Json => problems::to_json(&all),
+        ProblemFormat::Sarif => problems::to_sarif(&all, env!("CARGO_PKG_VERSION")),
+        ProblemFormat::Github => problems::to_github(&all),
+        ProblemFormat::Junit => problems::to_junit(&all),
+    };
+    match write(&target, rendered.as_bytes()) {
+        Ok(()) => Err(failure),
+        Err(unwritable) => {
+            let mut failure = failure;
+            failure.diagnostics.extend(unwritable.diagnostics);
+            Err(failure)
+        }
+    }
+}
+
 fn analyze(args: &AnalyzeArgs, color: ColorChoice) -> Result<i32, Failure> {
-    let loaded = load_estate(&args.estate)?;
+    let format = (args.format == AnalyzeFormat::Json).then_some(ProblemFormat::Json);
+    reporting_problems(format, args.output.target(), |warnings| {
+        analyze_estate(args, color, warnings)
+    })
+}
+
+fn analyze_estate(
+    args: &AnalyzeArgs,
+    color: ColorChoice,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<i32, Failure> {
+    let loaded = load_estate(&args.estate, color, warnings)?;
     let graph = &loaded.graph;
-    let scenario = checked_scenario(graph, args.fail.clone()).map_err(Failure::invalid)?;
+    let scenario = checked_scenario_of_args(graph, args.fail.clone()).map_err(Failure::invalid)?;
     let started = std::time::Instant::now();
     let analysis = engine::analyze(graph, &scenario);
     tracing::info!(
@@ -143,7 +213,7 @@ fn write(target: &Target, bytes: &[u8]) -> Result<(), Failure> {
             Target::Stdout => "stdout".to_owned(),
         };
         Failure::invalid(vec![Diagnostic::error(
-            "cannot-write",
+            Code::CannotWrite,
             format!("cannot write {name}: {e}"),
         )
         .help("check that the directory exists and is writable")])
@@ -169,7 +239,7 @@ fn function_rows(graph: &Graph, ids: &[String]) -> Result<Vec<NodeIx>, Failure> 
                 } else {
                     "is not defined"
                 };
-                let mut d = Diagnostic::error("unknown-function", format!("`{id}` {what}"))
+                let mut d = Diagnostic::error(Code::UnknownFunction, format!("`{id}` {what}"))
                     .help("name a function of the estate with --function");
                 if let Some(h) = crate::diag::did_you_mean(&near) {
                     d = d.note(h);
@@ -193,7 +263,18 @@ fn text_style(color: ColorChoice, target: &Target) -> Style {
 }
 
 fn sweep(args: &SweepArgs, color: ColorChoice) -> Result<i32, Failure> {
-    let loaded = load_estate(&args.estate)?;
+    let format = (args.format == SweepFormat::Json).then_some(ProblemFormat::Json);
+    reporting_problems(format, args.output.target(), |warnings| {
+        sweep_estate(args, color, warnings)
+    })
+}
+
+fn sweep_estate(
+    args: &SweepArgs,
+    color: ColorChoice,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<i32, Failure> {
+    let loaded = load_estate(&args.estate, color, warnings)?;
     let graph = &loaded.graph;
     let rows = function_rows(graph, &args.functions)?;
     let domains = scenarios_of(graph, &args.domains);
@@ -226,7 +307,18 @@ fn sweep(args: &SweepArgs, color: ColorChoice) -> Result<i32, Failure> {
 }
 
 fn spof(args: &SpofArgs, color: ColorChoice) -> Result<i32, Failure> {
-    let loaded = load_estate(&args.estate)?;
+    let format = (args.format == SpofFormat::Json).then_some(ProblemFormat::Json);
+    reporting_problems(format, args.output.target(), |warnings| {
+        spof_estate(args, color, warnings)
+    })
+}
+
+fn spof_estate(
+    args: &SpofArgs,
+    color: ColorChoice,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<i32, Failure> {
+    let loaded = load_estate(&args.estate, color, warnings)?;
     let graph = &loaded.graph;
     let functions = function_rows(graph, &args.functions)?;
     let started = std::time::Instant::now();
@@ -253,7 +345,7 @@ fn spof(args: &SpofArgs, color: ColorChoice) -> Result<i32, Failure> {
 fn read_text(path: &std::path::Path, what: &str) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| {
         Failure::invalid(vec![Diagnostic::error(
-            "unreadable-file",
+            Code::UnreadableFile,
             format!("cannot read the {what} {}: {e}", path.display()),
         )
         .in_file(path.display().to_string())
@@ -262,23 +354,41 @@ fn read_text(path: &std::path::Path, what: &str) -> Result<String, Failure> {
 }
 
 fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
-    let loaded = load_estate(&args.estate)?;
+    let format = match args.format {
+        CheckFormat::Text => None,
+        CheckFormat::Json => Some(ProblemFormat::Json),
+        CheckFormat::Sarif => Some(ProblemFormat::Sarif),
+        CheckFormat::Junit => Some(ProblemFormat::Junit),
+        CheckFormat::Github => Some(ProblemFormat::Github),
+    };
+    reporting_problems(format, args.output.target(), |warnings| {
+        check_estate(args, color, warnings)
+    })
+}
+
+fn check_estate(
+    args: &CheckArgs,
+    color: ColorChoice,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<i32, Failure> {
+    let loaded = load_estate(&args.estate, color, warnings)?;
     let graph = &loaded.graph;
     let policy_name = args.policy.display().to_string();
     let policy_text = read_text(&args.policy, "policy")?;
     let policy =
-        crate::policy::parse_policy(&policy_name, &policy_text, graph).map_err(Failure::invalid)?;
+        load::policy::parse_policy(&policy_name, &policy_text, graph).map_err(Failure::invalid)?;
     let old_baseline = match &args.baseline {
         Some(path) => {
             let text = read_text(path, "baseline")?;
             let name = path.display().to_string();
             Some(
-                crate::baseline::read_baseline(&name, &text)
+                load::baseline::read_baseline(&name, &text)
                     .map_err(|d| Failure::invalid(vec![d]))?,
             )
         }
         None => None,
     };
+    let entries = old_baseline.as_ref().map(|b| b.violations.as_slice());
     let started = std::time::Instant::now();
     let baseline = Baseline::new(graph);
     let progress = Progress::new("checking", 0);
@@ -290,19 +400,11 @@ fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "check done"
     );
-    let today = crate::baseline::today_utc();
-    let inputs = crate::report::check::CheckInputs {
-        graph,
-        policy: &policy,
-        violations: &violations,
-        origins: &loaded.function_origins,
-        baseline: old_baseline.as_ref(),
-        today: &today,
-    };
-    let report = crate::report::check::build_report(&inputs);
+    let today = load::baseline::today_utc();
+    let verdict = Verdict::new(graph, &policy.rules, violations, entries, &today);
     if let Some(path) = &args.write_baseline {
-        let file = new_baseline(&report, old_baseline.as_ref());
-        let text = crate::baseline::write_baseline_text(&file);
+        let file = verdict.renewed_baseline(graph, &policy.rules, entries, &today);
+        let text = load::baseline::write_baseline_text(&file);
         write(&Target::File(path.clone()), text.as_bytes())?;
         eprintln!(
             "blastmap: wrote {} accepted violation(s) to {}",
@@ -310,6 +412,15 @@ fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
             path.display()
         );
     }
+    let report = crate::report::check::build_report(&crate::report::check::CheckInputs {
+        graph,
+        rules: &policy.rules,
+        policy_file: &policy.file,
+        rule_positions: &policy.positions,
+        verdict: &verdict,
+        origins: &loaded.function_origins,
+        baseline: entries,
+    });
     let target = args.output.target();
     let rendered = match args.format {
         CheckFormat::Text => crate::report::check::to_text(&report, text_style(color, &target)),
@@ -319,44 +430,10 @@ fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
         CheckFormat::Github => crate::report::github::to_github(&report),
     };
     write(&target, rendered.as_bytes())?;
-    let failed = !report.passed() && args.write_baseline.is_none();
+    let failed = !verdict.passed() && args.write_baseline.is_none();
     Ok(if failed && !args.soft_fail {
         exit::VIOLATIONS
     } else {
         exit::OK
     })
-}
-
-/// Every current violation, keeping the reason and expiry of entries the
-/// old baseline already had (an expired entry is renewed without them).
-fn new_baseline(
-    report: &crate::report::check::CheckReport,
-    old: Option<&crate::baseline::BaselineFile>,
-) -> crate::baseline::BaselineFile {
-    let today = crate::baseline::today_utc();
-    let kept = |fp: &str| {
-        old.and_then(|b| {
-            b.violations
-                .iter()
-                .find(|e| e.fingerprint == fp && !e.expired(&today))
-        })
-    };
-    let violations = report
-        .all_violations()
-        .map(|(r, f, v)| {
-            let previous = kept(&v.fingerprint);
-            crate::baseline::BaselineEntry {
-                domain: v.domain.clone(),
-                expires: previous.and_then(|p| p.expires.clone()),
-                fingerprint: v.fingerprint.clone(),
-                function: f.id.clone(),
-                reason: previous.and_then(|p| p.reason.clone()),
-                rule: r.name.clone(),
-            }
-        })
-        .collect();
-    crate::baseline::BaselineFile {
-        version: 1,
-        violations,
-    }
 }

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diag::{closest, did_you_mean};
 use crate::model::domain::{DomainSyntaxError, DOMAIN_KINDS, DOMAIN_SYNTAX_HELP};
-use crate::model::{Domain, DomainKind};
+use crate::model::{DomainArg, DomainKind};
 use crate::report::output::Target;
 
 /// blastmap: which business functions break — or run degraded — when a
@@ -71,7 +71,7 @@ pub struct AnalyzeArgs {
     /// A failed domain: region:R, zone:Z, account:A, cloud-service:S[@R],
     /// provider:P, tag:K=V or node:ID. Repeat for a scenario of several.
     #[arg(long = "fail", required = true, value_name = "DOMAIN", value_parser = parse_domain)]
-    pub fail: Vec<Domain>,
+    pub fail: Vec<DomainArg>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
@@ -84,8 +84,8 @@ pub struct AnalyzeArgs {
 /// `--fail`'s value parser: the syntax of a domain (SPEC §2). Whether the
 /// estate has the value is checked after loading
 /// (`engine::scenario::check_domains_exist`).
-fn parse_domain(text: &str) -> Result<Domain, String> {
-    text.parse::<Domain>().map_err(|e| {
+fn parse_domain(text: &str) -> Result<DomainArg, String> {
+    text.parse::<DomainArg>().map_err(|e| {
         let hint = match &e {
             DomainSyntaxError::UnknownKind(kind) => {
                 did_you_mean(&closest(kind, DOMAIN_KINDS)).unwrap_or_default()
@@ -257,6 +257,7 @@ pub enum CheckFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Domain;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("blastmap").chain(args.iter().copied()))
@@ -271,11 +272,11 @@ mod tests {
         assert_eq!(
             a.fail,
             [
-                Domain::Region("r".into()),
-                Domain::Tag {
+                DomainArg::Domain(Domain::Region("r".into())),
+                DomainArg::Domain(Domain::Tag {
                     key: "k".into(),
                     value: "v".into()
-                }
+                })
             ]
         );
     }
@@ -287,8 +288,15 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("unknown domain kind `regon`"), "{text}");
         assert!(text.contains("did you mean `region`?"), "{text}");
-        let err = parse(&["analyze", "e", "--fail", "tag:service"]).unwrap_err();
-        assert!(err.to_string().contains("tag:KEY=VALUE"), "{err}");
+    }
+
+    #[test]
+    fn fail_keeps_a_tag_without_value_for_the_check_that_lists_the_estate_tags() {
+        let cli = parse(&["analyze", "e", "--fail", "tag:service"]).unwrap();
+        let Command::Analyze(a) = cli.command else {
+            panic!("analyze parses as analyze")
+        };
+        assert_eq!(a.fail, [DomainArg::TagWithoutValue("tag:service".into())]);
     }
 
     #[test]

@@ -10,13 +10,262 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{self, Files, SimpleFile};
 use codespan_reporting::term::{self, termcolor};
+
+/// A stable, documented name for each kind of problem. The strings
+/// ([`Code::as_str`]) appear in every output format and are part of the
+/// product's interface: they never change.
+///
+/// Variants are declared in the byte order of their strings, so sorting
+/// codes sorts their strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// `bad-criticality`: A `criticality` that is not one of the four levels. Fix: Write critical, high, medium or low.
+    BadCriticality,
+    /// `bad-domain`: A `--fail` value that is not a failure domain (`region:R`, `zone:Z`...). Fix: Write the domain as KIND:VALUE with one of the kinds `--help` lists.
+    BadDomain,
+    /// `bad-entry`: A requirement entry with none, or more than one, of `all`, `any`, `quorum` + `of`, `select`. Fix: Split it into one entry per group.
+    BadEntry,
+    /// `cannot-write`: The report could not be written to the `-o` target. Fix: Check that the directory exists and is writable.
+    CannotWrite,
+    /// `conflicting-definition`: One id defined in two files with different values of a field (SPEC §1.5). Fix: Keep one value, or give the two nodes different ids.
+    ConflictingDefinition,
+    /// `duplicate-key`: A key given twice in one mapping, or a node id twice in one section. Fix: Remove one of the two, or merge them.
+    DuplicateKey,
+    /// `empty-members`: A requirement entry without members. Fix: List members, or mark the entry `allow_empty: true` when a selector may match nothing.
+    EmptyMembers,
+    /// `entry-never-satisfied`: A warning: an `allow_empty` entry with fewer members than it needs, so it is never satisfied. Fix: Add members, lower the quorum, or drop the entry.
+    EntryNeverSatisfied,
+    /// `incomplete-estate`: A collector reported `complete: false`: the estate may miss dependencies. Fix: Collect again, or pass --allow-incomplete (then it is a warning).
+    IncompleteEstate,
+    /// `invalid-baseline`: A `check --baseline` file that is not a version-1 baseline (malformed JSON, unknown field, bad date). Fix: Write it with `check --write-baseline FILE`; dates are YYYY-MM-DD.
+    InvalidBaseline,
+    /// `invalid-policy`: A mistake in the `check --policy` file (SPEC §4.1): syntax, unknown key, unknown function or domain kind, empty rule. Fix: Follow the help of each diagnostic; every mistake of the file is reported at once.
+    InvalidPolicy,
+    /// `invalid-value`: A field whose value has the wrong type or range. Fix: Write a value of the type SPEC §1 gives for the field.
+    InvalidValue,
+    /// `malformed-arn`: A node id that starts with `arn:` but is not a well-formed ARN. Fix: Write arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
+    MalformedArn,
+    /// `malformed-json`: A JSON estate file that is not valid JSON. Fix: Fix the JSON syntax at the position shown.
+    MalformedJson,
+    /// `malformed-yaml`: A YAML estate file that is not valid YAML. Fix: Fix the YAML syntax at the position shown.
+    MalformedYaml,
+    /// `min-zones-out-of-range`: `min_zones` is 0 or more than the zones listed. Fix: Use a number between 1 and the number of zones.
+    MinZonesOutOfRange,
+    /// `missing-version`: A warning: an estate file without `version`; version 1 is assumed. Fix: Add `version: 1`.
+    MissingVersion,
+    /// `no-estate-files`: No estate file was given, or a directory holds none. Fix: Name YAML or JSON estate files, or a directory holding some.
+    NoEstateFiles,
+    /// `quorum-out-of-range`: A `quorum` of 0 or more than the entry's members. Fix: Use a number between 1 and the number of members.
+    QuorumOutOfRange,
+    /// `reserved-id`: A node id with the `aws:` prefix, reserved for built-in nodes. Fix: Rename the node.
+    ReservedId,
+    /// `same-id-two-sections`: One id in two sections (a service and an external, say). Fix: Give the nodes different ids.
+    SameIdTwoSections,
+    /// `selector-matches-nothing`: A `select` that matches no node. Fix: Fix the selector, or mark the entry `allow_empty: true`.
+    SelectorMatchesNothing,
+    /// `tag-conflict`: One node given two values of the same tag in two files. Fix: Keep one value.
+    TagConflict,
+    /// `unknown-domain`: A `--fail` domain that no node of the estate is in, so it fails nothing. Fix: Use one of the estate's values, listed in the note.
+    UnknownDomain,
+    /// `unknown-domain-kind`: A `--domains` (or `must_survive`) kind that does not exist. Fix: Use some of region, zone, account, cloud-service, node.
+    UnknownDomainKind,
+    /// `unknown-field`: A key that SPEC §1 does not define at that place. Fix: Fix the spelling; the help suggests the closest key.
+    UnknownField,
+    /// `unknown-function`: A `--function` id that is not a function of the estate. Fix: Name a function of the estate; the note suggests the closest ids.
+    UnknownFunction,
+    /// `unknown-reference`: A requirement member that names no node of the estate. Fix: Fix the id, or define the node.
+    UnknownReference,
+    /// `unknown-version`: An estate file with a `version` this blastmap does not read. Fix: Write `version: 1`.
+    UnknownVersion,
+    /// `unreadable-file`: An input file that cannot be read, or is not UTF-8 text. Fix: Check the path and the file's encoding.
+    UnreadableFile,
+    /// `unsupported-entry`: A requirement entry kind this version does not evaluate yet (`failover`, SPEC §6.1). Fix: Meanwhile write `any: [primary, standby]`.
+    UnsupportedEntry,
+    /// `zone-listed-twice`: A zone listed twice in one node's `zones`. Fix: List each zone once.
+    ZoneListedTwice,
+}
+
+impl Code {
+    /// Every code, in the byte order of their strings.
+    pub const ALL: [Code; 32] = [
+        Code::BadCriticality,
+        Code::BadDomain,
+        Code::BadEntry,
+        Code::CannotWrite,
+        Code::ConflictingDefinition,
+        Code::DuplicateKey,
+        Code::EmptyMembers,
+        Code::EntryNeverSatisfied,
+        Code::IncompleteEstate,
+        Code::InvalidBaseline,
+        Code::InvalidPolicy,
+        Code::InvalidValue,
+        Code::MalformedArn,
+        Code::MalformedJson,
+        Code::MalformedYaml,
+        Code::MinZonesOutOfRange,
+        Code::MissingVersion,
+        Code::NoEstateFiles,
+        Code::QuorumOutOfRange,
+        Code::ReservedId,
+        Code::SameIdTwoSections,
+        Code::SelectorMatchesNothing,
+        Code::TagConflict,
+        Code::UnknownDomain,
+        Code::UnknownDomainKind,
+        Code::UnknownField,
+        Code::UnknownFunction,
+        Code::UnknownReference,
+        Code::UnknownVersion,
+        Code::UnreadableFile,
+        Code::UnsupportedEntry,
+        Code::ZoneListedTwice,
+    ];
+
+    /// The code as it is written in every output (`unknown-reference`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::BadCriticality => "bad-criticality",
+            Code::BadDomain => "bad-domain",
+            Code::BadEntry => "bad-entry",
+            Code::CannotWrite => "cannot-write",
+            Code::ConflictingDefinition => "conflicting-definition",
+            Code::DuplicateKey => "duplicate-key",
+            Code::EmptyMembers => "empty-members",
+            Code::EntryNeverSatisfied => "entry-never-satisfied",
+            Code::IncompleteEstate => "incomplete-estate",
+            Code::InvalidBaseline => "invalid-baseline",
+            Code::InvalidPolicy => "invalid-policy",
+            Code::InvalidValue => "invalid-value",
+            Code::MalformedArn => "malformed-arn",
+            Code::MalformedJson => "malformed-json",
+            Code::MalformedYaml => "malformed-yaml",
+            Code::MinZonesOutOfRange => "min-zones-out-of-range",
+            Code::MissingVersion => "missing-version",
+            Code::NoEstateFiles => "no-estate-files",
+            Code::QuorumOutOfRange => "quorum-out-of-range",
+            Code::ReservedId => "reserved-id",
+            Code::SameIdTwoSections => "same-id-two-sections",
+            Code::SelectorMatchesNothing => "selector-matches-nothing",
+            Code::TagConflict => "tag-conflict",
+            Code::UnknownDomain => "unknown-domain",
+            Code::UnknownDomainKind => "unknown-domain-kind",
+            Code::UnknownField => "unknown-field",
+            Code::UnknownFunction => "unknown-function",
+            Code::UnknownReference => "unknown-reference",
+            Code::UnknownVersion => "unknown-version",
+            Code::UnreadableFile => "unreadable-file",
+            Code::UnsupportedEntry => "unsupported-entry",
+            Code::ZoneListedTwice => "zone-listed-twice",
+        }
+    }
+
+    /// Where an example of the code is: an invalid input under `fixtures/invalid/`,
+    /// or the test that produces it. Exhaustive, so a new code needs one.
+    pub fn example(self) -> Example {
+        match self {
+            Code::BadCriticality => Example::Fixture("fixtures/invalid/bad-criticality.yaml"),
+            Code::BadDomain => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::BadEntry => Example::Test("an_entry_with_two_forms_is_rejected"),
+            Code::CannotWrite => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::ConflictingDefinition => {
+                Example::Fixture("fixtures/invalid/conflicting-definition")
+            }
+            Code::DuplicateKey => Example::Fixture("fixtures/invalid/duplicate-key.yaml"),
+            Code::EmptyMembers => Example::Fixture("fixtures/invalid/empty-members.yaml"),
+            Code::EntryNeverSatisfied => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::IncompleteEstate => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::InvalidBaseline => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::InvalidPolicy => {
+                Example::Test("an_invalid_policy_gives_a_valid_sarif_log_with_every_mistake")
+            }
+            Code::InvalidValue => Example::Test("selector_kind_compares_the_section_exactly"),
+            Code::MalformedArn => Example::Fixture("fixtures/invalid/malformed-arn.yaml"),
+            Code::MalformedJson => Example::Fixture("fixtures/invalid/malformed-json.json"),
+            Code::MalformedYaml => Example::Fixture("fixtures/invalid/malformed-yaml.yaml"),
+            Code::MinZonesOutOfRange => {
+                Example::Fixture("fixtures/invalid/min-zones-out-of-range.yaml")
+            }
+            Code::MissingVersion => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::NoEstateFiles => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::QuorumOutOfRange => Example::Fixture("fixtures/invalid/quorum-out-of-range.yaml"),
+            Code::ReservedId => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::SameIdTwoSections => {
+                Example::Fixture("fixtures/invalid/same-id-two-sections.yaml")
+            }
+            Code::SelectorMatchesNothing => {
+                Example::Fixture("fixtures/invalid/selector-matches-nothing.yaml")
+            }
+            Code::TagConflict => Example::Fixture("fixtures/invalid/tag-conflict"),
+            Code::UnknownDomain => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::UnknownDomainKind => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::UnknownField => Example::Fixture("fixtures/invalid/unknown-field.yaml"),
+            Code::UnknownFunction => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::UnknownReference => Example::Fixture("fixtures/invalid/unknown-reference.yaml"),
+            Code::UnknownVersion => Example::Fixture("fixtures/invalid/unknown-version.yaml"),
+            Code::UnreadableFile => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::UnsupportedEntry => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::ZoneListedTwice => Example::Fixture("fixtures/invalid/zone-listed-twice.yaml"),
+        }
+    }
+}
+
+/// Where an example of a [`Code`] lives, so every code is shown to occur.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Example {
+    /// A file or directory, relative to the crate root, that fails with the code.
+    Fixture(&'static str),
+    /// The name of a test (`fn NAME`) under `src/` or `tests/` that produces it.
+    Test(&'static str),
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    /// Lets tests compare a code with its documented string.
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The input cannot be used: the command stops with exit code 2.
     Error,
+    /// The input is used, but something is probably wrong.
     Warning,
 }
 
@@ -68,6 +317,46 @@ impl SourceFile {
     }
 }
 
+/// A [`SourceFile`] is its own codespan file store: rendering reads its text
+/// and its line index in place, so a diagnostic copies neither (codespan's
+/// `SimpleFile` would index the whole file again for every diagnostic).
+impl<'a> Files<'a> for SourceFile {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, files::Error> {
+        Ok(self
+            .line_starts
+            .partition_point(|&s| s <= byte_index)
+            .saturating_sub(1))
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, files::Error> {
+        let start = *self
+            .line_starts
+            .get(line_index)
+            .ok_or(files::Error::LineTooLarge {
+                given: line_index,
+                max: self.line_starts.len() - 1,
+            })?;
+        let end = self
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        Ok(start..end)
+    }
+}
+
 /// Where a diagnostic points: a byte range of a file.
 #[derive(Debug, Clone)]
 pub struct Span {
@@ -86,8 +375,8 @@ impl Span {
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A stable, documented name for the kind of problem (`unknown-reference`).
-    pub code: &'static str,
+    /// The kind of problem, documented once in [`Code`].
+    pub code: Code,
     pub message: String,
     /// The file position, where the format gives one.
     pub span: Option<Span>,
@@ -102,7 +391,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error of kind `code`.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -116,7 +405,7 @@ impl Diagnostic {
     }
 
     /// A warning of kind `code`.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -178,10 +467,7 @@ impl Diagnostic {
         };
         let config = term::Config::default();
         let rendered = match &self.span {
-            Some(span) => {
-                let file = SimpleFile::new(span.file.name.as_str(), &*span.file.text);
-                term::emit(&mut buffer, &config, &file, &self.to_codespan(true))
-            }
+            Some(span) => term::emit(&mut buffer, &config, &*span.file, &self.to_codespan(true)),
             None => {
                 let file = SimpleFile::new("", "");
                 term::emit(&mut buffer, &config, &file, &self.to_codespan(false))
@@ -212,7 +498,7 @@ impl Diagnostic {
             notes.push(format!("help: {help}"));
         }
         let mut d = cs::Diagnostic::new(severity)
-            .with_code(self.code)
+            .with_code(self.code.as_str())
             .with_message(&self.message)
             .with_notes(notes);
         if let (true, Some(span)) = (with_label, &self.span) {
@@ -275,7 +561,7 @@ pub fn unknown_domain_kind(text: &str) -> Diagnostic {
         .map(|k| k.as_str())
         .collect();
     let mut d = Diagnostic::error(
-        "unknown-domain-kind",
+        Code::UnknownDomainKind,
         format!("`{text}` is not a domain kind"),
     )
     .help(format!("use some of: {}", names.join(", ")));
@@ -296,6 +582,72 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(7), (2, 4));
         assert_eq!(f.offset_of(2, 4), 7);
+    }
+
+    #[test]
+    fn rendering_through_the_file_store_shows_the_offending_line() {
+        let file = Arc::new(SourceFile::new("e.yaml", Arc::from("a: 1\nbad: 2\n")));
+        let d = Diagnostic::error(Code::UnknownField, "unknown field `bad`")
+            .at(Some(Span { file, range: 5..8 }));
+        let text = d.render(false);
+        assert!(text.contains("e.yaml:2:1"), "{text}");
+        assert!(text.contains("bad: 2"), "{text}");
+        assert!(text.contains("error[unknown-field]"), "{text}");
+    }
+
+    #[test]
+    fn codes_are_unique_and_sorted_by_their_strings() {
+        let strings: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = strings.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(
+            strings, sorted,
+            "codes must be unique and declared in byte order"
+        );
+        let mut by_ord = Code::ALL.to_vec();
+        by_ord.sort();
+        assert_eq!(by_ord, Code::ALL.to_vec());
+    }
+
+    #[test]
+    fn every_code_has_an_example_fixture_or_test() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sources = rust_sources(&[root.join("src"), root.join("tests")]);
+        for code in Code::ALL {
+            match code.example() {
+                Example::Fixture(path) => {
+                    assert!(root.join(path).exists(), "{code}: no fixture {path}");
+                    assert!(path.starts_with("fixtures/invalid/"), "{code}: {path}");
+                }
+                Example::Test(name) => {
+                    let needle = format!("fn {name}(");
+                    assert!(
+                        sources.iter().any(|s| s.contains(&needle)),
+                        "{code}: no test named {name}"
+                    );
+                }
+            }
+        }
+    }
+
+    fn rust_sources(dirs: &[std::path::PathBuf]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack: Vec<std::path::PathBuf> = dirs.to_vec();
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(std::fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+        out
     }
 
     #[test]

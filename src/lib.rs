@@ -10,12 +10,10 @@
 #![allow(clippy::result_large_err)]
 
 pub mod app;
-pub mod baseline;
 pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod graph;
 pub mod load;
 pub mod model;
-pub mod policy;
 pub mod report;

@@ -24,7 +24,7 @@ fn violation(rule: &str, function: &str, domain: &str) -> ViolationOutcome {
         domain: domain.into(),
         path: vec![function.into(), "api".into(), "db-primary".into()],
         causes: vec!["db-primary".into()],
-        fingerprint: blastmap::baseline::fingerprint(rule, function, domain),
+        fingerprint: blastmap::engine::check::fingerprint(rule, function, domain),
         hint: "add a deployment in another region and require it with `any`".into(),
         baselined: None,
     }
@@ -124,7 +124,7 @@ fn typical_report() -> CheckReport {
             rule: r2.into(),
             function: "search".into(),
             domain: "zone:use1-az3".into(),
-            fingerprint: blastmap::baseline::fingerprint(r2, "search", "zone:use1-az3"),
+            fingerprint: blastmap::engine::check::fingerprint(r2, "search", "zone:use1-az3"),
         }],
         with_baseline: true,
     }

@@ -133,7 +133,7 @@ fn errors_of_mutated_estates_render_without_panicking() {
                 let rendered = catch_unwind(AssertUnwindSafe(|| (d.render(false), d.to_string())));
                 let (long, short) =
                     rendered.unwrap_or_else(|_| panic!("rendering {d:?} panicked for:\n{mutated}"));
-                assert!(long.contains(d.code), "{long}");
+                assert!(long.contains(d.code.as_str()), "{long}");
                 assert!(!short.is_empty());
             }
         }

@@ -10,12 +10,12 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::explain::{causes_from, shortest_chain};
-use super::incremental::{Baseline, Scratch};
+use super::explain::{down_under, Explainer};
+use super::incremental::Baseline;
 use super::sweep::{scenarios_of, DomainIndex};
 use crate::graph::{Graph, NodeIx};
-use crate::model::{Domain, DomainKind};
-use crate::model::{FunctionSelector, Rule, Status};
+use crate::model::baseline::{BaselineEntry, BaselineFile};
+use crate::model::{Domain, DomainKind, FunctionSelector, Rule};
 
 /// Whether function `f` is selected by `selector` (a function without
 /// criticality is `medium`). O(ids + tags of f).
@@ -177,20 +177,6 @@ fn placement_domains(
         .collect()
 }
 
-/// Every node that is down when `direct` fails (baseline-down nodes too).
-fn down_under(baseline: &Baseline, scratch: &mut Scratch, direct: &[NodeIx]) -> Vec<NodeIx> {
-    let changes = baseline.evaluate_auto(scratch, direct, &[], true);
-    let mut down: Vec<NodeIx> = changes
-        .into_iter()
-        .filter(|(_, s)| *s == Status::Down)
-        .map(|(n, _)| n)
-        .collect();
-    down.extend_from_slice(baseline.down_with_nothing_failed());
-    down.sort_unstable();
-    down.dedup();
-    down
-}
-
 /// `node:x` domains with the selected functions each takes down, from the
 /// single points of failure (every node of the estate is a `node` domain;
 /// those that take no selected function down are left out, as they can
@@ -239,57 +225,145 @@ fn node_domains(
         .collect()
 }
 
-/// Explains why functions are down under one scenario: its down set and
-/// directly-down set, computed once for every function asked about.
-pub struct Explainer<'b, 'g> {
-    baseline: &'b Baseline<'g>,
-    down: FxHashSet<NodeIx>,
-    direct: FxHashSet<NodeIx>,
+/// The stable fingerprint of a violation: FNV-1a (64 bits) of
+/// `rule \0 function \0 domain`, as 16 hex digits. Stable across runs,
+/// machines and versions: it depends on those three texts only. Baseline
+/// entries and SARIF `partialFingerprints` match violations by it.
+pub fn fingerprint(rule: &str, function: &str, domain: &str) -> String {
+    let bytes = rule
+        .bytes()
+        .chain([0])
+        .chain(function.bytes())
+        .chain([0])
+        .chain(domain.bytes());
+    let hash = bytes.fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
 }
 
-impl<'b, 'g> Explainer<'b, 'g> {
-    /// Evaluates the scenario that fails `direct` (down statuses only).
-    pub fn new(baseline: &'b Baseline<'g>, scratch: &mut Scratch, direct: &[NodeIx]) -> Self {
-        Explainer {
-            baseline,
-            down: down_under(baseline, scratch, direct).into_iter().collect(),
-            direct: direct.iter().copied().collect(),
+/// The gate's verdict: every violation with its fingerprint and the
+/// baseline entry, if any, that accepts it, and the entries that accept
+/// nothing. Reports render it; `--write-baseline` renews from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Every violation, in the order [`violations`] gives.
+    pub violations: Vec<Violation>,
+    /// The fingerprint of each violation (same index).
+    pub fingerprints: Vec<String>,
+    /// The baseline entry (its index) accepting each violation (same index).
+    pub accepted_by: Vec<Option<usize>>,
+    /// Unexpired baseline entries (their indices, in file order) that
+    /// accept no violation of this run: they can be removed.
+    pub stale: Vec<usize>,
+    /// Whether a baseline was given.
+    pub with_baseline: bool,
+}
+
+impl Verdict {
+    /// Judges `violations` of `rules` against a baseline's entries: an
+    /// unexpired entry (by `today`, `YYYY-MM-DD`) accepts the violation of
+    /// the same fingerprint; of entries sharing a fingerprint, the last.
+    pub fn new(
+        graph: &Graph,
+        rules: &[Rule],
+        violations: Vec<Violation>,
+        baseline: Option<&[BaselineEntry]>,
+        today: &str,
+    ) -> Self {
+        let entries = baseline.unwrap_or_default();
+        let accepting: FxHashMap<&str, usize> = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.expired(today))
+            .map(|(i, e)| (e.fingerprint.as_str(), i))
+            .collect();
+        let fingerprints: Vec<String> = violations
+            .iter()
+            .map(|v| {
+                fingerprint(
+                    &rules[v.rule].name,
+                    graph.id(v.function),
+                    &v.domain.to_string(),
+                )
+            })
+            .collect();
+        let accepted_by: Vec<Option<usize>> = fingerprints
+            .iter()
+            .map(|fp| accepting.get(fp.as_str()).copied())
+            .collect();
+        let used: FxHashSet<&str> = fingerprints
+            .iter()
+            .zip(&accepted_by)
+            .filter(|(_, a)| a.is_some())
+            .map(|(fp, _)| fp.as_str())
+            .collect();
+        let stale = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.expired(today) && !used.contains(e.fingerprint.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        Verdict {
+            violations,
+            fingerprints,
+            accepted_by,
+            stale,
+            with_baseline: baseline.is_some(),
         }
     }
 
-    /// Whether `n` is down in the scenario.
-    pub fn is_down(&self, n: NodeIx) -> bool {
-        self.down.contains(&n)
+    /// True when no violation fails the build (all are accepted).
+    pub fn passed(&self) -> bool {
+        self.accepted_by.iter().all(Option::is_some)
     }
 
-    /// Causes (SPEC §3.3) and path (§3.4) of `f`; empty when `f` is up.
-    pub fn explain(&self, f: NodeIx) -> (Vec<NodeIx>, Vec<NodeIx>) {
-        if !self.is_down(f) {
-            return (Vec::new(), Vec::new());
+    /// The baseline `--write-baseline` writes: every current violation,
+    /// keeping the reason and expiry of the unexpired entry of `old` with
+    /// the same fingerprint (an expired entry is renewed without them).
+    pub fn renewed_baseline(
+        &self,
+        graph: &Graph,
+        rules: &[Rule],
+        old: Option<&[BaselineEntry]>,
+        today: &str,
+    ) -> BaselineFile {
+        let kept = |fp: &str| {
+            old.and_then(|b| b.iter().find(|e| e.fingerprint == fp && !e.expired(today)))
+        };
+        let violations = self
+            .violations
+            .iter()
+            .zip(&self.fingerprints)
+            .map(|(v, fp)| {
+                let previous = kept(fp);
+                BaselineEntry {
+                    domain: v.domain.to_string(),
+                    expires: previous.and_then(|p| p.expires.clone()),
+                    fingerprint: fp.clone(),
+                    function: graph.id(v.function).to_owned(),
+                    reason: previous.and_then(|p| p.reason.clone()),
+                    rule: rules[v.rule].name.clone(),
+                }
+            })
+            .collect();
+        BaselineFile {
+            version: 1,
+            violations,
         }
-        if self.direct.contains(&f) {
-            return (vec![f], vec![f]);
-        }
-        let direct = |x: NodeIx| self.direct.contains(&x);
-        (
-            causes_from(f, direct, |y| self.steps(y)),
-            shortest_chain(f, direct, |y| self.steps(y)),
-        )
     }
+}
 
-    /// Down members of the unsatisfied `requires` entries of `y`, ascending.
-    fn steps(&self, y: NodeIx) -> Vec<NodeIx> {
-        let graph = self.baseline.graph();
-        let mut next: Vec<NodeIx> = Vec::new();
-        for e in graph.requires(y) {
-            let members = graph.members(e);
-            let alive = members.iter().filter(|m| !self.is_down(**m)).count() as u32;
-            if alive < graph.entries()[e as usize].needed {
-                next.extend(members.iter().copied().filter(|m| self.is_down(*m)));
-            }
-        }
-        next.sort_unstable();
-        next.dedup();
-        next
+#[cfg(test)]
+mod verdict_tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_depends_on_rule_function_and_domain_only() {
+        let a = fingerprint("r", "checkout", "region:us-east-1");
+        assert_eq!(a, fingerprint("r", "checkout", "region:us-east-1"));
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, fingerprint("r", "checkout", "region:eu-west-1"));
+        assert_ne!(fingerprint("ab", "c", "d"), fingerprint("a", "bc", "d"));
     }
 }

@@ -8,7 +8,9 @@ use std::collections::VecDeque;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::incremental::{Baseline, Scratch};
 use crate::graph::NodeIx;
+use crate::model::Status;
 
 /// The directly-down nodes reachable from `n` along `steps`, not passing
 /// through another directly-down node; sorted by id. `n` itself must not be
@@ -69,4 +71,77 @@ pub fn shortest_chain(
         }
     }
     Vec::new()
+}
+
+/// Every node that is down when `direct` fails (baseline-down nodes too).
+pub(crate) fn down_under(
+    baseline: &Baseline,
+    scratch: &mut Scratch,
+    direct: &[NodeIx],
+) -> Vec<NodeIx> {
+    let changes = baseline.evaluate_auto(scratch, direct, &[], true);
+    let mut down: Vec<NodeIx> = changes
+        .into_iter()
+        .filter(|(_, s)| *s == Status::Down)
+        .map(|(n, _)| n)
+        .collect();
+    down.extend_from_slice(baseline.down_with_nothing_failed());
+    down.sort_unstable();
+    down.dedup();
+    down
+}
+
+/// Explains why functions are down under one scenario: its down set and
+/// directly-down set, computed once for every function asked about.
+pub struct Explainer<'b, 'g> {
+    baseline: &'b Baseline<'g>,
+    down: FxHashSet<NodeIx>,
+    direct: FxHashSet<NodeIx>,
+}
+
+impl<'b, 'g> Explainer<'b, 'g> {
+    /// Evaluates the scenario that fails `direct` (down statuses only).
+    pub fn new(baseline: &'b Baseline<'g>, scratch: &mut Scratch, direct: &[NodeIx]) -> Self {
+        Explainer {
+            baseline,
+            down: down_under(baseline, scratch, direct).into_iter().collect(),
+            direct: direct.iter().copied().collect(),
+        }
+    }
+
+    /// Whether `n` is down in the scenario.
+    pub fn is_down(&self, n: NodeIx) -> bool {
+        self.down.contains(&n)
+    }
+
+    /// Causes (SPEC §3.3) and path (§3.4) of `f`; empty when `f` is up.
+    pub fn explain(&self, f: NodeIx) -> (Vec<NodeIx>, Vec<NodeIx>) {
+        if !self.is_down(f) {
+            return (Vec::new(), Vec::new());
+        }
+        if self.direct.contains(&f) {
+            return (vec![f], vec![f]);
+        }
+        let direct = |x: NodeIx| self.direct.contains(&x);
+        (
+            causes_from(f, direct, |y| self.steps(y)),
+            shortest_chain(f, direct, |y| self.steps(y)),
+        )
+    }
+
+    /// Down members of the unsatisfied `requires` entries of `y`, ascending.
+    fn steps(&self, y: NodeIx) -> Vec<NodeIx> {
+        let graph = self.baseline.graph();
+        let mut next: Vec<NodeIx> = Vec::new();
+        for e in graph.requires(y) {
+            let members = graph.members(e);
+            let alive = members.iter().filter(|m| !self.is_down(**m)).count() as u32;
+            if alive < graph.entries()[e as usize].needed {
+                next.extend(members.iter().copied().filter(|m| self.is_down(*m)));
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        next
+    }
 }

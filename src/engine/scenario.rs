@@ -1,15 +1,32 @@
 //! What a scenario fails directly (SPEC §2), and whether its domains exist
 //! in the estate. The domain and scenario types are in `model`.
 
-use crate::diag::{closest, did_you_mean, Diagnostic};
+use crate::diag::{closest, did_you_mean, Code, Diagnostic};
 use crate::graph::{Attr, Graph, NodeIx, Sym, NO_SYM};
-use crate::model::{Domain, Scenario};
+use crate::model::{Domain, DomainArg, Scenario};
 
 /// Checks domains against the estate (SPEC §2): a value that no node has
 /// is an error listing the values the estate has, with a "did you mean".
 /// Every problem is reported; the scenario is in canonical order.
 pub fn checked_scenario(graph: &Graph, domains: Vec<Domain>) -> Result<Scenario, Vec<Diagnostic>> {
-    let problems = check_domains_exist(graph, &domains);
+    checked_scenario_of_args(graph, domains.into_iter().map(DomainArg::Domain).collect())
+}
+
+/// [`checked_scenario`] for `--fail` values as the command line read them:
+/// a tag domain without `=` is reported here, with the estate's tags.
+pub fn checked_scenario_of_args(
+    graph: &Graph,
+    args: Vec<DomainArg>,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut domains = Vec::with_capacity(args.len());
+    let mut problems = Vec::new();
+    for arg in args {
+        match arg {
+            DomainArg::Domain(d) => domains.push(d),
+            DomainArg::TagWithoutValue(text) => problems.push(tag_without_value(graph, &text)),
+        }
+    }
+    problems.extend(check_domains_exist(graph, &domains));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -41,7 +58,7 @@ fn check_present(graph: &Graph, d: Domain) -> Result<Domain, Diagnostic> {
         let value = wrong.split_once(':').map_or("", |x| x.1);
         let hint = did_you_mean(&closest(value, refs.iter().copied()));
         let mut diag = Diagnostic::error(
-            "unknown-domain",
+            Code::UnknownDomain,
             format!("no node has {what} `{value}`, so `{wrong}` fails nothing"),
         )
         .help(format!(
@@ -84,6 +101,19 @@ fn check_present(graph: &Graph, d: Domain) -> Result<Domain, Diagnostic> {
         Domain::CloudService { .. } => missing("cloud service", cloud_services(graph)),
         Domain::Tag { .. } => missing("tag", tag_values(graph)),
     })
+}
+
+/// `tag:KEY` without `=VALUE` (SPEC §2): a usage error that lists the
+/// estate's tags, so the user can pick one.
+fn tag_without_value(graph: &Graph, text: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::BadDomain,
+        format!("`{text}` is not a failure domain: a tag domain is written tag:KEY=VALUE"),
+    )
+    .help(format!(
+        "the estate's tags are: {}",
+        listing(&tag_values(graph))
+    ))
 }
 
 fn listing(values: &[String]) -> String {

@@ -104,7 +104,7 @@ fn dependencies_of(graph: &Graph, functions: &[NodeIx]) -> Vec<NodeIx> {
 /// report shows for a single point of failure. Evaluated against the
 /// baseline, so it costs what `x`'s failure reaches.
 pub fn path_to(baseline: &Baseline, scratch: &mut Scratch, f: NodeIx, x: NodeIx) -> Vec<NodeIx> {
-    super::check::Explainer::new(baseline, scratch, &[x])
+    super::explain::Explainer::new(baseline, scratch, &[x])
         .explain(f)
         .1
 }

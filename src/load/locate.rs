@@ -2,7 +2,28 @@
 //! name the node. serde reports only a position; this recovers the
 //! `section → id` path around it from the text. Runs only on errors.
 
-use super::parse::Format;
+/// The two formats an estate document may be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+impl Format {
+    /// By extension; otherwise JSON when the text starts with `{`.
+    pub fn guess(name: &str, text: &str) -> Format {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Format::Json
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Format::Yaml
+        } else if text.trim_start().starts_with('{') {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+}
 
 /// The id of the node whose definition holds byte `offset`, if any.
 pub fn node_at(format: Format, text: &str, offset: usize) -> Option<String> {

@@ -9,7 +9,8 @@ use rustc_hash::FxHashMap;
 
 use super::raw::{Document, Entry, Node, NodeField, Section, Text, Zones};
 use super::Files;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
+
 use crate::model::NodeKind;
 
 /// A value and the source it came from.
@@ -208,7 +209,7 @@ fn same_id_problem(
     let id = again.value.as_str();
     let d = if existing.kind != kind {
         Diagnostic::error(
-            "same-id-two-sections",
+            Code::SameIdTwoSections,
             format!(
                 "`{id}` is defined under `{}` and again under `{}`",
                 existing.kind.section(),
@@ -219,7 +220,7 @@ fn same_id_problem(
         .help("ids are unique across functions, services, resources and externals: rename one")
     } else if existing.id.src == again.src {
         Diagnostic::error(
-            "duplicate-key",
+            Code::DuplicateKey,
             format!(
                 "`{id}` is defined twice in the same `{}` mapping",
                 kind.section()
@@ -266,7 +267,7 @@ fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnost
         if let Some((pk, pv)) = prev {
             if pv.value != v.value {
                 let d = Diagnostic::error(
-                    "tag-conflict",
+                    Code::TagConflict,
                     format!(
                         "`{id}` has tag `{k}` = `{v}` here but `{pv}` in {}",
                         files.name(pk.src)
@@ -282,7 +283,7 @@ fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnost
 
 fn zones_conflict(files: &Files, m: &Merged, prev: From<Zones>, again: From<Zones>) -> Diagnostic {
     let d = Diagnostic::error(
-        "conflicting-definition",
+        Code::ConflictingDefinition,
         format!(
             "`{}` has zones {} here but {} in {}",
             m.id.value,
@@ -335,7 +336,7 @@ fn conflict(
     again: From<Text>,
 ) -> Diagnostic {
     let d = Diagnostic::error(
-        "conflicting-definition",
+        Code::ConflictingDefinition,
         format!(
             "`{id}` has {field} `{}` here but `{}` in {}",
             again.value,

@@ -9,9 +9,11 @@
 //! 4. [`resolve`]: ARNs, placements, references and selectors into a [`Graph`].
 
 pub mod arn;
+pub mod baseline;
 mod locate;
 mod merge;
 pub mod parse;
+pub mod policy;
 pub mod raw;
 mod resolve;
 pub mod select;
@@ -21,7 +23,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::diag::{Diagnostic, Severity, SourceFile, Span};
+use crate::diag::{Code, Diagnostic, Severity, SourceFile, Span};
 use crate::graph::{Graph, NodeIx};
 use crate::model::Position;
 use raw::{At, Document, Text};
@@ -83,9 +85,12 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
         match text.as_str() {
             Ok(text) => refs.push(SourceRef { name, text }),
             Err(e) => diagnostics.push(
-                Diagnostic::error("unreadable-file", format!("{name} is not UTF-8 text: {e}"))
-                    .in_file(name.as_str())
-                    .help("save the estate as UTF-8"),
+                Diagnostic::error(
+                    Code::UnreadableFile,
+                    format!("{name} is not UTF-8 text: {e}"),
+                )
+                .in_file(name.as_str())
+                .help("save the estate as UTF-8"),
             ),
         }
     }
@@ -152,7 +157,7 @@ fn read_files(paths: &[PathBuf]) -> Result<Vec<(String, FileText)>, LoadError> {
     }
     if out.is_empty() && diagnostics.is_empty() {
         diagnostics.push(
-            Diagnostic::error("no-estate-files", "no estate files were given")
+            Diagnostic::error(Code::NoEstateFiles, "no estate files were given")
                 .help("name YAML or JSON estate files, or directories holding them"),
         );
     }
@@ -176,7 +181,7 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     files.sort();
     if files.is_empty() {
         return Err(Diagnostic::error(
-            "no-estate-files",
+            Code::NoEstateFiles,
             format!("{} holds no *.yaml, *.yml or *.json file", path.display()),
         )
         .in_file(path.display().to_string())
@@ -194,7 +199,7 @@ fn is_estate_file(path: &Path) -> bool {
 
 fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(
-        "unreadable-file",
+        Code::UnreadableFile,
         format!("cannot read {}: {e}", path.display()),
     )
     .in_file(path.display().to_string())
@@ -286,7 +291,7 @@ fn check_version(files: &Files, src: usize, doc: &Document, out: &mut Vec<Diagno
         Some(v) if v.as_str() == "1" => {}
         Some(v) => out.push(
             Diagnostic::error(
-                "unknown-version",
+                Code::UnknownVersion,
                 format!("unknown estate format version `{v}`"),
             )
             .at(files.span(src, v))
@@ -294,7 +299,7 @@ fn check_version(files: &Files, src: usize, doc: &Document, out: &mut Vec<Diagno
         ),
         None => out.push(
             Diagnostic::warning(
-                "missing-version",
+                Code::MissingVersion,
                 "the document has no `version`; reading it as version 1",
             )
             .in_file(files.name(src))

@@ -4,31 +4,9 @@
 
 use std::sync::Arc;
 
+pub use super::locate::Format;
 use super::raw::{with_yaml_spans, Document};
-use crate::diag::{closest, did_you_mean, Diagnostic, SourceFile, Span};
-
-/// The two formats an estate document may be written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Yaml,
-    Json,
-}
-
-impl Format {
-    /// By extension; otherwise JSON when the text starts with `{`.
-    pub fn guess(name: &str, text: &str) -> Format {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".json") {
-            Format::Json
-        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-            Format::Yaml
-        } else if text.trim_start().starts_with('{') {
-            Format::Json
-        } else {
-            Format::Yaml
-        }
-    }
-}
+use crate::diag::{closest, did_you_mean, Code, Diagnostic, SourceFile, Span};
 
 /// Parses `text` (named `name` in messages) as an estate document.
 pub fn parse_document<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
@@ -42,7 +20,7 @@ fn parse_json<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic>
     serde_json::from_str(text).map_err(|e| {
         let code = match e.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                "malformed-json"
+                Code::MalformedJson
             }
             _ => shape_error_code(&e.to_string()),
         };
@@ -71,7 +49,7 @@ fn parse_yaml<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic>
         let message = e.without_snippet().to_string();
         let message = tidy_duplicate_key(strip_yaml_position(&message));
         let code = if is_yaml_syntax_error(e.without_snippet()) {
-            "malformed-yaml"
+            Code::MalformedYaml
         } else {
             shape_error_code(&message)
         };
@@ -97,12 +75,12 @@ fn parse_yaml<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic>
 
 /// Builds the diagnostic for a shape error, with a "did you mean" for
 /// unknown fields.
-fn shape_error(code: &'static str, message: String, span: Option<Span>) -> Diagnostic {
+fn shape_error(code: Code, message: String, span: Option<Span>) -> Diagnostic {
     let help = match code {
-        "unknown-field" => unknown_field_help(&message),
-        "duplicate-key" => Some("remove one of the two entries, or merge them".to_owned()),
-        "malformed-json" => Some("fix the JSON syntax at this position".to_owned()),
-        "malformed-yaml" => Some("fix the YAML syntax at this position".to_owned()),
+        Code::UnknownField => unknown_field_help(&message),
+        Code::DuplicateKey => Some("remove one of the two entries, or merge them".to_owned()),
+        Code::MalformedJson => Some("fix the JSON syntax at this position".to_owned()),
+        Code::MalformedYaml => Some("fix the YAML syntax at this position".to_owned()),
         _ => None,
     };
     let d = Diagnostic::error(code, message).at(span);
@@ -134,13 +112,13 @@ fn tidy_duplicate_key(message: String) -> String {
     }
 }
 
-fn shape_error_code(message: &str) -> &'static str {
+fn shape_error_code(message: &str) -> Code {
     if message.contains("unknown field") || message.contains("unknown variant") {
-        "unknown-field"
+        Code::UnknownField
     } else if message.contains("duplicate") || message.contains("given twice") {
-        "duplicate-key"
+        Code::DuplicateKey
     } else {
-        "invalid-value"
+        Code::InvalidValue
     }
 }
 

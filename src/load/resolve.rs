@@ -12,7 +12,7 @@ use super::merge::{Merged, Stated};
 use super::raw::{self, At, Member, NodeField as Field, Text, Zones};
 use super::select::{Pattern, Selector};
 use super::Files;
-use crate::diag::{closest, did_you_mean, Diagnostic};
+use crate::diag::{closest, did_you_mean, Code, Diagnostic};
 use crate::graph::{Attr, Csr, Entry, Graph, NodeIx, Sym, NO_SYM};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
@@ -128,9 +128,12 @@ fn unknown_field(
         "node" => format!("node `{}`", m.id.value),
         _ => format!("a {what} of `{}`", m.id.value),
     };
-    let d = Diagnostic::error("unknown-field", format!("unknown field `{key}` in {place}"))
-        .node(m.id.value.as_str())
-        .help(help);
+    let d = Diagnostic::error(
+        Code::UnknownField,
+        format!("unknown field `{key}` in {place}"),
+    )
+    .node(m.id.value.as_str())
+    .help(help);
     files.locate(d, src, key.at, key.value.len())
 }
 
@@ -138,7 +141,7 @@ fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
     let id = m.id.value.as_str();
     if id.starts_with("aws:") {
         let d = Diagnostic::error(
-            "reserved-id",
+            Code::ReservedId,
             format!(
                 "`{id}` uses the `aws:` prefix, which is reserved for nodes built into blastmap"
             ),
@@ -249,7 +252,7 @@ fn criticality(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> Critical
     };
     Criticality::parse(c.value.as_str()).unwrap_or_else(|| {
         let d = Diagnostic::error(
-            "bad-criticality",
+            Code::BadCriticality,
             format!("`{}` is not a criticality", c.value),
         )
         .node(m.id.value.as_str())
@@ -282,7 +285,7 @@ fn attributes<'m>(
         None => return attrs,
     };
     let Some(facts) = parse_arn(arn) else {
-        let d = Diagnostic::error("malformed-arn", format!("`{arn}` is not a well-formed ARN"))
+        let d = Diagnostic::error(Code::MalformedArn, format!("`{arn}` is not a well-formed ARN"))
             .node(m.id.value.as_str())
             .help("an ARN reads `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, with partition, service and resource not empty");
         out.push(files.locate(d, src, at, arn.len()));
@@ -317,7 +320,7 @@ fn zones<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> (Vec<&'
     for t in list {
         if seen.contains(&t.as_str()) {
             let d = Diagnostic::error(
-                "zone-listed-twice",
+                Code::ZoneListedTwice,
                 format!(
                     "zone `{t}` is listed twice in the zones of `{}`",
                     m.id.value
@@ -349,7 +352,7 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
                 "a whole number of 1 or more".to_owned()
             };
             let d = Diagnostic::error(
-                "min-zones-out-of-range",
+                Code::MinZonesOutOfRange,
                 format!(
                     "`min_zones: {}` of `{}` is outside {range}",
                     t.value, m.id.value
@@ -373,7 +376,7 @@ fn tags<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> Vec<(&'m
     for w in tags.windows(2) {
         if w[0].0 == w[1].0 && w[0].2 == w[1].2 {
             let d = Diagnostic::error(
-                "duplicate-key",
+                Code::DuplicateKey,
                 format!("tag `{}` is given twice on `{}`", w[1].0, m.id.value),
             )
             .node(m.id.value.as_str())
@@ -530,7 +533,7 @@ impl Resolver<'_, '_> {
                 m,
                 src,
                 g.at,
-                "bad-entry",
+                Code::BadEntry,
                 format!("a requirement entry of `{}` {what}", m.id.value),
                 "split it into one entry per group, e.g. `- any: [a, b]` and `- c`",
             ));
@@ -555,7 +558,7 @@ impl Resolver<'_, '_> {
             }
             "quorum" => return self.quorum(owner, m, src, g, allow_empty, out),
             _ => {
-                out.push(self.entry_error(m, src, g.at, "unsupported-entry",
+                out.push(self.entry_error(m, src, g.at, Code::UnsupportedEntry,
                     format!("`{}` uses a `failover` entry, which this version does not support yet", m.id.value),
                     "failover entries (SPEC §6.1) are planned; meanwhile write `any: [primary, standby]`"));
                 return None;
@@ -579,7 +582,7 @@ impl Resolver<'_, '_> {
                 m,
                 src,
                 g.at,
-                "bad-entry",
+                Code::BadEntry,
                 format!(
                     "a `quorum` entry of `{}` needs both `quorum: K` and `of: [...]`",
                     m.id.value
@@ -599,7 +602,7 @@ impl Resolver<'_, '_> {
             }
             _ => {
                 let d = Diagnostic::error(
-                    "quorum-out-of-range",
+                    Code::QuorumOutOfRange,
                     format!(
                         "`quorum: {k}` in `{}` is outside 1..={n}, the number of its members",
                         m.id.value
@@ -626,7 +629,7 @@ impl Resolver<'_, '_> {
             Some(other) => {
                 let t = g.allow_empty.as_ref()?;
                 let d = Diagnostic::error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     format!("`allow_empty: {other}` is not true or false"),
                 )
                 .node(m.id.value.as_str())
@@ -650,7 +653,7 @@ impl Resolver<'_, '_> {
     ) {
         if (kind.needed(n) as usize) > n {
             let d = Diagnostic::warning(
-                "entry-never-satisfied",
+                Code::EntryNeverSatisfied,
                 format!("a requirement entry of `{}` has {n} member(s) but needs {}: it is never satisfied", m.id.value, kind.needed(n)),
             )
             .node(m.id.value.as_str())
@@ -675,7 +678,7 @@ impl Resolver<'_, '_> {
                 m,
                 src,
                 at,
-                "empty-members",
+                Code::EmptyMembers,
                 format!(
                     "a requirement entry of `{}` has an empty member list",
                     m.id.value
@@ -722,7 +725,7 @@ impl Resolver<'_, '_> {
             })
         };
         let d = Diagnostic::error(
-            "unknown-reference",
+            Code::UnknownReference,
             format!("`{}` requires `{id}`, which is defined nowhere", m.id.value),
         )
         .node(m.id.value.as_str())
@@ -744,7 +747,7 @@ impl Resolver<'_, '_> {
         let found = sel.expand(self.graph, owner);
         if found.is_empty() && !allow_empty {
             let d = Diagnostic::error(
-                "selector-matches-nothing",
+                Code::SelectorMatchesNothing,
                 format!("a selector of `{}` matches no node", m.id.value),
             )
             .node(m.id.value.as_str())
@@ -776,7 +779,7 @@ impl Resolver<'_, '_> {
                 Some(kind) => sel.kind = Some(kind),
                 None => {
                     let d = Diagnostic::error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!("`kind: {k}` is not a node kind"),
                     )
                     .node(m.id.value.as_str())
@@ -862,7 +865,7 @@ impl Resolver<'_, '_> {
         m: &Merged,
         src: usize,
         at: At,
-        code: &'static str,
+        code: Code,
         message: String,
         help: &str,
     ) -> Diagnostic {

@@ -55,7 +55,7 @@ fn errors_all(docs: &[(&str, &str)]) -> Vec<Diagnostic> {
 fn error_codes(yaml: &str) -> Vec<&'static str> {
     errors_all(&[("estate.yaml", yaml)])
         .iter()
-        .map(|d| d.code)
+        .map(|d| d.code.as_str())
         .collect()
 }
 
@@ -802,7 +802,7 @@ fn malformed_yaml_is_rejected_with_its_position() {
         "version: 1\nfunctions:\n  checkout:\n    description: Checkout: pay\n",
     )]);
     assert_eq!(
-        errors.iter().map(|d| d.code).collect::<Vec<_>>(),
+        errors.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["malformed-yaml"]
     );
     let at = errors[0].location().unwrap_or_default();
@@ -842,7 +842,7 @@ fn malformed_json_is_rejected_with_its_position() {
         "{\"version\": 1,\n \"services\": {\"a\": {} \"b\": {}}}",
     )]);
     assert_eq!(
-        errors.iter().map(|d| d.code).collect::<Vec<_>>(),
+        errors.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["malformed-json"]
     );
     let at = errors[0].location().unwrap_or_default();
@@ -869,7 +869,7 @@ fn an_id_given_twice_in_one_section_is_rejected() {
     let json = r#"{"version": 1, "services": {"a": {"region": "r1"}, "a": {"region": "r1"}}}"#;
     let codes: Vec<_> = errors_all(&[("dup.json", json)])
         .iter()
-        .map(|d| d.code)
+        .map(|d| d.code.as_str())
         .collect();
     assert!(codes.contains(&"duplicate-key"), "{codes:?}");
 }
@@ -1017,7 +1017,7 @@ resources:
         ),
         ("c.yaml", "version: 3\n"),
     ]);
-    let mut codes: Vec<_> = errors.iter().map(|d| d.code).collect();
+    let mut codes: Vec<_> = errors.iter().map(|d| d.code.as_str()).collect();
     codes.sort_unstable();
     assert_eq!(
         codes,
@@ -1159,7 +1159,7 @@ fn every_agreeing_field_conflicts_when_two_documents_disagree() {
         let b = format!("version: 1\nfunctions:\n  n: {{{field}: {two}}}\n");
         let codes: Vec<_> = errors_all(&[("a.yaml", &a), ("b.yaml", &b)])
             .iter()
-            .map(|d| d.code)
+            .map(|d| d.code.as_str())
             .collect();
         assert_eq!(codes, ["conflicting-definition"], "field {field}");
     }
@@ -1250,7 +1250,7 @@ fn the_same_tag_with_two_values_in_two_documents_is_a_conflict() {
             "version: 1\nresources:\n  db: {tags: {service: billing}}\n",
         ),
     ]);
-    let codes: Vec<_> = errors.iter().map(|d| d.code).collect();
+    let codes: Vec<_> = errors.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["tag-conflict"]);
     assert_eq!(errors[0].node.as_deref(), Some("db"));
 }
@@ -1262,7 +1262,7 @@ fn the_same_id_in_two_sections_is_an_error() {
         ("b.yaml", "version: 1\nexternals:\n  stripe: {}\n"),
     ])
     .iter()
-    .map(|d| d.code)
+    .map(|d| d.code.as_str())
     .collect();
     assert_eq!(codes, ["same-id-two-sections"]);
     assert_rejected_with(

@@ -68,6 +68,33 @@ impl fmt::Display for DomainSyntaxError {
 
 impl std::error::Error for DomainSyntaxError {}
 
+/// A `--fail` value as the command line read it: a domain, or `tag:KEY`
+/// without `=VALUE`. SPEC §2 wants the latter's error to list the estate's
+/// tags, so it waits, as text, until the estate is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainArg {
+    /// A well-formed domain.
+    Domain(Domain),
+    /// `tag:KEY` without `=VALUE`, as written.
+    TagWithoutValue(String),
+}
+
+impl FromStr for DomainArg {
+    type Err = DomainSyntaxError;
+
+    /// Like [`Domain::from_str`], except that a tag domain without `=` is
+    /// kept for the check after loading.
+    fn from_str(text: &str) -> Result<DomainArg, DomainSyntaxError> {
+        match text.parse::<Domain>() {
+            Ok(d) => Ok(DomainArg::Domain(d)),
+            Err(DomainSyntaxError::TagWithoutValue) => {
+                Ok(DomainArg::TagWithoutValue(text.to_owned()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 impl FromStr for Domain {
     type Err = DomainSyntaxError;
 

@@ -10,9 +10,10 @@ pub mod policy;
 pub mod position;
 
 pub use document::Document;
-pub use domain::{Domain, DomainKind, Scenario};
+pub use domain::{Domain, DomainArg, DomainKind, Scenario};
 pub use policy::{FunctionSelector, Rule};
 pub use position::Position;
+pub mod baseline;
 
 use std::fmt;
 

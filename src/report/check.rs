@@ -234,64 +234,78 @@ pub fn to_text(report: &CheckReport, style: super::style::Style) -> String {
     out
 }
 
+/// A rule name as an identifier: lower-case letters and digits, every other
+/// run of characters one `-` (`"Critical: survive a region!"` →
+/// `critical-survive-a-region`); `rule` when nothing is left.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("rule");
+    }
+    out
+}
+
 /// Everything `check` computed, to be turned into a [`CheckReport`].
 pub struct CheckInputs<'a> {
     pub graph: &'a crate::graph::Graph,
-    pub policy: &'a crate::policy::Policy,
-    pub violations: &'a [crate::engine::check::Violation],
+    /// The policy's rules, in policy order.
+    pub rules: &'a [crate::model::Rule],
+    /// The policy file, as given on the command line.
+    pub policy_file: &'a str,
+    /// Where each rule's `name` is written in the policy: (line, column).
+    pub rule_positions: &'a [(usize, usize)],
+    /// The gate's verdict: violations and what the baseline accepts.
+    pub verdict: &'a crate::engine::check::Verdict,
     pub origins: &'a std::collections::BTreeMap<crate::graph::NodeIx, SourcePosition>,
-    /// The baseline, if one was given.
-    pub baseline: Option<&'a crate::baseline::BaselineFile>,
-    /// Today, `YYYY-MM-DD`, for baseline expiry.
-    pub today: &'a str,
+    /// The baseline's entries, if a baseline was given (the verdict's
+    /// indices point into them).
+    pub baseline: Option<&'a [crate::model::baseline::BaselineEntry]>,
 }
 
-/// Builds the report: every rule with every function it selects.
+/// Builds the report: every rule with every function it selects. Renders
+/// only: which violations the baseline accepts is the verdict's.
 pub fn build_report(inputs: &CheckInputs) -> CheckReport {
-    use crate::baseline::fingerprint;
     let g = inputs.graph;
-    let accepted: std::collections::BTreeMap<&str, &crate::baseline::BaselineEntry> = inputs
-        .baseline
-        .map(|b| {
-            b.violations
-                .iter()
-                .filter(|e| !e.expired(inputs.today))
-                .map(|e| (e.fingerprint.as_str(), e))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let verdict = inputs.verdict;
+    let entries = inputs.baseline.unwrap_or_default();
     // Violations come sorted by rule, then function: index their runs.
     let mut runs: std::collections::HashMap<(usize, crate::graph::NodeIx), std::ops::Range<usize>> =
         std::collections::HashMap::new();
-    for (i, v) in inputs.violations.iter().enumerate() {
+    for (i, v) in verdict.violations.iter().enumerate() {
         runs.entry((v.rule, v.function))
             .and_modify(|r| r.end = i + 1)
             .or_insert(i..i + 1);
     }
     let mut rules = Vec::new();
-    for (r, rule) in inputs.policy.rules.iter().enumerate() {
+    for (r, rule) in inputs.rules.iter().enumerate() {
         let mut functions = Vec::new();
         for f in crate::engine::check::selected_functions(g, rule) {
             let run = runs.get(&(r, f)).cloned().unwrap_or(0..0);
-            let violations = inputs.violations[run]
-                .iter()
-                .map(|v| {
-                    let domain = v.domain.to_string();
-                    let fp = fingerprint(&rule.name, g.id(f), &domain);
-                    let baselined = accepted.get(fp.as_str()).map(|e| {
-                        used.insert(fp.clone());
-                        BaselineNote {
+            let violations = run
+                .map(|i| {
+                    let v = &verdict.violations[i];
+                    let baselined = verdict.accepted_by[i]
+                        .and_then(|e| entries.get(e))
+                        .map(|e| BaselineNote {
                             reason: e.reason.clone(),
                             expires: e.expires.clone(),
-                        }
-                    });
+                        });
                     ViolationOutcome {
                         hint: hint(g, v),
                         path: v.path.iter().map(|&x| g.id(x).to_owned()).collect(),
                         causes: v.causes.iter().map(|&x| g.id(x).to_owned()).collect(),
-                        fingerprint: fp,
-                        domain,
+                        fingerprint: verdict.fingerprints[i].clone(),
+                        domain: v.domain.to_string(),
                         baselined,
                     }
                 })
@@ -300,19 +314,15 @@ pub fn build_report(inputs: &CheckInputs) -> CheckReport {
                 id: g.id(f).to_owned(),
                 criticality: g.criticality(f).as_str().to_owned(),
                 description: g.description(f).map(str::to_owned),
-                position: inputs.origins.get(&f).map(|o| SourcePosition {
-                    file: o.file.clone(),
-                    line: o.line,
-                    column: o.column,
-                }),
+                position: inputs.origins.get(&f).cloned(),
                 violations,
             });
         }
-        let (line, column) = inputs.policy.positions.get(r).copied().unwrap_or((1, 1));
+        let (line, column) = inputs.rule_positions.get(r).copied().unwrap_or((1, 1));
         rules.push(RuleOutcome {
             name: rule.name.clone(),
             position: Some(SourcePosition {
-                file: inputs.policy.file.clone(),
+                file: inputs.policy_file.to_owned(),
                 line,
                 column,
             }),
@@ -324,26 +334,22 @@ pub fn build_report(inputs: &CheckInputs) -> CheckReport {
             functions,
         });
     }
-    let stale_baseline = inputs
-        .baseline
-        .map(|b| {
-            b.violations
-                .iter()
-                .filter(|e| !e.expired(inputs.today) && !used.contains(&e.fingerprint))
-                .map(|e| BaselineEntryOutcome {
-                    rule: e.rule.clone(),
-                    function: e.function.clone(),
-                    domain: e.domain.clone(),
-                    fingerprint: e.fingerprint.clone(),
-                })
-                .collect()
+    let stale_baseline = verdict
+        .stale
+        .iter()
+        .filter_map(|&i| entries.get(i))
+        .map(|e| BaselineEntryOutcome {
+            rule: e.rule.clone(),
+            function: e.function.clone(),
+            domain: e.domain.clone(),
+            fingerprint: e.fingerprint.clone(),
         })
-        .unwrap_or_default();
+        .collect();
     CheckReport {
-        policy_file: inputs.policy.file.clone(),
+        policy_file: inputs.policy_file.to_owned(),
         rules,
         stale_baseline,
-        with_baseline: inputs.baseline.is_some(),
+        with_baseline: verdict.with_baseline,
     }
 }
 

@@ -220,7 +220,7 @@ fn write_command(
 }
 
 /// A workflow command's message: `%`, CR and LF as `%25`, `%0D`, `%0A`.
-fn escape_data(text: &str) -> String {
+pub(crate) fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
@@ -228,7 +228,7 @@ fn escape_data(text: &str) -> String {
 
 /// A workflow command's property value: as [`escape_data`], and `:` and
 /// `,` as `%3A` and `%2C`.
-fn escape_property(text: &str) -> String {
+pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -24,8 +24,7 @@
 
 use std::fmt::Write;
 
-use super::check::{CheckReport, FunctionOutcome, RuleOutcome, ViolationOutcome};
-use super::sarif::slug;
+use super::check::{slug, CheckReport, FunctionOutcome, RuleOutcome, ViolationOutcome};
 
 /// The JUnit XML document of a `check` run, ending in a newline.
 pub fn to_junit(report: &CheckReport) -> String {
@@ -203,12 +202,12 @@ fn allowed_in_xml(c: char) -> bool {
 }
 
 /// `value` escaped for an attribute in double quotes.
-fn attr(value: &str) -> String {
+pub(crate) fn attr(value: &str) -> String {
     escape(value, true)
 }
 
 /// `value` escaped for element content.
-fn text(value: &str) -> String {
+pub(crate) fn text(value: &str) -> String {
     escape(value, false)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod check;
+pub mod diagnostics;
 pub mod github;
 pub mod junit;
 pub mod output;

@@ -29,7 +29,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::check::{CheckReport, FunctionOutcome, RuleOutcome, SourcePosition, ViolationOutcome};
+use super::check::{
+    slug, CheckReport, FunctionOutcome, RuleOutcome, SourcePosition, ViolationOutcome,
+};
 
 /// GitHub code scanning accepts at most this many results per run.
 pub const MAX_RESULTS: usize = 25_000;
@@ -176,27 +178,6 @@ fn render(report: &CheckReport, tool_version: &str, limit: usize) -> String {
 /// The SARIF rule id of the policy rule at `index` (0-based): `BM001`…
 pub fn rule_id(index: usize) -> String {
     format!("BM{:03}", index + 1)
-}
-
-/// A rule name as an identifier: lower-case letters and digits, every other
-/// run of characters one `-` (`"Critical: survive a region!"` →
-/// `critical-survive-a-region`); `rule` when nothing is left.
-pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    if out.is_empty() {
-        out.push_str("rule");
-    }
-    out
 }
 
 /// `region`, `region or zone`, `region, zone or node`: the rule's kinds as
@@ -379,7 +360,7 @@ fn grouped_result(group: &Group<'_>) -> SarifResult {
         locations: location(function, rule),
         partial_fingerprints: BTreeMap::from([(
             "blastmapFunction/v1",
-            crate::baseline::fingerprint(&rule.name, &function.id, "*"),
+            crate::engine::check::fingerprint(&rule.name, &function.id, "*"),
         )]),
     }
 }
@@ -491,7 +472,7 @@ mod tests {
             domain: domain.into(),
             path: vec!["checkout".into(), "api".into(), "db".into()],
             causes: vec!["db".into()],
-            fingerprint: crate::baseline::fingerprint("r", "checkout", domain),
+            fingerprint: crate::engine::check::fingerprint("r", "checkout", domain),
             hint: "add a deployment in another region and require it with `any`".into(),
             baselined: baselined.then(BaselineNote::default),
         }
@@ -586,7 +567,7 @@ mod tests {
         assert_eq!(location["region"]["startColumn"], 3);
         assert_eq!(
             result["partialFingerprints"]["blastmapViolation/v1"],
-            crate::baseline::fingerprint("r", "checkout", "region:us-east-1")
+            crate::engine::check::fingerprint("r", "checkout", "region:us-east-1")
         );
         let message = result["message"]["text"].as_str().unwrap();
         assert!(message.contains("checkout → api → db"), "{message}");

@@ -1,65 +1,21 @@
-//! Baselines for `check`: accepted violations, so a team can adopt the gate
-//! on an estate that already has findings and fail only on new ones.
+//! Baseline files for `check`: accepted violations, so a team can adopt the
+//! gate on an estate that already has findings and fail only on new ones.
+//! This module reads and writes the file; which violation an entry accepts
+//! is decided in `engine::check`.
 //!
 //! The file is JSON, written by `check --write-baseline`; people may add a
 //! `reason` and an `expires` date (`YYYY-MM-DD`) to an entry. An expired
 //! entry no longer accepts its violation.
 
-use serde::{Deserialize, Serialize};
-
-use crate::diag::{Diagnostic, SourceFile, Span};
-
-/// A baseline file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BaselineFile {
-    pub version: u32,
-    pub violations: Vec<BaselineEntry>,
-}
-
-/// One accepted violation.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BaselineEntry {
-    pub domain: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
-    pub fingerprint: String,
-    pub function: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub rule: String,
-}
-
-impl BaselineEntry {
-    /// Whether the acceptance has run out by `today` (`YYYY-MM-DD`).
-    pub fn expired(&self, today: &str) -> bool {
-        self.expires.as_deref().is_some_and(|e| e < today)
-    }
-}
-
-/// The stable fingerprint of a violation: FNV-1a (64 bits) of
-/// `rule \0 function \0 domain`, as 16 hex digits. Stable across runs,
-/// machines and versions: it depends on those three texts only.
-pub fn fingerprint(rule: &str, function: &str, domain: &str) -> String {
-    let bytes = rule
-        .bytes()
-        .chain([0])
-        .chain(function.bytes())
-        .chain([0])
-        .chain(domain.bytes());
-    let hash = bytes.fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
-}
+use crate::diag::{Code, Diagnostic, SourceFile, Span};
+use crate::model::baseline::BaselineFile;
 
 /// Reads a baseline file; a malformed one is an error with its position.
 pub fn read_baseline(name: &str, text: &str) -> Result<BaselineFile, Diagnostic> {
     let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
         let source = std::sync::Arc::new(SourceFile::new(name, std::sync::Arc::from(text)));
         let offset = source.offset_of(e.line(), e.column().max(1));
-        Diagnostic::error("invalid-baseline", e.to_string())
+        Diagnostic::error(Code::InvalidBaseline, e.to_string())
             .at(Some(Span {
                 file: source,
                 range: offset..offset,
@@ -68,7 +24,7 @@ pub fn read_baseline(name: &str, text: &str) -> Result<BaselineFile, Diagnostic>
     })?;
     if file.version != 1 {
         return Err(Diagnostic::error(
-            "invalid-baseline",
+            Code::InvalidBaseline,
             format!("unknown baseline version {}", file.version),
         )
         .in_file(name)
@@ -78,7 +34,7 @@ pub fn read_baseline(name: &str, text: &str) -> Result<BaselineFile, Diagnostic>
         if let Some(date) = &e.expires {
             if !is_date(date) {
                 return Err(Diagnostic::error(
-                    "invalid-baseline",
+                    Code::InvalidBaseline,
                     format!("`expires: {date}` is not a date"),
                 )
                 .in_file(name)
@@ -138,35 +94,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fingerprint_depends_on_rule_function_and_domain_only() {
-        let a = fingerprint("r", "checkout", "region:us-east-1");
-        assert_eq!(a, fingerprint("r", "checkout", "region:us-east-1"));
-        assert_eq!(a.len(), 16);
-        assert_ne!(a, fingerprint("r", "checkout", "region:eu-west-1"));
-        assert_ne!(fingerprint("ab", "c", "d"), fingerprint("a", "bc", "d"));
-    }
-
-    #[test]
     fn civil_dates_are_right_around_leap_years() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
         assert_eq!(civil_from_days(20_782), (2026, 11, 25));
-    }
-
-    #[test]
-    fn an_entry_expires_after_its_date() {
-        let mut e = BaselineEntry {
-            domain: "d".into(),
-            expires: Some("2026-01-31".into()),
-            fingerprint: "x".into(),
-            function: "f".into(),
-            reason: None,
-            rule: "r".into(),
-        };
-        assert!(e.expired("2026-02-01"));
-        assert!(!e.expired("2026-01-31"));
-        e.expires = None;
-        assert!(!e.expired("2999-01-01"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::{closest, did_you_mean, Diagnostic, SourceFile, Span};
+use crate::diag::{closest, did_you_mean, Code, Diagnostic, SourceFile, Span};
 use crate::graph::Graph;
 use crate::model::{Criticality, DomainKind, FunctionSelector, NodeKind, Rule};
 
@@ -89,7 +89,7 @@ pub fn parse_policy(name: &str, text: &str, graph: &Graph) -> Result<Policy, Vec
             range: r,
         });
         let message = e.message().trim().to_owned();
-        let mut d = Diagnostic::error("invalid-policy", message.clone()).at(span);
+        let mut d = Diagnostic::error(Code::InvalidPolicy, message.clone()).at(span);
         if d.span.is_none() {
             d = d.in_file(name);
         }
@@ -107,7 +107,7 @@ pub fn parse_policy(name: &str, text: &str, graph: &Graph) -> Result<Policy, Vec
     };
     if raw.rule.is_empty() {
         problems.push(
-            Diagnostic::error("invalid-policy", "the policy has no rule")
+            Diagnostic::error(Code::InvalidPolicy, "the policy has no rule")
                 .in_file(name)
                 .help("add a [[rule]] with name, functions and must_survive"),
         );
@@ -120,7 +120,7 @@ pub fn parse_policy(name: &str, text: &str, graph: &Graph) -> Result<Policy, Vec
         if names.insert(name_text.clone(), r.name.span()).is_some() {
             problems.push(
                 Diagnostic::error(
-                    "invalid-policy",
+                    Code::InvalidPolicy,
                     format!("two rules are named `{name_text}`"),
                 )
                 .at(at(r.name.span()))
@@ -179,7 +179,7 @@ fn functions(
         RawFunctions::All(s) if s == "*" => Some(FunctionSelector::All),
         RawFunctions::All(s) => {
             problems.push(
-                Diagnostic::error("invalid-policy", format!("`functions = \"{s}\"` selects nothing"))
+                Diagnostic::error(Code::InvalidPolicy, format!("`functions = \"{s}\"` selects nothing"))
                     .at(at(span))
                     .help(r#"write "*" for every function, or a table: { ids = [...] }, { criticality = [...] } or { tags = {...} }"#),
             );
@@ -196,7 +196,7 @@ fn functions(
                         if parsed.is_none() {
                             problems.push(
                                 Diagnostic::error(
-                                    "invalid-policy",
+                                    Code::InvalidPolicy,
                                     format!("`{}` is not a criticality", l.get_ref()),
                                 )
                                 .at(at(l.span()))
@@ -210,7 +210,7 @@ fn functions(
             let tags: Vec<(String, String)> = w.tags.unwrap_or_default().into_iter().collect();
             if ids.is_none() && criticality.is_none() && tags.is_empty() {
                 problems.push(
-                    Diagnostic::error("invalid-policy", "`functions` has no condition")
+                    Diagnostic::error(Code::InvalidPolicy, "`functions` has no condition")
                         .at(at(span))
                         .help(r#"use ids, criticality or tags, or "*" for every function"#),
                 );
@@ -245,7 +245,7 @@ fn checked_ids(
                 } else {
                     "is not defined in the estate"
                 };
-                let mut d = Diagnostic::error("invalid-policy", format!("`{text}` {what}"))
+                let mut d = Diagnostic::error(Code::InvalidPolicy, format!("`{text}` {what}"))
                     .at(at(id.span()))
                     .help("list function ids of the estate");
                 if let Some(h) = hint {
@@ -281,7 +281,7 @@ fn must_survive(
     }
     if kinds.is_empty() && problems.len() == before {
         problems.push(
-            Diagnostic::error("invalid-policy", "`must_survive` is empty")
+            Diagnostic::error(Code::InvalidPolicy, "`must_survive` is empty")
                 .at(at(span))
                 .help(r#"list the domain kinds functions must survive, e.g. ["region", "zone"]"#),
         );
