@@ -3,9 +3,6 @@
 //! schema, JUnit through an XML parser, annotations by undoing the workflow
 //! command escaping. Reports are built by hand, so every case is explicit.
 
-#[path = "support/python_tools.rs"]
-mod python_tools;
-
 use std::collections::BTreeMap;
 
 use blastmap::report::check::{
@@ -16,6 +13,8 @@ use blastmap::report::github::to_github;
 use blastmap::report::junit::to_junit;
 use blastmap::report::sarif::{to_sarif, MAX_RESULTS};
 use serde_json::Value;
+
+use crate::util::validate_sarif;
 
 // ---------------------------------------------------------------- builders
 
@@ -191,7 +190,7 @@ fn large_report(functions: usize, per_function: usize) -> CheckReport {
 // ---------------------------------------------------------------- SARIF
 
 fn assert_schema_valid(sarif: &str) {
-    if let Err(errors) = python_tools::validate_sarif(sarif) {
+    if let Err(errors) = validate_sarif(sarif) {
         let head: String = sarif.chars().take(4000).collect();
         panic!("SARIF output is not valid SARIF 2.1.0:\n{errors}\n--- output (start) ---\n{head}");
     }

@@ -2,7 +2,7 @@
 //! `blastmap` command they run parses with the real command line, and runs
 //! on the bundled example when pointed at it.
 
-use assert_cmd::Command;
+use crate::util::{blastmap, temp_dir, POLICY, SHOP};
 
 /// The `blastmap ...` command lines of a CI file.
 fn blastmap_lines(path: &str) -> Vec<String> {
@@ -24,7 +24,7 @@ fn every_blastmap_command_of_the_ci_examples_runs_on_the_example_estate() {
         let lines = blastmap_lines(file);
         assert!(!lines.is_empty(), "{file} runs blastmap");
         for line in lines {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = temp_dir();
             let baseline = dir.path().join("baseline.json");
             let output = dir.path().join("out");
             // Point the example's paths at the bundled estate and policy.
@@ -32,8 +32,8 @@ fn every_blastmap_command_of_the_ci_examples_runs_on_the_example_estate() {
                 .split_whitespace()
                 .skip(1)
                 .map(|a| match a {
-                    "estate/" => "fixtures/shop".to_owned(),
-                    "blastmap-policy.toml" => "fixtures/policy.toml".to_owned(),
+                    "estate/" => SHOP.to_owned(),
+                    "blastmap-policy.toml" => POLICY.to_owned(),
                     "blastmap-baseline.json" => baseline.display().to_string(),
                     a if a.starts_with("blastmap.") || a.starts_with("blastmap-junit") => {
                         output.display().to_string()
@@ -41,25 +41,15 @@ fn every_blastmap_command_of_the_ci_examples_runs_on_the_example_estate() {
                     a => a.to_owned(),
                 })
                 .collect();
-            let status = Command::cargo_bin("blastmap")
-                .unwrap()
+            let status = blastmap()
                 .arg("check")
-                .args([
-                    "fixtures/shop",
-                    "--policy",
-                    "fixtures/policy.toml",
-                    "--write-baseline",
-                ])
+                .args([SHOP, "--policy", POLICY, "--write-baseline"])
                 .arg(&baseline)
                 .output()
-                .unwrap()
+                .expect("the binary starts")
                 .status;
             assert!(status.success());
-            let out = Command::cargo_bin("blastmap")
-                .unwrap()
-                .args(&args)
-                .output()
-                .unwrap();
+            let out = blastmap().args(&args).output().expect("the binary starts");
             assert_eq!(
                 out.status.code(),
                 Some(0),

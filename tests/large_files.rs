@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use assert_cmd::Command;
+use crate::util::{exec, temp_dir};
 
 /// A JSON estate of `resources` resources behind one function: over 8 MB
 /// when `resources` is 150,000.
@@ -33,28 +33,13 @@ fn big_estate(resources: usize) -> String {
 }
 
 fn analyze(path: &std::path::Path, domain: &str) -> (i32, String, String) {
-    let out = Command::cargo_bin("blastmap")
-        .unwrap()
-        .args([
-            "analyze",
-            path.to_str().unwrap(),
-            "--fail",
-            domain,
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let path = path.to_str().expect("temporary paths are UTF-8");
+    exec(&["analyze", path, "--fail", domain, "--format", "json"])
 }
 
 #[test]
 fn a_large_estate_file_loads_like_a_small_one() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let big = dir.path().join("big.json");
     let text = big_estate(150_000);
     assert!(
@@ -78,7 +63,7 @@ fn a_large_estate_file_loads_like_a_small_one() {
 
 #[test]
 fn a_large_file_that_is_not_utf8_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let big = dir.path().join("big.json");
     let mut bytes = big_estate(150_000).into_bytes();
     bytes[100] = 0xff;

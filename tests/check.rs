@@ -4,37 +4,13 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-#[path = "support/python_tools.rs"]
-mod python_tools;
-
-const SHOP: &str = "fixtures/shop";
-const POLICY: &str = "fixtures/policy.toml";
-
-fn blastmap(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("blastmap")
-        .expect("binary builds")
-        .args(args)
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn path_str(p: &Path) -> String {
-    p.display().to_string()
-}
+use crate::util::{exec, path_str, temp_dir, validate_sarif, POLICY, SHOP};
 
 #[test]
 fn the_example_fails_on_its_single_region_dependency() {
-    let (code, out, err) = blastmap(&["check", SHOP, "--policy", POLICY]);
+    let (code, out, err) = exec(&["check", SHOP, "--policy", POLICY]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("checkout"), "{out}");
     assert!(out.contains("region:us-east-1"), "{out}");
@@ -42,12 +18,12 @@ fn the_example_fails_on_its_single_region_dependency() {
         out.contains("checkout → order-service → order-service-use1"),
         "{out}"
     );
-    insta::assert_snapshot!("check_shop_text", out);
+    assert_snapshot!("cli_check", "check_shop_text", out);
 }
 
 #[test]
 fn json_has_passed_and_the_violations_of_spec_4_2() {
-    let (code, out, _) = blastmap(&["check", SHOP, "--policy", POLICY, "--format", "json"]);
+    let (code, out, _) = exec(&["check", SHOP, "--policy", POLICY, "--format", "json"]);
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
@@ -69,9 +45,9 @@ fn json_has_passed_and_the_violations_of_spec_4_2() {
 
 #[test]
 fn with_a_baseline_written_first_the_example_passes() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let baseline = path_str(&dir.path().join("baseline.json"));
-    let (code, _, err) = blastmap(&[
+    let (code, _, err) = exec(&[
         "check",
         SHOP,
         "--policy",
@@ -81,13 +57,13 @@ fn with_a_baseline_written_first_the_example_passes() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("wrote 1 accepted violation"), "{err}");
-    let (code, out, err) = blastmap(&["check", SHOP, "--policy", POLICY, "--baseline", &baseline]);
+    let (code, out, err) = exec(&["check", SHOP, "--policy", POLICY, "--baseline", &baseline]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("check passed: 0 new violation(s), 1 baselined"),
         "{out}"
     );
-    let (code, out, _) = blastmap(&[
+    let (code, out, _) = exec(&[
         "check",
         SHOP,
         "--policy",
@@ -119,10 +95,10 @@ fn copy_shop(dir: &Path) -> String {
 
 #[test]
 fn baseline_round_trip_fails_only_on_the_new_violation_and_reports_stale_entries() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let estate = copy_shop(dir.path());
     let baseline = path_str(&dir.path().join("baseline.json"));
-    let (code, _, err) = blastmap(&[
+    let (code, _, err) = exec(&[
         "check",
         &estate,
         "--policy",
@@ -137,7 +113,7 @@ fn baseline_round_trip_fails_only_on_the_new_violation_and_reports_stale_entries
         "version: 1\nfunctions:\n  account-login:\n    requires: [audit-log]\nservices:\n  audit-log:\n    region: us-east-1\n",
     )
     .unwrap();
-    let (code, out, err) = blastmap(&[
+    let (code, out, err) = exec(&[
         "check",
         &estate,
         "--policy",
@@ -172,9 +148,9 @@ fn baseline_round_trip_fails_only_on_the_new_violation_and_reports_stale_entries
 
 #[test]
 fn an_expired_baseline_entry_counts_as_new_and_a_stale_one_is_reported() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let baseline = dir.path().join("baseline.json");
-    let (code, _, _) = blastmap(&[
+    let (code, _, _) = exec(&[
         "check",
         SHOP,
         "--policy",
@@ -194,7 +170,7 @@ fn an_expired_baseline_entry_counts_as_new_and_a_stale_one_is_reported() {
     });
     file["violations"].as_array_mut().unwrap().push(stale);
     std::fs::write(&baseline, serde_json::to_string_pretty(&file).unwrap()).unwrap();
-    let (code, out, _) = blastmap(&[
+    let (code, out, _) = exec(&[
         "check",
         SHOP,
         "--policy",
@@ -212,7 +188,7 @@ fn an_expired_baseline_entry_counts_as_new_and_a_stale_one_is_reported() {
     file["violations"][0]["expires"] = Value::String("2999-01-01".into());
     std::fs::write(&baseline, serde_json::to_string_pretty(&file).unwrap()).unwrap();
     let rewritten = dir.path().join("rewritten.json");
-    let (code, _, _) = blastmap(&[
+    let (code, _, _) = exec(&[
         "check",
         SHOP,
         "--policy",
@@ -233,16 +209,16 @@ fn an_expired_baseline_entry_counts_as_new_and_a_stale_one_is_reported() {
 
 #[test]
 fn soft_fail_reports_but_exits_zero() {
-    let (code, out, _) = blastmap(&["check", SHOP, "--policy", POLICY, "--soft-fail"]);
+    let (code, out, _) = exec(&["check", SHOP, "--policy", POLICY, "--soft-fail"]);
     assert_eq!(code, 0);
     assert!(out.contains("check failed: 1 new violation(s)"), "{out}");
 }
 
 fn policy_errors(toml: &str) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let p = dir.path().join("policy.toml");
     std::fs::write(&p, toml).unwrap();
-    let (code, _, err) = blastmap(&["check", SHOP, "--policy", &path_str(&p)]);
+    let (code, _, err) = exec(&["check", SHOP, "--policy", &path_str(&p)]);
     (code, err)
 }
 
@@ -281,30 +257,29 @@ fn policy_mistakes_are_errors_with_line_and_column() {
 
 #[test]
 fn an_incomplete_estate_exits_3_unless_allowed() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let estate = copy_shop(dir.path());
     std::fs::write(
         Path::new(&estate).join("partial.json"),
         r#"{"version": 1, "meta": {"sources": [{"collector": "aws-tagging", "complete": false}]}}"#,
     )
     .unwrap();
-    let (code, _, err) = blastmap(&["check", &estate, "--policy", POLICY]);
+    let (code, _, err) = exec(&["check", &estate, "--policy", POLICY]);
     assert_eq!(code, 3, "{err}");
-    let (code, _, _) = blastmap(&["check", &estate, "--policy", POLICY, "--allow-incomplete"]);
+    let (code, _, _) = exec(&["check", &estate, "--policy", POLICY, "--allow-incomplete"]);
     assert_eq!(code, 1);
 }
 
 #[test]
 fn a_node_rule_for_one_function_fails_on_each_of_its_single_points_of_failure() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let p = dir.path().join("policy.toml");
     std::fs::write(
         &p,
         "[[rule]]\nname = \"checkout has no single point of failure\"\nfunctions = { ids = [\"checkout\"] }\nmust_survive = [\"node\"]\n",
     )
     .unwrap();
-    let (code, out, err) =
-        blastmap(&["check", SHOP, "--policy", &path_str(&p), "--format", "json"]);
+    let (code, out, err) = exec(&["check", SHOP, "--policy", &path_str(&p), "--format", "json"]);
     assert_eq!(code, 1, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     let domains: Vec<&str> = v["violations"]
@@ -314,7 +289,7 @@ fn a_node_rule_for_one_function_fails_on_each_of_its_single_points_of_failure() 
         .map(|x| x["domain"].as_str().unwrap())
         .collect();
     // Exactly the spof list of checkout, as node domains, in id order.
-    let (_, spof, _) = blastmap(&["spof", SHOP, "--function", "checkout", "--format", "json"]);
+    let (_, spof, _) = exec(&["spof", SHOP, "--function", "checkout", "--format", "json"]);
     let spof: Value = serde_json::from_str(&spof).unwrap();
     let expected: Vec<String> = spof["functions"][0]["spof"]
         .as_array()
@@ -329,14 +304,14 @@ fn a_node_rule_for_one_function_fails_on_each_of_its_single_points_of_failure() 
 #[test]
 fn every_format_of_the_example_is_valid_and_deterministic() {
     let run = |format: &str| {
-        let (code, out, err) = blastmap(&["check", SHOP, "--policy", POLICY, "--format", format]);
+        let (code, out, err) = exec(&["check", SHOP, "--policy", POLICY, "--format", format]);
         assert_eq!(code, 1, "{format}: {err}");
-        let (_, again, _) = blastmap(&["check", SHOP, "--policy", POLICY, "--format", format]);
+        let (_, again, _) = exec(&["check", SHOP, "--policy", POLICY, "--format", format]);
         assert!(out == again, "{format} output differs between two runs");
         out
     };
     let sarif = run("sarif");
-    python_tools::validate_sarif(&sarif).unwrap_or_else(|e| panic!("invalid SARIF:\n{e}\n{sarif}"));
+    validate_sarif(&sarif).unwrap_or_else(|e| panic!("invalid SARIF:\n{e}\n{sarif}"));
     let v: Value = serde_json::from_str(&sarif).unwrap();
     let result = &v["runs"][0]["results"][0];
     assert_eq!(
@@ -350,11 +325,11 @@ fn every_format_of_the_example_is_valid_and_deterministic() {
     assert!(result["partialFingerprints"]
         .as_object()
         .is_some_and(|f| !f.is_empty()));
-    insta::assert_snapshot!("check_shop_sarif", sarif);
+    assert_snapshot!("cli_check", "check_shop_sarif", sarif);
     let junit = run("junit");
     assert!(junit.contains("<testcase"), "{junit}");
     assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
-    insta::assert_snapshot!("check_shop_junit", junit);
+    assert_snapshot!("cli_check", "check_shop_junit", junit);
     let github = run("github");
     let errors: Vec<&str> = github
         .lines()
@@ -369,7 +344,7 @@ fn every_format_of_the_example_is_valid_and_deterministic() {
 
 #[test]
 fn violations_are_sorted_by_function_then_domain_in_byte_order() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let estate = dir.path().join("e.yaml");
     std::fs::write(
         &estate,
@@ -382,7 +357,7 @@ fn violations_are_sorted_by_function_then_domain_in_byte_order() {
         "[[rule]]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = [\"zone\", \"region\"]\n",
     )
     .unwrap();
-    let (code, out, err) = blastmap(&[
+    let (code, out, err) = exec(&[
         "check",
         &path_str(&estate),
         "--policy",

@@ -7,10 +7,11 @@
 //! an entry in `EXPECTATIONS`, so a new fixture cannot go untested.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
+
+use crate::util::{output_env, repo_path, repo_root};
 
 /// One diagnostic an estate must produce.
 struct Expected {
@@ -154,7 +155,7 @@ const INVALID: &str = "fixtures/invalid";
 /// Every estate under `fixtures/invalid/` (files and directories, not `*.md`),
 /// by name, sorted.
 fn invalid_fixtures() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(INVALID);
+    let dir = repo_path(INVALID);
     let mut names: Vec<String> = fs::read_dir(&dir)
         .expect("read fixtures/invalid")
         .map(|entry| {
@@ -262,14 +263,7 @@ struct Outcome {
 }
 
 fn analyze(source: &str) -> Outcome {
-    let output = Command::cargo_bin("blastmap")
-        .expect("cargo builds the blastmap binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .args(["analyze", source, "--fail", "region:us-east-1"])
-        .output()
-        .expect("the binary starts");
+    let output = output_env(&["analyze", source, "--fail", "region:us-east-1"], &[]);
     Outcome {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -352,7 +346,7 @@ fn every_invalid_fixture_has_an_expectation_and_every_expectation_a_fixture() {
     assert_eq!(
         invalid_fixtures(),
         listed,
-        "fixtures/invalid/ and EXPECTATIONS in tests/cli_invalid.rs"
+        "fixtures/invalid/ and EXPECTATIONS in tests/invalid.rs"
     );
 }
 
@@ -401,7 +395,7 @@ fn every_fixture_path_exists() {
     for (fixture, expected) in EXPECTATIONS {
         for want in *expected {
             let (_, located) = fixture_paths(fixture, want.file);
-            let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join(&located);
+            let path: PathBuf = repo_root().join(&located);
             assert!(path.is_file(), "{located} is a fixture file");
         }
     }

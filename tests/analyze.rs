@@ -11,10 +11,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-const SHOP: &str = "fixtures/shop";
+use crate::util::{blastmap, repo_path, run, run_with, temp_dir, Run, SHOP};
 
 /// The six business functions of `fixtures/shop/functions.yaml`, in byte order.
 const SHOP_FUNCTIONS: [&str; 6] = [
@@ -70,63 +69,6 @@ const OUTPUT_REPORTS: [(&str, &str); 12] = [
     ),
 ];
 
-// ---------------------------------------------------------------------------
-// Running the binary
-// ---------------------------------------------------------------------------
-
-/// What one run of the binary left behind.
-struct Run {
-    args: Vec<String>,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// The command line, for failure messages.
-    fn command_line(&self) -> String {
-        format!("blastmap {}", self.args.join(" "))
-    }
-
-    fn assert_code(&self, expected: i32) -> &Self {
-        assert_eq!(
-            self.code,
-            Some(expected),
-            "`{}` exited with {:?}, expected {expected}\n--- stdout\n{}\n--- stderr\n{}",
-            self.command_line(),
-            self.code,
-            self.stdout,
-            self.stderr
-        );
-        self
-    }
-}
-
-/// The binary, run from the repository root with no logging or colour
-/// settings inherited from the caller's environment.
-fn blastmap() -> Command {
-    let mut command = Command::cargo_bin("blastmap").expect("cargo builds the blastmap binary");
-    command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("RUST_LOG")
-        .env_remove("NO_COLOR");
-    command
-}
-
-fn run_with(mut command: Command, args: &[&str]) -> Run {
-    let output = command.args(args).output().expect("the binary starts");
-    Run {
-        args: args.iter().map(|a| a.to_string()).collect(),
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn run(args: &[&str]) -> Run {
-    run_with(blastmap(), args)
-}
-
 /// `blastmap analyze fixtures/shop EXTRA...`, which must succeed (exit 0)
 /// with nothing on stderr; returns stdout.
 fn analyze_shop(extra: &[&str]) -> String {
@@ -154,7 +96,7 @@ fn assert_report_snapshot(name: &str, extra: &[&str]) {
     let stdout = analyze_shop(extra);
     let command = format!("blastmap analyze {SHOP} {}", extra.join(" "));
     insta::with_settings!({ description => command, omit_expression => true }, {
-        insta::assert_snapshot!(name, stdout);
+        assert_snapshot!("cli_analyze", name, stdout);
     });
 }
 
@@ -546,7 +488,7 @@ fn file_names(dir: &Path) -> Vec<String> {
 #[test]
 fn output_file_holds_exactly_what_stdout_would_and_leaves_no_temporary_file() {
     for format in ["text", "json", "markdown"] {
-        let dir = tempfile::tempdir().expect("a temporary directory");
+        let dir = temp_dir();
         let target = dir.path().join("report.out");
         let stdout = analyze_shop(&["--fail", "region:us-east-1", "--format", format]);
         // Twice: the second run replaces an existing file.
@@ -710,8 +652,8 @@ fn a_tag_domain_without_equals_is_a_usage_error() {
 /// A copy of the shop estate plus a collector document that says it could
 /// not finish (SPEC §1.4, §4).
 fn incomplete_shop() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let shop = Path::new(env!("CARGO_MANIFEST_DIR")).join(SHOP);
+    let dir = temp_dir();
+    let shop = repo_path(SHOP);
     for entry in fs::read_dir(&shop).expect("read fixtures/shop") {
         let path = entry.expect("a directory entry").path();
         let is_estate = matches!(
@@ -759,12 +701,12 @@ fn allow_incomplete_analyses_an_incomplete_estate() {
 // ---------------------------------------------------------------------------
 
 fn output_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("output")
+    repo_path("output")
 }
 
 #[test]
 fn committed_outputs_match_what_the_binary_writes_now() {
-    let fresh = tempfile::tempdir().expect("a temporary directory");
+    let fresh = temp_dir();
     let mut stale = Vec::new();
     for (file, command) in OUTPUT_REPORTS {
         let target = fresh.path().join(file);
