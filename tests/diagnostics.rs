@@ -2,35 +2,15 @@
 //! occurs, and problems with the inputs reach CI in the format asked for
 //! (SARIF checked against the official schema, GitHub annotations, JSON).
 
-#[path = "support/python_tools.rs"]
-mod python_tools;
-
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use blastmap::diag::{Code, Example};
 use serde_json::Value;
 
-const SHOP: &str = "fixtures/shop";
-const POLICY: &str = "fixtures/policy.toml";
-const THIS_TEST: &str = "every_code_without_a_fixture_is_produced_by_a_command";
+use crate::util::{exec as blastmap, validate_sarif, POLICY, SHOP};
 
-fn blastmap(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("blastmap")
-        .expect("binary builds")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+const THIS_TEST: &str = "every_code_without_a_fixture_is_produced_by_a_command";
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -162,7 +142,7 @@ fn every_fixture_fails_with_its_code() {
 }
 
 fn assert_schema_valid(sarif: &str) {
-    if let Err(errors) = python_tools::validate_sarif(sarif) {
+    if let Err(errors) = validate_sarif(sarif) {
         panic!("the SARIF log is not valid against the 2.1.0 schema:\n{errors}\n{sarif}");
     }
 }

@@ -16,6 +16,8 @@ mod architecture;
 mod check;
 mod check_formats;
 mod ci_examples;
+mod diagnostics;
+mod document_roundtrip;
 mod engine_reference;
 mod invalid;
 mod large_files;
