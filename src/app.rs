@@ -2,6 +2,7 @@
 //! the SPEC assigns (§4): 0 fine, 2 bad input, 3 incomplete estate.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{
     AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, ColorChoice, Command, EstateArgs,
@@ -55,6 +56,13 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Spof(args) => spof(args, cli.color),
         Command::Check(args) => check(args, cli.color),
     }
+}
+
+/// Writes a line for the user on stderr. A closed or full stderr is not a
+/// reason to fail the command (its exit code says how it went).
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// Renders diagnostics for stderr.
@@ -131,22 +139,56 @@ fn analyze(args: &AnalyzeArgs, color: ColorChoice) -> Result<i32, Failure> {
             analyze_report::to_text(&scenario, &analysis, style)
         }
     };
-    write(&target, rendered.as_bytes())?;
+    write(
+        &target,
+        rendered.as_bytes(),
+        &input_files(&args.estate, &[]),
+    )?;
     Ok(exit::OK)
 }
 
-fn write(target: &Target, bytes: &[u8]) -> Result<(), Failure> {
-    write_output(target, bytes).map_err(|e| {
-        let name = match target {
-            Target::File(p) => p.display().to_string(),
-            Target::Stdout => "stdout".to_owned(),
-        };
-        Failure::invalid(vec![Diagnostic::error(
-            "cannot-write",
-            format!("cannot write {name}: {e}"),
+/// Writes a report. Refuses to write over one of `inputs` (the estate, the
+/// policy), and treats a closed stdout (`| head`) as the end of the output,
+/// not as an error.
+fn write(target: &Target, bytes: &[u8], inputs: &[PathBuf]) -> Result<(), Failure> {
+    if let Some(input) = target.overwrites_input(inputs) {
+        return Err(Failure::invalid(vec![Diagnostic::error(
+            "output-is-input",
+            format!(
+                "refusing to write the report over {}, which is one of the inputs",
+                input.display()
+            ),
         )
-        .help("check that the directory exists and is writable")])
-    })
+        .help("choose another file with -o")]));
+    }
+    match write_output(target, bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && *target == Target::Stdout => Ok(()),
+        result => result.map_err(|e| {
+            let name = match target {
+                Target::File(p) => p.display().to_string(),
+                Target::Stdout => "stdout".to_owned(),
+            };
+            Failure::invalid(vec![Diagnostic::error(
+                "cannot-write",
+                format!("cannot write {name}: {e}"),
+            )
+            .help("check that the directory exists, is writable and has space")])
+        }),
+    }
+}
+
+/// Every file a command reads: the estate files (directories expanded one
+/// level, as the loader does) and `extra` (a policy, say), so that no
+/// report is written over one of them.
+fn input_files(estate: &EstateArgs, extra: &[&Path]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = extra.iter().map(|p| p.to_path_buf()).collect();
+    for source in &estate.sources {
+        match std::fs::read_dir(source) {
+            Ok(entries) => files.extend(entries.filter_map(|e| e.ok().map(|e| e.path()))),
+            Err(_) => files.push(source.clone()),
+        }
+    }
+    files
 }
 
 /// Resolves `--function` ids; unknown ids and ids that are not functions are
@@ -221,7 +263,11 @@ fn sweep(args: &SweepArgs, color: ColorChoice) -> Result<i32, Failure> {
             crate::report::sweep::to_text(graph, &rows, &columns, text_style(color, &target))
         }
     };
-    write(&target, rendered.as_bytes())?;
+    write(
+        &target,
+        rendered.as_bytes(),
+        &input_files(&args.estate, &[]),
+    )?;
     Ok(exit::OK)
 }
 
@@ -246,12 +292,16 @@ fn spof(args: &SpofArgs, color: ColorChoice) -> Result<i32, Failure> {
             crate::report::spof::to_text(&baseline, &results, text_style(color, &target))
         }
     };
-    write(&target, rendered.as_bytes())?;
+    write(
+        &target,
+        rendered.as_bytes(),
+        &input_files(&args.estate, &[]),
+    )?;
     Ok(exit::OK)
 }
 
 fn read_text(path: &std::path::Path, what: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| {
+    load::read::read_path_bounded(path).map_err(|e| {
         Failure::invalid(vec![Diagnostic::error(
             "unreadable-file",
             format!("cannot read the {what} {}: {e}", path.display()),
@@ -303,12 +353,13 @@ fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
     if let Some(path) = &args.write_baseline {
         let file = new_baseline(&report, old_baseline.as_ref());
         let text = crate::baseline::write_baseline_text(&file);
-        write(&Target::File(path.clone()), text.as_bytes())?;
-        eprintln!(
+        let inputs = input_files(&args.estate, &[&args.policy]);
+        write(&Target::File(path.clone()), text.as_bytes(), &inputs)?;
+        say(&format!(
             "blastmap: wrote {} accepted violation(s) to {}",
             file.violations.len(),
             path.display()
-        );
+        ));
     }
     let target = Target::from_arg(args.output.output.as_deref());
     let rendered = match args.format {
@@ -318,7 +369,14 @@ fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
         CheckFormat::Junit => crate::report::junit::to_junit(&report),
         CheckFormat::Github => crate::report::github::to_github(&report),
     };
-    write(&target, rendered.as_bytes())?;
+    let mut read: Vec<&Path> = vec![&args.policy];
+    read.extend(args.baseline.as_deref());
+    read.extend(args.write_baseline.as_deref());
+    write(
+        &target,
+        rendered.as_bytes(),
+        &input_files(&args.estate, &read),
+    )?;
     let failed = !report.passed() && args.write_baseline.is_none();
     Ok(if failed && !args.soft_fail {
         exit::VIOLATIONS
