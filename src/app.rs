@@ -2,6 +2,7 @@
 //! the SPEC assigns (§4): 0 fine, 2 bad input, 3 incomplete estate.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{
     AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, ColorChoice, Command, EstateArgs,
@@ -57,6 +58,13 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Spof(args) => spof(args, cli.color),
         Command::Check(args) => check(args, cli.color),
     }
+}
+
+/// Writes a line for the user on stderr. A closed or full stderr is not a
+/// reason to fail the command (its exit code says how it went).
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// Renders diagnostics for stderr.
@@ -141,6 +149,7 @@ enum ProblemFormat {
 fn reporting_problems(
     format: Option<ProblemFormat>,
     target: Target,
+    inputs: &[PathBuf],
     run: impl FnOnce(&mut Vec<Diagnostic>) -> Result<i32, Failure>,
 ) -> Result<i32, Failure> {
     use crate::report::diagnostics as problems;
@@ -160,7 +169,7 @@ fn reporting_problems(
         ProblemFormat::Github => problems::to_github(&all),
         ProblemFormat::Junit => problems::to_junit(&all),
     };
-    match write(&target, rendered.as_bytes()) {
+    match write(&target, rendered.as_bytes(), inputs) {
         Ok(()) => Err(failure),
         Err(unwritable) => {
             let mut failure = failure;
@@ -172,7 +181,8 @@ fn reporting_problems(
 
 fn analyze(args: &AnalyzeArgs, color: ColorChoice) -> Result<i32, Failure> {
     let format = (args.format == AnalyzeFormat::Json).then_some(ProblemFormat::Json);
-    reporting_problems(format, args.output.target(), |warnings| {
+    let inputs = input_files(&args.estate, &[]);
+    reporting_problems(format, args.output.target(), &inputs, |warnings| {
         analyze_estate(args, color, warnings)
     })
 }
@@ -202,22 +212,65 @@ fn analyze_estate(
             analyze_report::to_text(&scenario, &analysis, style)
         }
     };
-    write(&target, rendered.as_bytes())?;
+    write(
+        &target,
+        rendered.as_bytes(),
+        &input_files(&args.estate, &[]),
+    )?;
     Ok(exit::OK)
 }
 
-fn write(target: &Target, bytes: &[u8]) -> Result<(), Failure> {
-    write_output(target, bytes).map_err(|e| {
-        let name = match target {
-            Target::File(p) => p.display().to_string(),
-            Target::Stdout => "stdout".to_owned(),
-        };
-        Failure::invalid(vec![Diagnostic::error(
-            Code::CannotWrite,
-            format!("cannot write {name}: {e}"),
+/// Writes a report. Refuses to write over one of `inputs` (the estate, the
+/// policy), and treats a closed stdout (`| head`) as the end of the output,
+/// not as an error.
+fn write(target: &Target, bytes: &[u8], inputs: &[PathBuf]) -> Result<(), Failure> {
+    if let Some(input) = target.overwrites_input(inputs) {
+        return Err(Failure::invalid(vec![Diagnostic::error(
+            Code::OutputIsInput,
+            format!(
+                "refusing to write the report over {}, which is one of the inputs",
+                input.display()
+            ),
         )
-        .help("check that the directory exists and is writable")])
-    })
+        .help("choose another file with -o")]));
+    }
+    match write_output(target, bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && *target == Target::Stdout => Ok(()),
+        result => result.map_err(|e| {
+            let name = match target {
+                Target::File(p) => p.display().to_string(),
+                Target::Stdout => "stdout".to_owned(),
+            };
+            Failure::invalid(vec![Diagnostic::error(
+                Code::CannotWrite,
+                format!("cannot write {name}: {e}"),
+            )
+            .help("check that the directory exists, is writable and has space")])
+        }),
+    }
+}
+
+/// What `check`'s report must not overwrite: the estate, the policy, the
+/// baseline it reads and the one it writes.
+fn check_inputs(args: &CheckArgs) -> Vec<PathBuf> {
+    let mut read: Vec<&Path> = vec![&args.policy];
+    read.extend(args.baseline.as_deref());
+    read.extend(args.write_baseline.as_deref());
+    input_files(&args.estate, &read)
+}
+
+/// Every file a command reads: the estate files (directories expanded one
+/// level, as the loader does) and `extra` (a policy, say), so that no
+/// report is written over one of them.
+fn input_files(estate: &EstateArgs, extra: &[&Path]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = extra.iter().map(|p| p.to_path_buf()).collect();
+    for source in &estate.sources {
+        match std::fs::read_dir(source) {
+            Ok(entries) => files.extend(entries.filter_map(|e| e.ok().map(|e| e.path()))),
+            Err(_) => files.push(source.clone()),
+        }
+    }
+    files
 }
 
 /// Resolves `--function` ids; unknown ids and ids that are not functions are
@@ -264,7 +317,8 @@ fn text_style(color: ColorChoice, target: &Target) -> Style {
 
 fn sweep(args: &SweepArgs, color: ColorChoice) -> Result<i32, Failure> {
     let format = (args.format == SweepFormat::Json).then_some(ProblemFormat::Json);
-    reporting_problems(format, args.output.target(), |warnings| {
+    let inputs = input_files(&args.estate, &[]);
+    reporting_problems(format, args.output.target(), &inputs, |warnings| {
         sweep_estate(args, color, warnings)
     })
 }
@@ -302,13 +356,18 @@ fn sweep_estate(
             crate::report::sweep::to_text(graph, &rows, &columns, text_style(color, &target))
         }
     };
-    write(&target, rendered.as_bytes())?;
+    write(
+        &target,
+        rendered.as_bytes(),
+        &input_files(&args.estate, &[]),
+    )?;
     Ok(exit::OK)
 }
 
 fn spof(args: &SpofArgs, color: ColorChoice) -> Result<i32, Failure> {
     let format = (args.format == SpofFormat::Json).then_some(ProblemFormat::Json);
-    reporting_problems(format, args.output.target(), |warnings| {
+    let inputs = input_files(&args.estate, &[]);
+    reporting_problems(format, args.output.target(), &inputs, |warnings| {
         spof_estate(args, color, warnings)
     })
 }
@@ -338,12 +397,16 @@ fn spof_estate(
             crate::report::spof::to_text(&baseline, &results, text_style(color, &target))
         }
     };
-    write(&target, rendered.as_bytes())?;
+    write(
+        &target,
+        rendered.as_bytes(),
+        &input_files(&args.estate, &[]),
+    )?;
     Ok(exit::OK)
 }
 
 fn read_text(path: &std::path::Path, what: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| {
+    load::read::read_path_bounded(path).map_err(|e| {
         Failure::invalid(vec![Diagnostic::error(
             Code::UnreadableFile,
             format!("cannot read the {what} {}: {e}", path.display()),
@@ -361,9 +424,12 @@ fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
         CheckFormat::Junit => Some(ProblemFormat::Junit),
         CheckFormat::Github => Some(ProblemFormat::Github),
     };
-    reporting_problems(format, args.output.target(), |warnings| {
-        check_estate(args, color, warnings)
-    })
+    reporting_problems(
+        format,
+        args.output.target(),
+        &check_inputs(args),
+        |warnings| check_estate(args, color, warnings),
+    )
 }
 
 fn check_estate(
@@ -405,12 +471,13 @@ fn check_estate(
     if let Some(path) = &args.write_baseline {
         let file = verdict.renewed_baseline(graph, &policy.rules, entries, &today);
         let text = load::baseline::write_baseline_text(&file);
-        write(&Target::File(path.clone()), text.as_bytes())?;
-        eprintln!(
+        let inputs = input_files(&args.estate, &[&args.policy]);
+        write(&Target::File(path.clone()), text.as_bytes(), &inputs)?;
+        say(&format!(
             "blastmap: wrote {} accepted violation(s) to {}",
             file.violations.len(),
             path.display()
-        );
+        ));
     }
     let report = crate::report::check::build_report(&crate::report::check::CheckInputs {
         graph,
@@ -429,7 +496,7 @@ fn check_estate(
         CheckFormat::Junit => crate::report::junit::to_junit(&report),
         CheckFormat::Github => crate::report::github::to_github(&report),
     };
-    write(&target, rendered.as_bytes())?;
+    write(&target, rendered.as_bytes(), &check_inputs(args))?;
     let failed = !verdict.passed() && args.write_baseline.is_none();
     Ok(if failed && !args.soft_fail {
         exit::VIOLATIONS

@@ -37,6 +37,8 @@ pub enum Code {
     EmptyMembers,
     /// `entry-never-satisfied`: A warning: an `allow_empty` entry with fewer members than it needs, so it is never satisfied. Fix: Add members, lower the quorum, or drop the entry.
     EntryNeverSatisfied,
+    /// `file-changed`: An estate file was truncated or rewritten by another program while blastmap read it (the process stops instead of crashing). Fix: Run blastmap again once the file is complete.
+    FileChanged,
     /// `incomplete-estate`: A collector reported `complete: false`: the estate may miss dependencies. Fix: Collect again, or pass --allow-incomplete (then it is a warning).
     IncompleteEstate,
     /// `invalid-baseline`: A `check --baseline` file that is not a version-1 baseline (malformed JSON, unknown field, bad date). Fix: Write it with `check --write-baseline FILE`; dates are YYYY-MM-DD.
@@ -57,6 +59,8 @@ pub enum Code {
     MissingVersion,
     /// `no-estate-files`: No estate file was given, or a directory holds none. Fix: Name YAML or JSON estate files, or a directory holding some.
     NoEstateFiles,
+    /// `output-is-input`: `-o` (or `--write-baseline`) names one of the command's inputs: writing would destroy the estate or policy. Fix: Choose another output file.
+    OutputIsInput,
     /// `quorum-out-of-range`: A `quorum` of 0 or more than the entry's members. Fix: Use a number between 1 and the number of members.
     QuorumOutOfRange,
     /// `reserved-id`: A node id with the `aws:` prefix, reserved for built-in nodes. Fix: Rename the node.
@@ -89,7 +93,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 32] = [
+    pub const ALL: [Code; 34] = [
         Code::BadCriticality,
         Code::BadDomain,
         Code::BadEntry,
@@ -98,6 +102,7 @@ impl Code {
         Code::DuplicateKey,
         Code::EmptyMembers,
         Code::EntryNeverSatisfied,
+        Code::FileChanged,
         Code::IncompleteEstate,
         Code::InvalidBaseline,
         Code::InvalidPolicy,
@@ -108,6 +113,7 @@ impl Code {
         Code::MinZonesOutOfRange,
         Code::MissingVersion,
         Code::NoEstateFiles,
+        Code::OutputIsInput,
         Code::QuorumOutOfRange,
         Code::ReservedId,
         Code::SameIdTwoSections,
@@ -131,6 +137,8 @@ impl Code {
             Code::BadDomain => "bad-domain",
             Code::BadEntry => "bad-entry",
             Code::CannotWrite => "cannot-write",
+            Code::FileChanged => "file-changed",
+            Code::OutputIsInput => "output-is-input",
             Code::ConflictingDefinition => "conflicting-definition",
             Code::DuplicateKey => "duplicate-key",
             Code::EmptyMembers => "empty-members",
@@ -182,6 +190,9 @@ impl Code {
             Code::EntryNeverSatisfied => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }
+            Code::FileChanged => {
+                Example::Test("an_estate_truncated_while_loading_is_reported_not_a_crash")
+            }
             Code::IncompleteEstate => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }
@@ -202,6 +213,9 @@ impl Code {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }
             Code::NoEstateFiles => {
+                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::OutputIsInput => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }
             Code::QuorumOutOfRange => Example::Fixture("fixtures/invalid/quorum-out-of-range.yaml"),

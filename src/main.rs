@@ -11,16 +11,17 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    blastmap::report::output::install_signal_cleanup();
     let code = match app::run(&cli) {
         Ok(code) => code,
         Err(failure) => {
-            eprint!(
-                "{}",
-                app::render_diagnostics(&failure.diagnostics, cli.color)
-            );
+            let mut text = app::render_diagnostics(&failure.diagnostics, cli.color);
             if failure.code == exit::INVALID && failure.diagnostics.len() > 1 {
-                eprintln!("{} problems found", failure.diagnostics.len());
+                text.push_str(&format!("{} problems found\n", failure.diagnostics.len()));
             }
+            // A closed or full stderr must not turn the exit code into a
+            // panic's 101: the code below is the answer scripts rely on.
+            let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
             failure.code
         }
     };

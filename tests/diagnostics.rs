@@ -65,6 +65,10 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
             let estate = write(dir, "reserved.yaml", "version: 1\nservices:\n  aws:x: {}\n");
             s(&["spof", &estate])
         }
+        Code::OutputIsInput => {
+            let estate = write(dir, "estate.yaml", valid);
+            s(&["spof", &estate, "-o", &estate])
+        }
         Code::UnknownDomain => s(&["analyze", SHOP, "--fail", "region:nowhere-1"]),
         Code::UnknownDomainKind => {
             let policy = write(
@@ -85,7 +89,8 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
             s(&["spof", &estate])
         }
         // Fixtures or unit tests show these.
-        Code::BadCriticality
+        Code::FileChanged
+        | Code::BadCriticality
         | Code::BadEntry
         | Code::ConflictingDefinition
         | Code::DuplicateKey

@@ -19,6 +19,7 @@ mod ci_examples;
 mod diagnostics;
 mod document_roundtrip;
 mod engine_reference;
+mod hardening;
 mod invalid;
 mod large_files;
 mod no_panic_on_bad_input;

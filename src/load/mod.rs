@@ -15,6 +15,7 @@ mod merge;
 pub mod parse;
 pub mod policy;
 pub mod raw;
+pub mod read;
 mod resolve;
 pub mod select;
 
@@ -121,21 +122,46 @@ impl FileText {
     }
 }
 
-/// Reads or maps one file.
+/// Reads or maps one file, opening it once (a FIFO can be read only once).
+/// Regular files of [`MAP_FROM_BYTES`] or more are mapped; everything else
+/// (small files, FIFOs, devices) is read within the size budget, refusing
+/// NUL bytes as soon as they appear.
 fn open_text(path: &Path) -> Result<FileText, Diagnostic> {
     let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
-    let size = file.metadata().map_err(|e| unreadable(path, &e))?.len();
-    if size < MAP_FROM_BYTES {
-        return std::fs::read_to_string(path)
-            .map(FileText::Read)
-            .map_err(|e| unreadable(path, &e));
+    let meta = file.metadata().map_err(|e| unreadable(path, &e))?;
+    if meta.is_file() && meta.len() > read::MAX_INPUT_BYTES {
+        return Err(refused(
+            path,
+            &read::ReadError::TooLarge(read::MAX_INPUT_BYTES),
+        ));
     }
-    // SAFETY: the map is read-only and blastmap never writes estate files.
-    // Another process truncating the file while it is loaded could make a
-    // read fault, as with every tool that maps its input (ripgrep does too);
-    // files under 8 MB are read instead.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| unreadable(path, &e))?;
+    if !meta.is_file() || meta.len() < MAP_FROM_BYTES {
+        return read::read_text_bounded(file, read::MAX_INPUT_BYTES)
+            .map(FileText::Read)
+            .map_err(|e| refused(path, &e));
+    }
+    let name = path.display().to_string();
+    let map = read::map_guarded(&file, &name).map_err(|e| unreadable(path, &e))?;
     Ok(FileText::Mapped(map))
+}
+
+/// An input that cannot be an estate: not text, too large, unreadable.
+fn refused(path: &Path, e: &read::ReadError) -> Diagnostic {
+    match e {
+        read::ReadError::Io(e) => unreadable(path, e),
+        read::ReadError::NotUtf8(e) => Diagnostic::error(
+            Code::UnreadableFile,
+            format!("{} is not UTF-8 text: {e}", path.display()),
+        )
+        .in_file(path.display().to_string())
+        .help("save the estate as UTF-8"),
+        other => Diagnostic::error(
+            Code::UnreadableFile,
+            format!("cannot read {}: {other}", path.display()),
+        )
+        .in_file(path.display().to_string())
+        .help("name an estate file (YAML or JSON text)"),
+    }
 }
 
 /// Every estate file named by `paths` (directories expanded), opened.

@@ -1,0 +1,179 @@
+//! Reading input files safely: each file opened once (a FIFO can be read
+//! only once), with a size budget and an early stop on NUL bytes (so
+//! `/dev/zero` or a binary file is refused at once instead of read until
+//! memory runs out), and large regular files mapped with a guard that turns
+//! a file truncated under the process (SIGBUS) into a clear message.
+
+use std::io::Read;
+use std::path::Path;
+
+/// The largest input blastmap reads: far above an estate of a million
+/// nodes (about 200 MB of JSON), far below what would exhaust memory.
+pub const MAX_INPUT_BYTES: u64 = 4 << 30;
+
+/// Why an input was refused.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The operating system's error.
+    Io(std::io::Error),
+    /// The input holds a NUL byte at this offset: it is not a text file.
+    Nul(u64),
+    /// The input is larger than the budget.
+    TooLarge(u64),
+    /// The input is not UTF-8 text.
+    NotUtf8(std::str::Utf8Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::Nul(at) => write!(
+                f,
+                "it holds a NUL byte at byte {at}: it is not a text file (a device such as /dev/zero, or binary data)"
+            ),
+            ReadError::TooLarge(limit) => write!(
+                f,
+                "it is larger than {} GiB, the most blastmap reads",
+                limit >> 30
+            ),
+            ReadError::NotUtf8(e) => write!(f, "it is not UTF-8 text: {e}"),
+        }
+    }
+}
+
+/// Reads a whole file as text from an open handle, in chunks, stopping at
+/// the first NUL byte or past `limit` bytes. Works for regular files,
+/// FIFOs and devices alike, and reads each only once.
+pub fn read_text_bounded(file: impl Read, limit: u64) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    let mut reader = file.take(limit.saturating_add(1));
+    let mut chunk = vec![0u8; 64 << 10];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ReadError::Io(e)),
+        };
+        if let Some(i) = chunk[..n].iter().position(|&b| b == 0) {
+            return Err(ReadError::Nul((bytes.len() + i) as u64));
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        if bytes.len() as u64 > limit {
+            return Err(ReadError::TooLarge(limit));
+        }
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error()))
+}
+
+/// Opens `path` once and reads it as text within [`MAX_INPUT_BYTES`].
+pub fn read_path_bounded(path: &Path) -> Result<String, ReadError> {
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    read_text_bounded(file, MAX_INPUT_BYTES)
+}
+
+/// Maps a regular file read-only, after arming the SIGBUS guard with its
+/// name: if another process truncates the file while blastmap reads the
+/// map, the process prints which files changed and exits with code 2
+/// instead of being killed by the signal.
+pub fn map_guarded(file: &std::fs::File, name: &str) -> std::io::Result<memmap2::Mmap> {
+    sigbus::arm(name);
+    // SAFETY: the map is read-only and blastmap never writes estate files.
+    // Another process truncating the file while it is mapped makes a read
+    // fault with SIGBUS; `sigbus::arm` installed a handler that reports it
+    // and exits, so no read ever sees an invalid page and returns.
+    unsafe { memmap2::Mmap::map(file) }
+}
+
+#[cfg(unix)]
+mod sigbus {
+    use std::sync::atomic::{AtomicPtr, Ordering};
+    use std::sync::{Mutex, Once};
+
+    /// The message the handler writes, leaked so the handler can read it
+    /// without allocating or locking (neither is allowed in a handler).
+    static MESSAGE: AtomicPtr<&'static [u8]> = AtomicPtr::new(std::ptr::null_mut());
+    static NAMES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    static INSTALL: Once = Once::new();
+
+    /// Adds `name` to the files the message names and installs the handler
+    /// once.
+    pub fn arm(name: &str) {
+        let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+        names.push(name.escape_debug().to_string());
+        let text = format!(
+            "error[file-changed]: an estate file changed while blastmap was reading it (was it truncated or rewritten?): {}\n  = help: run blastmap again once the file is complete\n",
+            names.join(", ")
+        );
+        let bytes: &'static [u8] = Box::leak(text.into_bytes().into_boxed_slice());
+        let slot: &'static mut &'static [u8] = Box::leak(Box::new(bytes));
+        MESSAGE.store(slot, Ordering::Release);
+        INSTALL.call_once(install);
+    }
+
+    fn install() {
+        // SAFETY: `on_sigbus` only calls async-signal-safe functions
+        // (`write`, `_exit`) and reads a pointer published before the map
+        // was created; the sigaction struct is fully initialised.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigbus as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+        }
+    }
+
+    extern "C" fn on_sigbus(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        let message = MESSAGE.load(Ordering::Acquire);
+        // SAFETY: a non-null pointer was leaked by `arm` and is never freed.
+        if let Some(bytes) = unsafe { message.as_ref() } {
+            unsafe { libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
+        }
+        unsafe { libc::_exit(2) };
+    }
+}
+
+#[cfg(not(unix))]
+mod sigbus {
+    pub fn arm(_: &str) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_byte_stops_the_read_at_once() {
+        let endless = std::io::repeat(0);
+        match read_text_bounded(endless, MAX_INPUT_BYTES) {
+            Err(ReadError::Nul(0)) => {}
+            other => panic!("expected a NUL error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn endless_text_stops_at_the_budget() {
+        let endless = std::io::repeat(b'a');
+        match read_text_bounded(endless, 1 << 20) {
+            Err(ReadError::TooLarge(limit)) => assert_eq!(limit, 1 << 20),
+            other => panic!("expected a size error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_within_the_budget_is_read_whole() {
+        let text = "version: 1\n".repeat(10_000);
+        let read = read_text_bounded(text.as_bytes(), text.len() as u64).unwrap();
+        assert_eq!(read, text);
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported() {
+        assert!(matches!(
+            read_text_bounded(&[0xff, 0xfe][..], 10),
+            Err(ReadError::NotUtf8(_))
+        ));
+    }
+}
