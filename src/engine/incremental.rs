@@ -708,3 +708,54 @@ fn components_in_order(graph: &Graph) -> (Vec<u32>, Vec<bool>, crate::graph::Csr
     }
     (rank, cyclic, components)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{load_documents, Source};
+
+    /// A ring of services inside one component: every third requires `all`
+    /// of the next service and its database (a failure goes down the ring),
+    /// the others `any` (a failure only degrades).
+    fn ring(services: usize) -> Graph {
+        let mut y = String::from("services:\n");
+        for s in 0..services {
+            let next = (s + 1) % services;
+            let kind = if s % 3 == 0 { "all" } else { "any" };
+            y.push_str(&format!(
+                "  svc-{s}:\n    requires: [{{{kind}: [svc-{next}, db-{s}]}}]\n"
+            ));
+        }
+        y.push_str("resources:\n");
+        for s in 0..services {
+            y.push_str(&format!("  db-{s}: {{}}\n"));
+        }
+        let sources = [Source {
+            name: "ring.yaml".to_owned(),
+            text: y,
+        }];
+        match load_documents(&sources) {
+            Ok(l) => l.graph,
+            Err(e) => panic!("the ring should load: {e}"),
+        }
+    }
+
+    #[test]
+    fn re_solving_a_cycle_incrementally_matches_a_full_evaluation() {
+        let g = ring(40);
+        let base = Baseline::new(&g);
+        let mut scratch = base.scratch();
+        for x in g.nodes() {
+            let full = base.evaluate_full(&[x], &[]);
+            let incremental = base.evaluate(&mut scratch, &[x], &[], false);
+            assert_eq!(incremental, full, "failing {}", g.id(x));
+            let down_only = base.evaluate(&mut scratch, &[x], &[], true);
+            let full_down: Vec<_> = full
+                .iter()
+                .copied()
+                .filter(|(_, s)| *s == Status::Down)
+                .collect();
+            assert_eq!(down_only, full_down, "failing {} (down only)", g.id(x));
+        }
+    }
+}
