@@ -244,13 +244,8 @@ impl Baseline<'_> {
                 let n = first as usize;
                 supported[n] = !excluded[n]
                     && g.requires(first).all(|e| {
-                        let t = self.thresholds[e as usize];
-                        t == NOT_COUNTED
-                            || g.members(e)
-                                .iter()
-                                .filter(|&&m| supported[m as usize])
-                                .count() as u32
-                                >= t
+                        self.thresholds[e as usize] == NOT_COUNTED
+                            || satisfied_by(g, e, |m| supported[m as usize])
                     });
                 continue;
             }
