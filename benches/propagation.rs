@@ -132,3 +132,45 @@ fn sweep_default_kinds(bencher: divan::Bencher, services: usize) {
     let domains = scenarios_of(&graph, &DomainKind::DEFAULT);
     bencher.bench(|| blastmap::engine::sweep::sweep(&baseline, &domains, None, &|_| {}).len());
 }
+
+/// One strongly connected component of `services` services, as traces
+/// produce: a ring where each service requires `any` of the next one and
+/// its own database. Every node of the ring is in the same component.
+fn ring(services: usize) -> Graph {
+    let mut y = String::from("{\"version\": 1, \"services\": {");
+    for s in 0..services {
+        if s > 0 {
+            y.push(',');
+        }
+        let next = (s + 1) % services;
+        let _ = write!(
+            y,
+            "\"svc-{s}\": {{\"requires\": [{{\"any\": [\"svc-{next}\", \"db-{s}\"]}}]}}"
+        );
+    }
+    y.push_str("}, \"resources\": {");
+    for s in 0..services {
+        if s > 0 {
+            y.push(',');
+        }
+        let _ = write!(y, "\"db-{s}\": {{\"service\": \"rds\"}}");
+    }
+    y.push_str("}}");
+    load_documents(&[Source {
+        name: "ring.json".into(),
+        text: y,
+    }])
+    .expect("the generated ring is valid")
+    .graph
+}
+
+/// `spof`'s path through a cycle: failing one database re-solves the whole
+/// 10,000-node component (support, then the down closure).
+#[divan::bench]
+fn cycle_of_10000_one_node_down_only(bencher: divan::Bencher) {
+    let graph = ring(10_000);
+    let baseline = Baseline::new(&graph);
+    let db = graph.find("db-0").expect("the ring has db-0");
+    let mut scratch = baseline.scratch();
+    bencher.bench_local(|| baseline.evaluate(&mut scratch, &[db], &[], true).len());
+}

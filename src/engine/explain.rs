@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::entry::{count_alive, down_steps};
 use super::incremental::{Baseline, Scratch};
 use crate::graph::NodeIx;
 use crate::model::Status;
@@ -132,16 +133,12 @@ impl<'b, 'g> Explainer<'b, 'g> {
     /// Down members of the unsatisfied `requires` entries of `y`, ascending.
     fn steps(&self, y: NodeIx) -> Vec<NodeIx> {
         let graph = self.baseline.graph();
-        let mut next: Vec<NodeIx> = Vec::new();
-        for e in graph.requires(y) {
-            let members = graph.members(e);
-            let alive = members.iter().filter(|m| !self.is_down(**m)).count() as u32;
-            if alive < graph.entries()[e as usize].needed {
-                next.extend(members.iter().copied().filter(|m| self.is_down(*m)));
-            }
-        }
-        next.sort_unstable();
-        next.dedup();
-        next
+        let alive = |m: NodeIx| !self.is_down(m);
+        down_steps(
+            graph,
+            y,
+            |e| count_alive(graph, e, alive),
+            |m| self.is_down(m),
+        )
     }
 }

@@ -30,6 +30,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::entry::{degrades_owner, satisfied, satisfied_by};
 use super::status::{
     close_down, degrade, least_support_with, support_thresholds, Grounding, NOT_COUNTED,
 };
@@ -57,6 +58,9 @@ pub struct Baseline<'g> {
     cyclic: Vec<bool>,
     /// Row `rank`: the nodes of that component.
     components: crate::graph::Csr<NodeIx>,
+    /// Per node: its position in its component's row, so that re-solving a
+    /// component finds a member's slot in O(1), not by a scan of the row.
+    local: Vec<u32>,
 }
 
 impl<'g> Baseline<'g> {
@@ -69,6 +73,7 @@ impl<'g> Baseline<'g> {
         let (down, alive) = close_down(graph, supported.clone());
         let status = degrade(graph, &down, &alive, &nothing);
         let (rank, cyclic, components) = components_in_order(graph);
+        let local = positions_in_rows(&components, graph.len());
         let down_at_rest = graph
             .nodes()
             .filter(|&n| status[n as usize] == Status::Down)
@@ -85,6 +90,7 @@ impl<'g> Baseline<'g> {
             rank,
             cyclic,
             components,
+            local,
         }
     }
 
@@ -238,13 +244,8 @@ impl Baseline<'_> {
                 let n = first as usize;
                 supported[n] = !excluded[n]
                     && g.requires(first).all(|e| {
-                        let t = self.thresholds[e as usize];
-                        t == NOT_COUNTED
-                            || g.members(e)
-                                .iter()
-                                .filter(|&&m| supported[m as usize])
-                                .count() as u32
-                                >= t
+                        self.thresholds[e as usize] == NOT_COUNTED
+                            || satisfied_by(g, e, |m| supported[m as usize])
                     });
                 continue;
             }
@@ -453,11 +454,11 @@ impl Run<'_, '_> {
         let supported = !direct
             && g.requires(n).all(|e| {
                 !self.base.grounded_entry[e as usize]
-                    || self.supported_members(e) >= g.entries()[e as usize].needed
+                    || satisfied(&g.entries()[e as usize], self.supported_members(e))
             });
         let down = !supported
             || g.requires(n)
-                .any(|e| self.alive(e) < g.entries()[e as usize].needed);
+                .any(|e| !satisfied(&g.entries()[e as usize], self.alive(e)));
         let status = if down {
             Status::Down
         } else {
@@ -478,10 +479,9 @@ impl Run<'_, '_> {
         let degraded = self.base.status[i] == Status::Degraded
             || self.s.zone_degraded[i]
             || self.s.worse_member[i]
-            || g.optional(n)
-                .any(|e| self.alive(e) < g.entries()[e as usize].needed)
             || g.requires(n)
-                .any(|e| (self.alive(e) as usize) < g.members(e).len());
+                .chain(g.optional(n))
+                .any(|e| degrades_owner(g, e, self.alive(e)));
         if degraded {
             Status::Degraded
         } else {
@@ -554,8 +554,10 @@ impl Run<'_, '_> {
         }
     }
 
-    fn in_component(&self, m: NodeIx, rank: u32) -> bool {
-        self.base.rank[m as usize] == rank
+    /// The position of `m` in the row of component `rank`, if it is in it.
+    #[inline]
+    fn local(&self, m: NodeIx, rank: u32) -> Option<usize> {
+        (self.base.rank[m as usize] == rank).then(|| self.base.local[m as usize] as usize)
     }
 
     /// Least fixed point of support inside the component; members outside
@@ -571,39 +573,57 @@ impl Run<'_, '_> {
         )
     }
 
-    /// The down closure inside the component.
-    fn component_down(&self, rank: u32, nodes: &[NodeIx], supported: &[bool]) -> Vec<bool> {
-        let g = self.base.graph;
-        let mut down: Vec<bool> = supported.iter().map(|s| !s).collect();
-        loop {
-            let mut grew = false;
-            for (k, &n) in nodes.iter().enumerate() {
-                if down[k] {
-                    continue;
-                }
-                let unsatisfied = g.requires(n).any(|e| {
-                    let alive = g
-                        .members(e)
-                        .iter()
-                        .filter(|&&m| match nodes.iter().position(|&x| x == m) {
-                            Some(j) if self.in_component(m, rank) => !down[j],
-                            _ => self.status(m) != Status::Down,
-                        })
-                        .count() as u32;
-                    alive < g.entries()[e as usize].needed
-                });
-                if unsatisfied {
-                    down[k] = true;
-                    grew = true;
-                }
-            }
-            if !grew {
-                return down;
-            }
+    /// Whether member `m` is not down while component `rank` is re-solved:
+    /// inside, as `down` says so far; outside, as it now is.
+    #[inline]
+    fn alive_while_solving(&self, rank: u32, down: &[bool], m: NodeIx) -> bool {
+        match self.local(m, rank) {
+            Some(j) => !down[j],
+            None => self.status(m) != Status::Down,
         }
     }
 
-    /// Degradation spreading inside the component through `requires`.
+    /// Whether node `n` of component `rank` has an unsatisfied `requires`
+    /// entry given `down`.
+    fn unsatisfied_inside(&self, rank: u32, down: &[bool], n: NodeIx) -> bool {
+        let g = self.base.graph;
+        g.requires(n)
+            .any(|e| !satisfied_by(g, e, |m| self.alive_while_solving(rank, down, m)))
+    }
+
+    /// The down closure inside the component: a worklist from the nodes
+    /// that go down, re-checking only the owners of their entries.
+    /// O(Σ members of the entries touched).
+    fn component_down(&self, rank: u32, nodes: &[NodeIx], supported: &[bool]) -> Vec<bool> {
+        let g = self.base.graph;
+        let mut down: Vec<bool> = supported.iter().map(|s| !s).collect();
+        let mut stack: Vec<usize> = (0..nodes.len()).filter(|&k| down[k]).collect();
+        for (k, &n) in nodes.iter().enumerate() {
+            if !down[k] && self.unsatisfied_inside(rank, &down, n) {
+                down[k] = true;
+                stack.push(k);
+            }
+        }
+        while let Some(k) = stack.pop() {
+            for &e in g.member_of(nodes[k]) {
+                let entry = &g.entries()[e as usize];
+                if entry.optional {
+                    continue;
+                }
+                let Some(o) = self.local(entry.owner, rank) else {
+                    continue;
+                };
+                if !down[o] && !satisfied_by(g, e, |m| self.alive_while_solving(rank, &down, m)) {
+                    down[o] = true;
+                    stack.push(o);
+                }
+            }
+        }
+        down
+    }
+
+    /// Degradation spreading inside the component through `requires`: a
+    /// worklist from the nodes that are not up. O(component + its edges).
     fn component_degrade(
         &self,
         rank: u32,
@@ -614,31 +634,38 @@ impl Run<'_, '_> {
             return status;
         }
         let g = self.base.graph;
-        loop {
-            let mut grew = false;
-            for (k, &n) in nodes.iter().enumerate() {
-                if status[k] != Status::Up {
+        let mut stack: Vec<usize> = (0..nodes.len())
+            .filter(|&k| status[k] != Status::Up)
+            .collect();
+        while let Some(k) = stack.pop() {
+            for &e in g.member_of(nodes[k]) {
+                let entry = &g.entries()[e as usize];
+                if entry.optional {
                     continue;
                 }
-                let worse_inside = g.requires(n).any(|e| {
-                    g.members(e).iter().any(|&m| {
-                        self.in_component(m, rank)
-                            && nodes
-                                .iter()
-                                .position(|&x| x == m)
-                                .is_some_and(|j| status[j] != Status::Up)
-                    })
-                });
-                if worse_inside {
-                    status[k] = Status::Degraded;
-                    grew = true;
+                let Some(o) = self.local(entry.owner, rank) else {
+                    continue;
+                };
+                if status[o] == Status::Up {
+                    status[o] = Status::Degraded;
+                    stack.push(o);
                 }
             }
-            if !grew {
-                return status;
-            }
+        }
+        status
+    }
+}
+
+/// Per node: its position in the row of the table that holds it (every
+/// node in exactly one row). O(nodes).
+fn positions_in_rows(rows: &crate::graph::Csr<NodeIx>, nodes: usize) -> Vec<u32> {
+    let mut local = vec![0u32; nodes];
+    for r in 0..rows.rows() {
+        for (k, &n) in rows.row(r).iter().enumerate() {
+            local[n as usize] = k as u32;
         }
     }
+    local
 }
 
 /// Tarjan's strongly connected components of the `requires` graph (owner →
@@ -675,4 +702,55 @@ fn components_in_order(graph: &Graph) -> (Vec<u32>, Vec<bool>, crate::graph::Csr
         components.push_row(nodes);
     }
     (rank, cyclic, components)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{load_documents, Source};
+
+    /// A ring of services inside one component: every third requires `all`
+    /// of the next service and its database (a failure goes down the ring),
+    /// the others `any` (a failure only degrades).
+    fn ring(services: usize) -> Graph {
+        let mut y = String::from("services:\n");
+        for s in 0..services {
+            let next = (s + 1) % services;
+            let kind = if s % 3 == 0 { "all" } else { "any" };
+            y.push_str(&format!(
+                "  svc-{s}:\n    requires: [{{{kind}: [svc-{next}, db-{s}]}}]\n"
+            ));
+        }
+        y.push_str("resources:\n");
+        for s in 0..services {
+            y.push_str(&format!("  db-{s}: {{}}\n"));
+        }
+        let sources = [Source {
+            name: "ring.yaml".to_owned(),
+            text: y,
+        }];
+        match load_documents(&sources) {
+            Ok(l) => l.graph,
+            Err(e) => panic!("the ring should load: {e}"),
+        }
+    }
+
+    #[test]
+    fn re_solving_a_cycle_incrementally_matches_a_full_evaluation() {
+        let g = ring(40);
+        let base = Baseline::new(&g);
+        let mut scratch = base.scratch();
+        for x in g.nodes() {
+            let full = base.evaluate_full(&[x], &[]);
+            let incremental = base.evaluate(&mut scratch, &[x], &[], false);
+            assert_eq!(incremental, full, "failing {}", g.id(x));
+            let down_only = base.evaluate(&mut scratch, &[x], &[], true);
+            let full_down: Vec<_> = full
+                .iter()
+                .copied()
+                .filter(|(_, s)| *s == Status::Down)
+                .collect();
+            assert_eq!(down_only, full_down, "failing {} (down only)", g.id(x));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The engine: scenarios in, statuses out. Pure: it reads no file, prints
 //! nothing and touches no network; it takes a [`Graph`] and returns data.
 
+pub mod entry;
 pub mod explain;
 pub mod scenario;
 pub mod status;

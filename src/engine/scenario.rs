@@ -1,6 +1,7 @@
 //! What a scenario fails directly (SPEC §2), and whether its domains exist
 //! in the estate. The domain and scenario types are in `model`.
 
+use super::entry::{zone_effect, ZoneEffect};
 use crate::diag::{closest, did_you_mean, Code, Diagnostic};
 use crate::graph::{Attr, Graph, NodeIx, Sym, NO_SYM};
 use crate::model::{Domain, DomainArg, Scenario};
@@ -221,8 +222,8 @@ fn attr_is(graph: &Graph, attr: Attr, s: Sym) -> Box<dyn Fn(NodeIx) -> bool + '_
     Box::new(move |n| graph.attr_sym(n, attr) == s)
 }
 
-/// SPEC §2 zone rule: with L the failed zones of a node's explicit list Z,
-/// |Z| − |L| < min_zones → directly down; else L non-empty → zone-degraded.
+/// Applies the SPEC §2 zone rule ([`zone_effect`]) to every node with an
+/// explicit zones list, given the failed zones.
 fn apply_zone_rule(graph: &Graph, failed: &[Sym], down: &mut [bool], degraded: &mut [bool]) {
     for n in graph.nodes() {
         let zones = graph.zones(n);
@@ -230,13 +231,10 @@ fn apply_zone_rule(graph: &Graph, failed: &[Sym], down: &mut [bool], degraded: &
             continue;
         }
         let lost = zones.iter().filter(|z| failed.contains(z)).count();
-        if lost == 0 {
-            continue;
-        }
-        if ((zones.len() - lost) as u32) < graph.min_zones(n) {
-            down[n as usize] = true;
-        } else {
-            degraded[n as usize] = true;
+        match zone_effect(zones.len(), lost, graph.min_zones(n)) {
+            ZoneEffect::Unaffected => {}
+            ZoneEffect::Degraded => degraded[n as usize] = true,
+            ZoneEffect::Down => down[n as usize] = true,
         }
     }
 }

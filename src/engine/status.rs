@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 
+use super::entry::{self, degraded_steps, degrades_owner, down_steps, satisfied};
 use super::explain::{causes_from, shortest_chain};
 use super::scenario::DirectFailure;
 use crate::graph::{EntryIx, Graph, NodeIx};
@@ -32,7 +33,7 @@ impl Grounding {
             .entries()
             .iter()
             .zip(&count)
-            .map(|(e, c)| !e.optional && *c >= e.needed)
+            .map(|(e, c)| !e.optional && satisfied(e, *c))
             .collect();
         Grounding {
             grounded_entry,
@@ -54,7 +55,7 @@ pub(crate) fn support_thresholds(graph: &Graph, grounded: Option<&[bool]>) -> Ve
         .enumerate()
         .map(|(e, entry)| {
             if !entry.optional && grounded.is_none_or(|g| g[e]) {
-                entry.needed
+                entry::threshold(entry)
             } else {
                 NOT_COUNTED
             }
@@ -159,7 +160,7 @@ pub(crate) fn close_down(graph: &Graph, supported: Vec<bool>) -> (Vec<bool>, Vec
     let mut queue: VecDeque<NodeIx> = graph.nodes().filter(|&n| down[n as usize]).collect();
     for (e, entry) in graph.entries().iter().enumerate() {
         let o = entry.owner as usize;
-        if !entry.optional && alive[e] < entry.needed && !down[o] {
+        if !entry.optional && !satisfied(entry, alive[e]) && !down[o] {
             down[o] = true;
             queue.push_back(entry.owner);
         }
@@ -169,7 +170,7 @@ pub(crate) fn close_down(graph: &Graph, supported: Vec<bool>) -> (Vec<bool>, Vec
             alive[e as usize] -= 1;
             let entry = &graph.entries()[e as usize];
             let o = entry.owner as usize;
-            if !entry.optional && alive[e as usize] < entry.needed && !down[o] {
+            if !entry.optional && !satisfied(entry, alive[e as usize]) && !down[o] {
                 down[o] = true;
                 queue.push_back(entry.owner);
             }
@@ -194,15 +195,10 @@ pub(crate) fn degrade(
         .collect();
     let seed = |n: NodeIx| {
         zone_degraded[n as usize]
-            || graph.requires(n).chain(graph.optional(n)).any(|e| {
-                let entry = &graph.entries()[e as usize];
-                let a = alive[e as usize];
-                if entry.optional {
-                    a < entry.needed
-                } else {
-                    (a as usize) < graph.members(e).len()
-                }
-            })
+            || graph
+                .requires(n)
+                .chain(graph.optional(n))
+                .any(|e| degrades_owner(graph, e, alive[e as usize]))
     };
     let mut queue: Vec<NodeIx> = graph
         .nodes()
@@ -248,23 +244,12 @@ impl<'g> Analysis<'g> {
     /// The steps of an explanation: down members of the unsatisfied
     /// `requires` entries of `x`, ascending, without repeats.
     fn down_steps(&self, x: NodeIx) -> Vec<NodeIx> {
-        let mut next = Vec::new();
-        for e in self.graph.requires(x) {
-            let entry = &self.graph.entries()[e as usize];
-            if self.alive[e as usize] >= entry.needed {
-                continue;
-            }
-            next.extend(
-                self.graph
-                    .members(e)
-                    .iter()
-                    .copied()
-                    .filter(|&m| self.status[m as usize] == Status::Down),
-            );
-        }
-        next.sort_unstable();
-        next.dedup();
-        next
+        down_steps(
+            self.graph,
+            x,
+            |e| self.alive[e as usize],
+            |m| self.status[m as usize] == Status::Down,
+        )
     }
 
     /// SPEC §3.3: the directly-down nodes reachable from `n` along "owner →
@@ -323,15 +308,7 @@ impl Analysis<'_> {
 
     /// Degraded members of the `requires` entries of `x`, ascending.
     fn degraded_members(&self, x: NodeIx) -> Vec<NodeIx> {
-        let mut next: Vec<NodeIx> = self
-            .graph
-            .requires(x)
-            .flat_map(|e| self.graph.members(e).iter().copied())
-            .filter(|&m| self.status(m) == Status::Degraded)
-            .collect();
-        next.sort_unstable();
-        next.dedup();
-        next
+        degraded_steps(self.graph, x, |m| self.status(m) == Status::Degraded)
     }
 
     fn own_degradation(&self, x: NodeIx) -> Option<DegradedBecause> {
@@ -350,7 +327,7 @@ impl Analysis<'_> {
         }
         for e in self.graph.optional(x) {
             let entry = &self.graph.entries()[e as usize];
-            if self.alive[e as usize] < entry.needed {
+            if !satisfied(entry, self.alive[e as usize]) {
                 if let Some(m) = first_down(e) {
                     return Some(DegradedBecause::OptionalDown(m));
                 }

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::entry::{zone_effect, ZoneEffect};
 use super::incremental::{Baseline, Scratch};
 use crate::graph::{Attr, Graph, NodeIx, Sym, NO_SYM};
 use crate::model::Status;
@@ -138,11 +139,10 @@ impl DomainIndex {
                 let mut down = Vec::new();
                 let mut degraded = Vec::new();
                 for n in lookup(&self.by_zone, z) {
-                    let left = graph.zones(n).len() - 1;
-                    if (left as u32) < graph.min_zones(n) {
-                        down.push(n);
-                    } else {
-                        degraded.push(n);
+                    // A zone is listed once per node: losing it loses one.
+                    match zone_effect(graph.zones(n).len(), 1, graph.min_zones(n)) {
+                        ZoneEffect::Down => down.push(n),
+                        _ => degraded.push(n),
                     }
                 }
                 (down, degraded)

@@ -13,42 +13,8 @@ use super::raw::{self, At, Member, NodeField as Field, Text, Zones};
 use super::select::{Pattern, Selector};
 use super::Files;
 use crate::diag::{closest, did_you_mean, Code, Diagnostic};
-use crate::graph::{Attr, Csr, Entry, Graph, NodeIx, Sym, NO_SYM};
+use crate::graph::{Attr, Builder, Graph, NodeIx, NodeRow};
 use crate::model::{Criticality, EntryKind, NodeKind};
-
-/// Interns attribute values as dense symbols.
-#[derive(Default)]
-struct Interner {
-    map: FxHashMap<Box<str>, Sym>,
-    symbols: Vec<Box<str>>,
-    /// The last symbol of each attribute slot: nodes in id order tend to
-    /// share their neighbours' region, account and type, so most look-ups
-    /// are a string compare instead of a hash.
-    last: [Option<Sym>; 5],
-}
-
-impl Interner {
-    fn intern_for(&mut self, slot: usize, text: &str) -> Sym {
-        if let Some(s) = self.last[slot] {
-            if *self.symbols[s as usize] == *text {
-                return s;
-            }
-        }
-        let s = self.intern(text);
-        self.last[slot] = Some(s);
-        s
-    }
-
-    fn intern(&mut self, text: &str) -> Sym {
-        if let Some(&s) = self.map.get(text) {
-            return s;
-        }
-        let s = self.symbols.len() as Sym;
-        self.symbols.push(text.into());
-        self.map.insert(text.into(), s);
-        s
-    }
-}
 
 /// Builds the graph; pushes a diagnostic for every problem.
 pub(crate) fn resolve(
@@ -67,38 +33,22 @@ pub(crate) fn resolve(
             .cmp(b.id.value.as_str().as_bytes())
     });
     tracing::debug!("sorted");
-    let mut graph = Graph::default();
-    reserve_nodes(&mut graph, &merged);
-    let mut interner = Interner::default();
+    let id_bytes = merged.iter().map(|m| m.id.value.as_str().len()).sum();
+    let mut builder = Builder::with_capacity(merged.len(), id_bytes);
     // One node at a time: preparing all nodes first (even on both cores)
     // held 400 MB more at the peak for no measurable gain.
     for m in &merged {
-        add_node(m, prepare(files, m), &mut graph, &mut interner, out);
+        add_node(m, prepare(files, m), &mut builder, out);
     }
-    graph.symbols = interner.symbols;
-    graph.symbol_index = interner.map;
-    graph.functions = graph
-        .nodes()
-        .filter(|&n| graph.kind(n) == NodeKind::Function)
-        .collect();
     let index: FxHashMap<&str, NodeIx> = merged
         .iter()
         .enumerate()
         .map(|(i, m)| (m.id.value.as_str(), i as NodeIx))
         .collect();
     tracing::debug!("nodes indexed");
-    let resolver = Resolver {
-        files,
-        graph: &graph,
-        index: &index,
-    };
-    let (entries, members, starts) = resolver.resolve_all(&merged, out);
+    resolve_entries(files, &merged, &index, &mut builder, out);
     drop(index);
-    graph.entries = entries;
-    graph.members = members;
-    graph.entry_start = starts.0;
-    graph.optional_start = starts.1;
-    graph.member_of = graph.members.transpose(graph.len());
+    let graph = builder.finish();
     let origins = graph
         .functions()
         .iter()
@@ -152,23 +102,6 @@ fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Sizes the graph's per-node tables once, so they never grow by copying.
-fn reserve_nodes(graph: &mut Graph, merged: &[Merged]) {
-    let n = merged.len();
-    graph
-        .id_text
-        .reserve(merged.iter().map(|m| m.id.value.as_str().len()).sum());
-    graph.id_ends.reserve(n);
-    graph.kinds.reserve(n);
-    graph.descriptions.reserve(n);
-    graph.criticality.reserve(n);
-    graph.attrs.reserve(n * Attr::ALL.len());
-    graph.zones.offsets.reserve(n);
-    graph.zones_every.reserve(n);
-    graph.min_zones.reserve(n);
-    graph.tags.offsets.reserve(n);
-}
-
 /// What one node contributes to the graph.
 struct Prepared<'m> {
     criticality: Criticality,
@@ -212,37 +145,21 @@ fn prepare<'m>(files: &Files, m: &'m Merged) -> Prepared<'m> {
     }
 }
 
-/// Adds a prepared node to the graph, interning its values (one thread:
-/// symbols are numbered in node order, so the graph is deterministic).
-fn add_node(
-    m: &Merged,
-    p: Prepared,
-    graph: &mut Graph,
-    interner: &mut Interner,
-    out: &mut Vec<Diagnostic>,
-) {
-    graph.push_id(m.id.value.as_str());
-    graph.kinds.push(m.kind);
-    graph
-        .descriptions
-        .push(m.field(Field::Description).map(|d| d.value.as_str().into()));
-    graph.criticality.push(p.criticality);
-    for (slot, a) in p.attrs.iter().enumerate() {
-        let sym = a
-            .as_deref()
-            .map_or(NO_SYM, |v| interner.intern_for(slot, v));
-        graph.attrs.push(sym);
-    }
-    graph
-        .zones
-        .push_row(p.zones.iter().map(|z| interner.intern(z)));
-    graph.zones_every.push(p.every_zone);
-    graph.min_zones.push(p.min_zones);
-    graph.tags.push_row(
-        p.tags
-            .iter()
-            .map(|(k, v)| (interner.intern(k), interner.intern(v))),
-    );
+/// Adds a prepared node to the graph, which interns its values (one
+/// thread: symbols are numbered in node order, so the graph is
+/// deterministic).
+fn add_node(m: &Merged, p: Prepared, builder: &mut Builder, out: &mut Vec<Diagnostic>) {
+    builder.push_node(&NodeRow {
+        id: m.id.value.as_str(),
+        kind: m.kind,
+        criticality: p.criticality,
+        description: m.field(Field::Description).map(|d| d.value.as_str()),
+        attrs: p.attrs.each_ref().map(|a| a.as_deref()),
+        zones: &p.zones,
+        every_zone: p.every_zone,
+        min_zones: p.min_zones,
+        tags: &p.tags,
+    });
     out.extend(p.problems);
 }
 
@@ -406,43 +323,34 @@ struct Resolved {
     by_person: bool,
 }
 
-type Starts = (Vec<u32>, Vec<u32>);
-
-impl Resolver<'_, '_> {
-    fn resolve_all(
-        &self,
-        merged: &[Merged],
-        out: &mut Vec<Diagnostic>,
-    ) -> (Vec<Entry>, Csr<NodeIx>, Starts) {
-        let mut entries = Vec::new();
-        let mut members = Csr::new();
-        let mut entry_start = Vec::with_capacity(merged.len() + 1);
-        let mut optional_start = Vec::with_capacity(merged.len());
-        for (n, m) in merged.iter().enumerate() {
-            let n = n as NodeIx;
-            let requires = self.resolve_list(n, m, &m.requires(), out);
-            let optional = self.resolve_list(n, m, &m.optional(), out);
-            let requires = drop_observed_calls_marked_soft(requires, &optional);
-            entry_start.push(entries.len() as u32);
-            for (list, is_optional) in [(requires, false), (optional, true)] {
-                if is_optional {
-                    optional_start.push(entries.len() as u32);
-                }
-                for r in list {
-                    entries.push(Entry {
-                        owner: n,
-                        kind: r.kind,
-                        needed: r.kind.needed(r.members.len()),
-                        optional: is_optional,
-                    });
-                    members.push_row(r.members);
-                }
+/// Resolves every node's entries and pushes them, in node order, onto the
+/// builder, whose nodes are all in (selectors expand against them).
+fn resolve_entries(
+    files: &Files,
+    merged: &[Merged],
+    index: &FxHashMap<&str, NodeIx>,
+    builder: &mut Builder,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (n, m) in merged.iter().enumerate() {
+        let n = n as NodeIx;
+        let resolver = Resolver {
+            files,
+            graph: builder.graph(),
+            index,
+        };
+        let requires = resolver.resolve_list(n, m, &m.requires(), out);
+        let optional = resolver.resolve_list(n, m, &m.optional(), out);
+        let requires = drop_observed_calls_marked_soft(requires, &optional);
+        for (list, is_optional) in [(requires, false), (optional, true)] {
+            for r in list {
+                builder.push_entry(n, r.kind, is_optional, &r.members);
             }
         }
-        entry_start.push(entries.len() as u32);
-        (entries, members, (entry_start, optional_start))
     }
+}
 
+impl Resolver<'_, '_> {
     /// Resolves and de-duplicates one list (`requires` or `optional`).
     fn resolve_list(
         &self,

@@ -127,8 +127,10 @@ impl fmt::Display for Status {
 /// How a requirement entry counts its members (SPEC §1.2).
 ///
 /// Every kind reduces to a threshold on the number of members that are not
-/// down, which lets the engine treat them with one counter per entry.
-/// `failover` (SPEC §6.1) will need its own rule and extra `via` members.
+/// down, which lets the engine treat them with one counter per entry; the
+/// rule itself is `engine::entry`. `failover` (SPEC §6.1) is a weighted
+/// threshold over `[primary, standby, via…]`: one more variant here and its
+/// arm there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
     /// Every member must be up (a plain id is `all` of one member).

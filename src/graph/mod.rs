@@ -5,8 +5,12 @@
 //! with no string work. Adjacency is stored as flat CSR arrays: forward
 //! (node → its entries → their members) and reverse (node → the entries it is
 //! a member of), which is what propagation walks. Attribute values (regions,
-//! zones, accounts, ...) are interned symbols. Built once by `load`, never
-//! cloned per scenario.
+//! zones, accounts, ...) are interned symbols. Built once by `load` through
+//! the one write path, [`Builder`]; immutable and never cloned per scenario.
+
+mod builder;
+
+pub use builder::{Builder, NodeRow};
 
 use crate::model::{Criticality, EntryKind, NodeKind};
 
@@ -80,6 +84,11 @@ impl<T> Csr<T> {
         self.offsets.push(self.items.len() as u32);
     }
 
+    /// Ends the row whose items were pushed onto `items` since the last.
+    fn end_row(&mut self) {
+        self.offsets.push(self.items.len() as u32);
+    }
+
     /// The items of row `r`.
     #[inline]
     pub fn row(&self, r: usize) -> &[T] {
@@ -128,45 +137,47 @@ impl<T: Copy> Csr<T> {
 pub struct Entry {
     pub owner: NodeIx,
     pub kind: EntryKind,
-    /// Members that must be not down for the entry to be satisfied.
+    /// Members that must be not down for the entry to be satisfied; read
+    /// only through `engine::entry`, the one satisfaction rule.
     pub needed: u32,
     /// `optional` (soft) rather than `requires` (hard).
     pub optional: bool,
 }
 
-/// The estate, resolved and indexed. Immutable once built.
+/// The estate, resolved and indexed. Immutable once built: only
+/// [`Builder`] writes its tables.
 #[derive(Debug, Default)]
 pub struct Graph {
     /// Every id, concatenated in node order; node `n`'s id ends at
     /// `id_ends[n]` (one allocation for a million ids, not a million).
-    pub(crate) id_text: String,
-    pub(crate) id_ends: Vec<usize>,
-    pub(crate) kinds: Vec<NodeKind>,
-    pub(crate) criticality: Vec<Criticality>,
-    pub(crate) descriptions: Vec<Option<Box<str>>>,
-    pub(crate) symbols: Vec<Box<str>>,
+    id_text: String,
+    id_ends: Vec<usize>,
+    kinds: Vec<NodeKind>,
+    criticality: Vec<Criticality>,
+    descriptions: Vec<Option<Box<str>>>,
+    symbols: Vec<Box<str>>,
     /// Text → symbol, for domains and selectors named on the command line.
-    pub(crate) symbol_index: rustc_hash::FxHashMap<Box<str>, Sym>,
+    symbol_index: rustc_hash::FxHashMap<Box<str>, Sym>,
     /// `attrs[node * 5 + attr]`.
-    pub(crate) attrs: Vec<Sym>,
+    attrs: Vec<Sym>,
     /// Each node's explicit `zones` list (empty for `"*"` or none).
-    pub(crate) zones: Csr<Sym>,
+    zones: Csr<Sym>,
     /// Nodes whose `zones` is `"*"`.
-    pub(crate) zones_every: Vec<bool>,
-    pub(crate) min_zones: Vec<u32>,
+    zones_every: Vec<bool>,
+    min_zones: Vec<u32>,
     /// Each node's tags as `(key, value)`, sorted by key.
-    pub(crate) tags: Csr<(Sym, Sym)>,
+    tags: Csr<(Sym, Sym)>,
     /// Every entry; a node's entries are contiguous, `requires` first.
-    pub(crate) entries: Vec<Entry>,
+    entries: Vec<Entry>,
     /// Row `e`: the members of entry `e`.
-    pub(crate) members: Csr<NodeIx>,
+    members: Csr<NodeIx>,
     /// Row `n`: the entries of node `n`, as a range of entry indices.
-    pub(crate) entry_start: Vec<u32>,
+    entry_start: Vec<u32>,
     /// Index of the first `optional` entry of each node.
-    pub(crate) optional_start: Vec<u32>,
+    optional_start: Vec<u32>,
     /// Row `n`: the entries that have `n` as a member.
-    pub(crate) member_of: Csr<EntryIx>,
-    pub(crate) functions: Vec<NodeIx>,
+    member_of: Csr<EntryIx>,
+    functions: Vec<NodeIx>,
 }
 
 impl Graph {
@@ -185,12 +196,6 @@ impl Graph {
         let n = n as usize;
         let start = if n == 0 { 0 } else { self.id_ends[n - 1] };
         &self.id_text[start..self.id_ends[n]]
-    }
-
-    /// Appends a node's id (ids must come in byte order).
-    pub(crate) fn push_id(&mut self, id: &str) {
-        self.id_text.push_str(id);
-        self.id_ends.push(self.id_text.len());
     }
 
     /// The node with this id. O(log n): ids are sorted.

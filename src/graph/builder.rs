@@ -1,0 +1,260 @@
+//! The graph's one write path: `load` pushes nodes in id order, then their
+//! entries in owner order, and [`Builder::finish`] derives the lookup tables
+//! and hands back the immutable [`Graph`].
+//!
+//! Rows are appended to the same flat tables the finished graph reads (no
+//! node is buffered as a struct first), so building a million-node graph
+//! holds one copy of it. Symbols are numbered in the order they are first
+//! interned, which with nodes in id order makes the graph deterministic.
+
+use super::{Attr, Entry, Graph, NodeIx, Sym, NO_SYM};
+use crate::model::{Criticality, EntryKind, NodeKind};
+
+/// One node as `load` checked it, borrowed for the time of
+/// [`Builder::push_node`] (its texts are interned or copied there).
+#[derive(Debug, Clone, Copy)]
+pub struct NodeRow<'a> {
+    /// The node's id; ids come in byte order.
+    pub id: &'a str,
+    /// The section it is defined in.
+    pub kind: NodeKind,
+    /// Its criticality (`medium` when not given).
+    pub criticality: Criticality,
+    /// Its description, if any.
+    pub description: Option<&'a str>,
+    /// Provider, service, type, account and region, in [`Attr::ALL`] order.
+    pub attrs: [Option<&'a str>; 5],
+    /// Its explicit zones list, each zone once (empty for `"*"` or none).
+    pub zones: &'a [&'a str],
+    /// Whether its `zones` is `"*"`.
+    pub every_zone: bool,
+    /// How many of its zones must survive.
+    pub min_zones: u32,
+    /// Its tags, `(key, value)` sorted by key, each key once.
+    pub tags: &'a [(&'a str, &'a str)],
+}
+
+/// Builds a [`Graph`]: nodes first (in id order), then entries (in owner
+/// order, a node's `requires` before its `optional`), then [`finish`].
+///
+/// [`finish`]: Builder::finish
+#[derive(Debug, Default)]
+pub struct Builder {
+    graph: Graph,
+    /// The last symbol of each attribute slot: nodes in id order tend to
+    /// share their neighbours' region, account and type, so most look-ups
+    /// are a string compare instead of a hash.
+    last: [Option<Sym>; 5],
+}
+
+impl Builder {
+    /// A builder whose per-node tables are sized once for `nodes` nodes
+    /// whose ids total `id_bytes` bytes, so they never grow by copying.
+    pub fn with_capacity(nodes: usize, id_bytes: usize) -> Builder {
+        let mut g = Graph::default();
+        g.id_text.reserve(id_bytes);
+        g.id_ends.reserve(nodes);
+        g.kinds.reserve(nodes);
+        g.descriptions.reserve(nodes);
+        g.criticality.reserve(nodes);
+        g.attrs.reserve(nodes * Attr::ALL.len());
+        g.zones.offsets.reserve(nodes);
+        g.zones_every.reserve(nodes);
+        g.min_zones.reserve(nodes);
+        g.tags.offsets.reserve(nodes);
+        Builder {
+            graph: g,
+            last: [None; 5],
+        }
+    }
+
+    /// The symbol of `text`, interning it on first use.
+    pub fn intern(&mut self, text: &str) -> Sym {
+        if let Some(&s) = self.graph.symbol_index.get(text) {
+            return s;
+        }
+        let s = self.graph.symbols.len() as Sym;
+        self.graph.symbols.push(text.into());
+        self.graph.symbol_index.insert(text.into(), s);
+        s
+    }
+
+    /// [`Builder::intern`] for an attribute value, trying the slot's last
+    /// symbol first.
+    fn intern_attr(&mut self, slot: usize, text: &str) -> Sym {
+        if let Some(s) = self.last[slot] {
+            if *self.graph.symbols[s as usize] == *text {
+                return s;
+            }
+        }
+        let s = self.intern(text);
+        self.last[slot] = Some(s);
+        s
+    }
+
+    /// Appends a node and returns its index. Nodes must come in byte order
+    /// of ids (node order is id order, SPEC §4.2) and before any entry.
+    pub fn push_node(&mut self, node: &NodeRow<'_>) -> NodeIx {
+        debug_assert!(
+            self.graph.is_empty()
+                || self.graph.id(self.graph.len() as NodeIx - 1).as_bytes() < node.id.as_bytes(),
+            "nodes are pushed in byte order of ids"
+        );
+        debug_assert!(self.graph.entries.is_empty(), "nodes come before entries");
+        let n = self.graph.len() as NodeIx;
+        let g = &mut self.graph;
+        g.id_text.push_str(node.id);
+        g.id_ends.push(g.id_text.len());
+        g.kinds.push(node.kind);
+        g.descriptions.push(node.description.map(Into::into));
+        g.criticality.push(node.criticality);
+        for (slot, a) in node.attrs.iter().enumerate() {
+            let sym = a.map_or(NO_SYM, |v| self.intern_attr(slot, v));
+            self.graph.attrs.push(sym);
+        }
+        for z in node.zones {
+            let s = self.intern(z);
+            self.graph.zones.items.push(s);
+        }
+        self.graph.zones.end_row();
+        self.graph.zones_every.push(node.every_zone);
+        self.graph.min_zones.push(node.min_zones);
+        for (k, v) in node.tags {
+            let pair = (self.intern(k), self.intern(v));
+            self.graph.tags.items.push(pair);
+        }
+        self.graph.tags.end_row();
+        n
+    }
+
+    /// The graph so far. Node queries (ids, kinds, attributes, zones, tags,
+    /// symbols) answer for every node pushed; entry queries and
+    /// [`Graph::functions`] only after [`Builder::finish`]. `load` expands
+    /// selectors against it while it pushes entries.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Appends one requirement entry of `owner` (SPEC §1.2) with its
+    /// members, resolved and de-duplicated. Entries come in owner order,
+    /// and a node's `requires` entries before its `optional` ones.
+    pub fn push_entry(
+        &mut self,
+        owner: NodeIx,
+        kind: EntryKind,
+        optional: bool,
+        members: &[NodeIx],
+    ) {
+        self.open_entries_of(owner as usize);
+        let g = &mut self.graph;
+        assert!(
+            g.entry_start.len() == owner as usize + 1,
+            "entries are pushed in owner order"
+        );
+        let requires_open = g.optional_start.len() < g.entry_start.len();
+        if optional && requires_open {
+            g.optional_start.push(g.entries.len() as u32);
+        }
+        assert!(
+            optional || requires_open,
+            "a node's requires entries come before its optional ones"
+        );
+        g.entries.push(Entry {
+            owner,
+            kind,
+            needed: kind.needed(members.len()),
+            optional,
+        });
+        g.members.push_row(members.iter().copied());
+    }
+
+    /// Closes the entries of every node before `owner` and opens `owner`'s
+    /// (nodes without entries get empty ranges).
+    fn open_entries_of(&mut self, owner: usize) {
+        let g = &mut self.graph;
+        if g.entry_start.capacity() == 0 {
+            g.entry_start.reserve_exact(g.len() + 1);
+            g.optional_start.reserve_exact(g.len());
+        }
+        while g.entry_start.len() <= owner {
+            let here = g.entries.len() as u32;
+            if g.optional_start.len() < g.entry_start.len() {
+                g.optional_start.push(here);
+            }
+            g.entry_start.push(here);
+        }
+    }
+
+    /// Derives the lookup tables (entries by member, the list of functions)
+    /// and returns the graph. O(nodes + members).
+    pub fn finish(mut self) -> Graph {
+        self.open_entries_of(self.graph.len());
+        let g = &mut self.graph;
+        g.member_of = g.members.transpose(g.len());
+        g.functions = (0..g.len() as NodeIx)
+            .filter(|&n| g.kinds[n as usize] == NodeKind::Function)
+            .collect();
+        self.graph
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: &str, kind: NodeKind) -> NodeRow<'_> {
+        NodeRow {
+            id,
+            kind,
+            criticality: Criticality::default(),
+            description: None,
+            attrs: [None, None, None, None, Some("eu-west-1")],
+            zones: &[],
+            every_zone: false,
+            min_zones: 1,
+            tags: &[],
+        }
+    }
+
+    #[test]
+    fn nodes_without_entries_get_empty_ranges_around_those_with_entries() {
+        let mut b = Builder::with_capacity(4, 8);
+        for (id, kind) in [
+            ("a", NodeKind::Function),
+            ("b", NodeKind::Service),
+            ("c", NodeKind::Service),
+            ("d", NodeKind::Resource),
+        ] {
+            b.push_node(&node(id, kind));
+        }
+        b.push_entry(1, EntryKind::Any, false, &[2, 3]);
+        b.push_entry(1, EntryKind::All, true, &[0]);
+        b.push_entry(2, EntryKind::All, true, &[3]);
+        let g = b.finish();
+        assert_eq!(g.requires(0), 0..0);
+        assert_eq!(g.optional(0), 0..0);
+        assert_eq!(g.requires(1), 0..1);
+        assert_eq!(g.optional(1), 1..2);
+        assert_eq!(g.requires(2), 2..2);
+        assert_eq!(g.optional(2), 2..3);
+        assert_eq!(g.requires(3), 3..3);
+        assert_eq!(g.optional(3), 3..3);
+        assert_eq!(g.member_of(3), &[0, 2]);
+        assert_eq!(g.functions(), &[0]);
+        assert_eq!(g.entries()[0].needed, 1);
+    }
+
+    #[test]
+    fn equal_values_share_one_symbol() {
+        let mut b = Builder::with_capacity(2, 2);
+        b.push_node(&node("a", NodeKind::Service));
+        b.push_node(&node("b", NodeKind::Service));
+        let g = b.finish();
+        assert_eq!(g.attr_sym(0, Attr::Region), g.attr_sym(1, Attr::Region));
+        assert_eq!(
+            g.find_symbol("eu-west-1"),
+            Some(g.attr_sym(0, Attr::Region))
+        );
+        assert_eq!(g.attr(1, Attr::Account), None);
+    }
+}
