@@ -172,8 +172,11 @@ impl Checker<'_> {
                 self.unknown_key(key, &TOP_KEYS, "the policy", elsewhere);
                 continue;
             }
-            for (span, table) in self.rule_tables(value) {
-                any_rule = true;
+            let before = self.problems.len();
+            let tables = self.rule_tables(value);
+            // A `rule` of the wrong shape is reported as such, not as missing.
+            any_rule |= !tables.is_empty() || self.problems.len() > before;
+            for (span, table) in tables {
                 if let Some((name, rule)) = self.rule(span, table) {
                     if names.insert(rule.name.clone(), name.clone()).is_some() {
                         self.error(
@@ -473,5 +476,184 @@ impl Checker<'_> {
             );
         }
         (self.problems.len() == before).then_some(kinds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{load_documents, Source};
+
+    /// A checkout function on a service in one region.
+    fn shop() -> Graph {
+        let estate = "version: 1\nfunctions:\n  checkout: {criticality: critical, requires: [api]}\nservices:\n  api: {region: r1}\n";
+        let sources = [Source {
+            name: "estate.yaml".to_owned(),
+            text: estate.to_owned(),
+        }];
+        match load_documents(&sources) {
+            Ok(loaded) => loaded.graph,
+            Err(e) => panic!("the test estate must load: {e}"),
+        }
+    }
+
+    /// Each problem of a policy that must be rejected, as
+    /// `line:col code message` in the order reported.
+    fn problems(toml: &str) -> Vec<String> {
+        match parse_policy("p.toml", toml, &shop()) {
+            Ok(p) => panic!("expected the policy to be rejected: {toml}\ngot {p:?}"),
+            Err(ds) => ds
+                .iter()
+                .map(|d| {
+                    let (line, col) = d.span.as_ref().map_or((0, 0), Span::line_col);
+                    format!("{line}:{col} {} {}", d.code, d.message)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_valid_policy_gives_its_rules_in_file_order_with_name_positions() {
+        let toml = "[[rule]]\nname = \"b\"\nfunctions = { ids = [\"checkout\"], tags = { team = \"x\" } }\nmust_survive = [\"zone\", \"region\", \"zone\"]\n\n[[rule]]\nname = \"a\"\nfunctions = \"*\"\nmust_survive = [\"node\"]\n";
+        let policy = match parse_policy("p.toml", toml, &shop()) {
+            Ok(p) => p,
+            Err(ds) => panic!("expected a valid policy: {ds:?}"),
+        };
+        let names: Vec<&str> = policy.rules.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["b", "a"]);
+        assert_eq!(policy.positions, [(2, 8), (7, 8)]);
+        assert_eq!(
+            policy.rules[0].must_survive,
+            [DomainKind::Zone, DomainKind::Region]
+        );
+        assert_eq!(
+            policy.rules[0].functions,
+            FunctionSelector::Where {
+                ids: Some(vec!["checkout".to_owned()]),
+                criticality: None,
+                tags: vec![("team".to_owned(), "x".to_owned())],
+            }
+        );
+        assert_eq!(policy.rules[1].functions, FunctionSelector::All);
+    }
+
+    #[test]
+    fn every_mistake_of_a_policy_is_reported_in_one_run_in_file_order() {
+        let toml = r#"version = 2
+
+[[rule]]
+name = "one"
+functions = { ids = ["chekout"], criticality = ["urgent"] }
+must_surive = ["zone"]
+
+[[rule]]
+name = "two"
+functions = 3
+must_survive = "region"
+
+[[rule]]
+functions = { tag = { team = "x" } }
+must_survive = ["regoin"]
+"#;
+        assert_eq!(
+            problems(toml),
+            [
+                "1:1 invalid-policy unknown field `version` in the policy",
+                "3:1 invalid-policy missing field `must_survive` in this rule",
+                "5:22 invalid-policy `chekout` is not defined in the estate",
+                "5:49 invalid-policy `urgent` is not a criticality",
+                "6:1 invalid-policy unknown field `must_surive` in a rule",
+                "10:13 invalid-policy `functions` must be \"*\" or a table, not an integer",
+                "11:16 invalid-policy `must_survive` must be a list of strings, not a string",
+                "13:1 invalid-policy missing field `name` in this rule",
+                "14:15 invalid-policy unknown field `tag` in `functions`",
+                "15:17 unknown-domain-kind `regoin` is not a domain kind",
+            ]
+        );
+    }
+
+    /// The diagnostics of a policy that must be rejected.
+    fn diagnostics(toml: &str) -> Vec<Diagnostic> {
+        match parse_policy("p.toml", toml, &shop()) {
+            Ok(p) => panic!("expected the policy to be rejected: {toml}\ngot {p:?}"),
+            Err(ds) => ds,
+        }
+    }
+
+    /// The help of the one diagnostic a policy must give.
+    fn only_help(toml: &str) -> String {
+        let ds = diagnostics(toml);
+        assert_eq!(ds.len(), 1, "{toml}: {ds:?}");
+        ds[0].help.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn an_unknown_key_suggests_the_closest_key_of_its_place() {
+        let rule = "[[rule]]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = [\"zone\"]\n";
+        let help = only_help(&format!("{rule}must_surive = [\"region\"]\n"));
+        assert!(help.starts_with("did you mean `must_survive`?"), "{help}");
+        let help = only_help(&format!("rules = 1\n{rule}"));
+        assert!(help.starts_with("did you mean `rule`?"), "{help}");
+        let help = only_help(
+            "[[rule]]\nname = \"r\"\nfunctions = { criticalty = [\"high\"] }\nmust_survive = [\"zone\"]\n",
+        );
+        assert!(help.starts_with("did you mean `criticality`?"), "{help}");
+    }
+
+    #[test]
+    fn a_key_written_one_level_off_says_where_it_belongs() {
+        let help = only_help(
+            "name = \"r\"\n[[rule]]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = [\"zone\"]\n",
+        );
+        assert!(help.contains("under a `[[rule]]` header"), "{help}");
+        let help = only_help(
+            "[[rule]]\nname = \"r\"\nfunctions = \"*\"\ncriticality = [\"high\"]\nmust_survive = [\"zone\"]\n",
+        );
+        assert!(help.contains("in `functions`"), "{help}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_shown_the_right_form() {
+        let help =
+            only_help("[[rule]]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = \"region\"\n");
+        assert_eq!(help, r#"write must_survive = ["region"]"#);
+        let help = only_help("[[rule]]\nname = 1\nfunctions = \"*\"\nmust_survive = [\"zone\"]\n");
+        assert!(help.contains(r#"name = ""#), "{help}");
+        let help = only_help(
+            "[[rule]]\nname = \"r\"\nfunctions = { tags = { team = 1 } }\nmust_survive = [\"zone\"]\n",
+        );
+        assert_eq!(help, r#"write tags = { team = "payments" }"#);
+        let help = only_help(
+            "[[rule]]\nname = \"r\"\nfunctions = { ids = [\"checkout\", 2] }\nmust_survive = [\"zone\"]\n",
+        );
+        assert_eq!(help, r#"write ids = ["checkout"]"#);
+        let help =
+            only_help("[rule]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = [\"zone\"]\n");
+        assert!(help.contains("`[[rule]]` header (two brackets)"), "{help}");
+    }
+
+    #[test]
+    fn two_rules_with_one_name_are_an_error_at_the_second_name() {
+        let rule = "[[rule]]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = [\"zone\"]\n";
+        assert_eq!(
+            problems(&format!("{rule}{rule}")),
+            ["6:8 invalid-policy two rules are named `r`"]
+        );
+    }
+
+    #[test]
+    fn a_toml_syntax_error_is_reported_alone_at_its_position() {
+        let ds = diagnostics("[[rule]\nname = \"r\"\nfunctions = 3\nbogus = 1\n");
+        assert_eq!(ds.len(), 1, "{ds:?}");
+        assert_eq!(ds[0].code, Code::InvalidPolicy);
+        assert_eq!(ds[0].span.as_ref().map(Span::line_col), Some((1, 8)));
+    }
+
+    #[test]
+    fn a_policy_without_rules_is_an_error_in_the_file() {
+        let ds = diagnostics("# nothing yet\n");
+        assert_eq!(ds.len(), 1, "{ds:?}");
+        assert_eq!(ds[0].message, "the policy has no rule");
+        assert_eq!(ds[0].file.as_deref(), Some("p.toml"));
     }
 }
