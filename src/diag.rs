@@ -43,7 +43,7 @@ pub enum Code {
     IncompleteEstate,
     /// `invalid-baseline`: A `check --baseline` file that is not a version-1 baseline (malformed JSON, unknown field, bad date). Fix: Write it with `check --write-baseline FILE`; dates are YYYY-MM-DD.
     InvalidBaseline,
-    /// `invalid-policy`: A mistake in the `check --policy` file (SPEC §4.1): syntax, unknown key, unknown function or domain kind, empty rule. Fix: Follow the help of each diagnostic; every mistake of the file is reported at once.
+    /// `invalid-policy`: A mistake in the `check --policy` file (SPEC §4.1): syntax, unknown key, missing field, value of the wrong type, unknown function or criticality, empty rule. Fix: Follow the help of each diagnostic; every mistake of the file is reported at once.
     InvalidPolicy,
     /// `invalid-value`: A field whose value has the wrong type or range. Fix: Write a value of the type SPEC §1 gives for the field.
     InvalidValue,

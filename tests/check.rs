@@ -255,6 +255,64 @@ fn policy_mistakes_are_errors_with_line_and_column() {
     assert!(err.contains("policy.toml:1:"), "{err}");
 }
 
+/// Six kinds of mistake in three rules and at the top level.
+const POLICY_WITH_SIX_MISTAKES: &str = r#"version = 2
+
+[[rule]]
+name = "one"
+functions = { ids = ["chekout"] }
+must_surive = ["zone"]
+
+[[rule]]
+name = "two"
+functions = 3
+must_survive = ["regoin"]
+
+[[rule]]
+functions = "*"
+must_survive = ["zone"]
+"#;
+
+#[test]
+fn every_mistake_of_a_policy_file_is_reported_in_one_run_in_file_order() {
+    let (code, err) = policy_errors(POLICY_WITH_SIX_MISTAKES);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.matches("error[").count(), 7, "{err}");
+    let dir = temp_dir();
+    let p = dir.path().join("policy.toml");
+    std::fs::write(&p, POLICY_WITH_SIX_MISTAKES).unwrap();
+    let (code, out, err) = exec(&["check", SHOP, "--policy", &path_str(&p), "--format", "json"]);
+    assert_eq!(code, 2, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<String> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{} {} {}",
+                e["line"],
+                e["column"],
+                e["code"].as_str().unwrap(),
+                e["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "1:1 invalid-policy unknown field `version` in the policy",
+            "3:1 invalid-policy missing field `must_survive` in this rule",
+            "5:22 invalid-policy `chekout` is not defined in the estate",
+            "6:1 invalid-policy unknown field `must_surive` in a rule",
+            "10:13 invalid-policy `functions` must be \"*\" or a table, not an integer",
+            "11:17 unknown-domain-kind `regoin` is not a domain kind",
+            "13:1 invalid-policy missing field `name` in this rule",
+        ],
+        "{out}"
+    );
+}
+
 #[test]
 fn an_incomplete_estate_exits_3_unless_allowed() {
     let dir = temp_dir();
