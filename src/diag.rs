@@ -664,6 +664,30 @@ mod tests {
     }
 
     #[test]
+    fn rendering_shows_control_characters_of_the_message_and_the_line_escaped() {
+        let text = "a: 1\nb\u{202e}\u{1b}[2J: 2\n";
+        let file = Arc::new(SourceFile::new("e\u{7}.yaml", Arc::from(text)));
+        let d = Diagnostic::error(Code::UnknownField, "unknown field `b\u{202e}\u{1b}[2J`")
+            .at(Some(Span { file, range: 5..8 }))
+            .node("n\r\n")
+            .help("h\u{200b}");
+        for color in [false, true] {
+            let out = d.render(color);
+            for needle in [r"e\x07.yaml", r"`b\u{202e}\x1b[2J`", r"n\r\n", r"h\u{200b}"] {
+                assert!(out.contains(needle), "{needle} not in {out:?}");
+            }
+            assert!(
+                !out.contains(['\u{202e}', '\u{200b}', '\r', '\u{7}']),
+                "{out:?}"
+            );
+        }
+        let plain = d.render(false);
+        assert!(plain.contains(r"b\u{202e}\x1b[2J: 2"), "{plain}");
+        assert!(!plain.contains('\u{1b}'), "{plain}");
+        assert!(!d.to_string().contains(['\u{1b}', '\u{202e}', '\n']), "{d}");
+    }
+
+    #[test]
     fn codes_are_unique_and_sorted_by_their_strings() {
         let strings: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         let mut sorted = strings.clone();
