@@ -4,14 +4,22 @@
 //!
 //! The same value is rendered for a person (codespan-reporting, with the
 //! offending line underlined) and, later, fed to JSON, SARIF and JUnit.
+//!
+//! What a person reads is escaped for display (`model::text`): messages,
+//! notes and help name ids from the input, and the offending line is the
+//! input itself, so a control or bidi character in either is shown as
+//! `\x1b` or `\u{202e}` instead of reaching the terminal.
 
 use std::fmt;
+use std::io;
 use std::ops::Range;
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{self, Files, SimpleFile};
 use codespan_reporting::term::{self, termcolor};
+
+use crate::model::text::{escape_for_display, escape_lines_for_display};
 
 /// A stable, documented name for each kind of problem. The strings
 /// ([`Code::as_str`]) appear in every output format and are part of the
@@ -472,7 +480,9 @@ impl Diagnostic {
     }
 
     /// Renders the diagnostic for a person, with the offending line shown
-    /// when the position is known; `color` adds ANSI colours.
+    /// when the position is known; `color` adds ANSI colours (blastmap's
+    /// own: every text, the offending line included, is escaped for
+    /// display, so the input adds no control character of its own).
     pub fn render(&self, color: bool) -> String {
         let mut buffer = if color {
             termcolor::Buffer::ansi()
@@ -480,11 +490,12 @@ impl Diagnostic {
             termcolor::Buffer::no_color()
         };
         let config = term::Config::default();
+        let mut writer = DisplaySafe { inner: &mut buffer };
         let rendered = match &self.span {
-            Some(span) => term::emit(&mut buffer, &config, &*span.file, &self.to_codespan(true)),
+            Some(span) => term::emit(&mut writer, &config, &*span.file, &self.to_codespan(true)),
             None => {
                 let file = SimpleFile::new("", "");
-                term::emit(&mut buffer, &config, &file, &self.to_codespan(false))
+                term::emit(&mut writer, &config, &file, &self.to_codespan(false))
             }
         };
         match rendered {
@@ -501,19 +512,23 @@ impl Diagnostic {
         let mut notes = Vec::new();
         if !with_label {
             if let Some(file) = &self.file {
-                notes.push(format!("in {file}"));
+                notes.push(format!("in {}", escape_for_display(file)));
             }
         }
         if let Some(node) = &self.node {
-            notes.push(format!("node: {node}"));
+            notes.push(format!("node: {}", escape_for_display(node)));
         }
-        notes.extend(self.notes.iter().cloned());
+        notes.extend(
+            self.notes
+                .iter()
+                .map(|n| escape_for_display(n).into_owned()),
+        );
         if let Some(help) = &self.help {
-            notes.push(format!("help: {help}"));
+            notes.push(format!("help: {}", escape_for_display(help)));
         }
         let mut d = cs::Diagnostic::new(severity)
             .with_code(self.code.as_str())
-            .with_message(&self.message)
+            .with_message(escape_for_display(&self.message))
             .with_notes(notes);
         if let (true, Some(span)) = (with_label, &self.span) {
             let end = span.range.end.max(span.range.start);
@@ -523,22 +538,61 @@ impl Diagnostic {
     }
 }
 
+/// The writer codespan renders into: text goes through
+/// [`escape_lines_for_display`] (the offending source line is the input
+/// itself), colours go straight to the buffer. codespan lays its output out
+/// in lines, so line feeds stay; the values in messages were escaped whole.
+struct DisplaySafe<'a> {
+    inner: &'a mut termcolor::Buffer,
+}
+
+impl io::Write for DisplaySafe<'_> {
+    /// Takes every byte it is given, so `write_all` hands over each piece
+    /// that codespan formats whole (UTF-8 is never split between calls).
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.inner
+            .write_all(escape_lines_for_display(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl termcolor::WriteColor for DisplaySafe<'_> {
+    fn supports_color(&self) -> bool {
+        self.inner.supports_color()
+    }
+
+    fn set_color(&mut self, spec: &termcolor::ColorSpec) -> io::Result<()> {
+        self.inner.set_color(spec)
+    }
+
+    fn reset(&mut self) -> io::Result<()> {
+        self.inner.reset()
+    }
+}
+
 impl fmt::Display for Diagnostic {
-    /// One line per diagnostic: `file:line:col: error[code]: message (node `x`); help: ...`.
+    /// One line per diagnostic: `file:line:col: error[code]: message (node `x`); help: ...`,
+    /// every text escaped for display.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(loc) = self.location() {
-            write!(f, "{loc}: ")?;
+            write!(f, "{}: ", escape_for_display(&loc))?;
         }
         let level = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{level}[{}]: {}", self.code, self.message)?;
+        let message = escape_for_display(&self.message);
+        write!(f, "{level}[{}]: {message}", self.code)?;
         if let Some(node) = &self.node {
-            write!(f, " (node `{node}`)")?;
+            write!(f, " (node `{}`)", escape_for_display(node))?;
         }
         if let Some(help) = &self.help {
-            write!(f, "; help: {help}")?;
+            write!(f, "; help: {}", escape_for_display(help))?;
         }
         Ok(())
     }
@@ -607,6 +661,30 @@ mod tests {
         assert!(text.contains("e.yaml:2:1"), "{text}");
         assert!(text.contains("bad: 2"), "{text}");
         assert!(text.contains("error[unknown-field]"), "{text}");
+    }
+
+    #[test]
+    fn rendering_shows_control_characters_of_the_message_and_the_line_escaped() {
+        let text = "a: 1\nb\u{202e}\u{1b}[2J: 2\n";
+        let file = Arc::new(SourceFile::new("e\u{7}.yaml", Arc::from(text)));
+        let d = Diagnostic::error(Code::UnknownField, "unknown field `b\u{202e}\u{1b}[2J`")
+            .at(Some(Span { file, range: 5..8 }))
+            .node("n\r\n")
+            .help("h\u{200b}");
+        for color in [false, true] {
+            let out = d.render(color);
+            for needle in [r"e\x07.yaml", r"`b\u{202e}\x1b[2J`", r"n\r\n", r"h\u{200b}"] {
+                assert!(out.contains(needle), "{needle} not in {out:?}");
+            }
+            assert!(
+                !out.contains(['\u{202e}', '\u{200b}', '\r', '\u{7}']),
+                "{out:?}"
+            );
+        }
+        let plain = d.render(false);
+        assert!(plain.contains(r"b\u{202e}\x1b[2J: 2"), "{plain}");
+        assert!(!plain.contains('\u{1b}'), "{plain}");
+        assert!(!d.to_string().contains(['\u{1b}', '\u{202e}', '\n']), "{d}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use blastmap::model::text::escape_for_display;
 use blastmap::report::check::{
     BaselineEntryOutcome, BaselineNote, CheckReport, FunctionOutcome, RuleOutcome, SourcePosition,
     ViolationOutcome,
@@ -590,8 +591,11 @@ fn annotations(output: &str) -> Vec<Annotation> {
         .collect()
 }
 
+/// GitHub shows annotations to people (in the log and on the pull request),
+/// so they decode to the text escaped for display: every character, but
+/// control and bidi characters written as `\x1b`, `\n`, `\u{202e}`.
 #[test]
-fn github_annotations_stay_one_line_and_decode_to_the_original_text() {
+fn github_annotations_stay_one_line_and_decode_to_the_text_escaped_for_display() {
     let report = hostile_report();
     let output = to_github(&report);
     let lines: Vec<&str> = output.lines().collect();
@@ -613,16 +617,19 @@ fn github_annotations_stay_one_line_and_decode_to_the_original_text() {
     assert_eq!(error.properties["col"], "5");
     assert_eq!(
         error.properties["title"],
-        format!("blastmap: {HOSTILE_ID} goes down under 1 domain(s)")
+        format!(
+            "blastmap: {} goes down under 1 domain(s)",
+            escape_for_display(HOSTILE_ID)
+        )
     );
     for needle in [
-        HOSTILE_ID,
-        HOSTILE_DOMAIN,
-        HOSTILE_RULE,
-        "fix: fix it: 50% of the time, it works\nevery time",
+        escape_for_display(HOSTILE_ID),
+        escape_for_display(HOSTILE_DOMAIN),
+        escape_for_display(HOSTILE_RULE),
+        "fix: fix it: 50% of the time, it works\\nevery time".into(),
     ] {
         assert!(
-            error.message.contains(needle),
+            error.message.contains(&*needle),
             "{needle:?} missing from {:?}",
             error.message
         );
@@ -630,11 +637,21 @@ fn github_annotations_stay_one_line_and_decode_to_the_original_text() {
     let warning = &all[1];
     assert_eq!(warning.kind, "warning");
     for needle in [HOSTILE_ID, HOSTILE_DOMAIN, HOSTILE_RULE] {
+        let needle = escape_for_display(needle);
         assert!(
-            warning.message.contains(needle),
+            warning.message.contains(&*needle),
             "{needle:?} missing from {:?}",
             warning.message
         );
+    }
+    for a in &all {
+        let decoded = a.properties.values().chain([&a.message]);
+        for text in decoded {
+            assert!(
+                !text.chars().any(|c| c != '\n' && c.is_control()),
+                "a raw control character in {text:?}"
+            );
+        }
     }
 }
 
@@ -682,4 +699,31 @@ fn github_does_not_annotate_baselined_violations() {
     assert_eq!(errors.len(), 2);
     assert!(errors.iter().all(|a| !a.message.contains("billing")));
     assert_eq!(all.iter().filter(|a| a.kind == "warning").count(), 1);
+}
+
+// ---------------------------------------------------------------- text
+
+/// The text report is for a terminal: ids, rule names, domains, files,
+/// baseline reasons and stale entries show control characters escaped, so
+/// none can clear the screen or overwrite a line.
+#[test]
+fn text_of_a_hostile_report_shows_every_control_character_escaped() {
+    let report = hostile_report();
+    let text = blastmap::report::check::to_text(&report, blastmap::report::style::Style::PLAIN);
+    let raw: Vec<char> = text
+        .chars()
+        .filter(|&c| c != '\n' && c.is_control())
+        .collect();
+    assert!(raw.is_empty(), "raw {raw:?} in:\n{text}");
+    for needle in [
+        escape_for_display(HOSTILE_ID),
+        escape_for_display(HOSTILE_RULE),
+        escape_for_display(HOSTILE_DOMAIN),
+        escape_for_display("x\u{0}y"),
+        escape_for_display("reason with \"quotes\" <b> & %0A\nnewline"),
+        escape_for_display("other\n::error::fake"),
+    ] {
+        assert!(text.contains(&*needle), "{needle:?} not shown in:\n{text}");
+    }
+    assert!(text.contains(r"\x1b[31m"), "{text}");
 }

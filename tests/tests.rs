@@ -21,6 +21,7 @@ mod docs;
 mod document_roundtrip;
 mod engine_reference;
 mod hardening;
+mod hostile_text;
 mod invalid;
 mod large_files;
 mod no_panic_on_bad_input;

@@ -8,6 +8,7 @@ pub mod document;
 pub mod domain;
 pub mod policy;
 pub mod position;
+pub mod text;
 
 pub use document::Document;
 pub use domain::{Domain, DomainArg, DomainKind, Scenario};

@@ -8,9 +8,11 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::display_id;
 use super::style::Style;
 use crate::engine::{Analysis, DegradedBecause};
 use crate::graph::{Graph, NodeIx};
+use crate::model::text::escape_for_display;
 use crate::model::Scenario;
 use crate::model::Status;
 
@@ -92,10 +94,10 @@ fn functions_with(analysis: &Analysis, status: Status) -> Vec<NodeIx> {
     fs
 }
 
-/// The chain `a → b → c`.
+/// The chain `a → b → c`, ids escaped for display.
 fn arrow_path(graph: &Graph, path: &[NodeIx]) -> String {
     path.iter()
-        .map(|&x| graph.id(x))
+        .map(|&x| display_id(graph, x))
         .collect::<Vec<_>>()
         .join(" → ")
 }
@@ -105,19 +107,24 @@ fn placement(graph: &Graph, n: NodeIx) -> String {
     format!("({})", super::describe_node(graph, n))
 }
 
-/// Why a degraded function is degraded, in one line.
+/// Why a degraded function is degraded, in one line, ids escaped for
+/// display.
 fn degraded_reason(analysis: &Analysis, f: NodeIx) -> Option<String> {
     let graph = analysis.graph();
     let (chain, because) = analysis.degradation(f)?;
     let end = *chain.last()?;
     let how = match because {
-        DegradedBecause::ZoneLoss => format!("{} lost some of its zones", graph.id(end)),
+        DegradedBecause::ZoneLoss => {
+            format!("{} lost some of its zones", display_id(graph, end))
+        }
         DegradedBecause::OptionalDown(m) => {
-            format!("optional {} is down", graph.id(m))
+            format!("optional {} is down", display_id(graph, m))
         }
-        DegradedBecause::LostRedundancy(m) => {
-            format!("{} lost redundancy: {} is down", graph.id(end), graph.id(m))
-        }
+        DegradedBecause::LostRedundancy(m) => format!(
+            "{} lost redundancy: {} is down",
+            display_id(graph, end),
+            display_id(graph, m)
+        ),
     };
     Some(if chain.len() > 1 {
         format!("{how} (via {})", arrow_path(graph, &chain))
@@ -137,7 +144,7 @@ pub fn to_text(scenario: &Scenario, analysis: &Analysis, style: Style) -> String
         out,
         "{} {}",
         style.bold("Scenario:"),
-        scenario.domain_texts().join(" + ")
+        escape_for_display(&scenario.domain_texts().join(" + "))
     );
     let _ = writeln!(
         out,
@@ -161,7 +168,7 @@ pub fn to_text(scenario: &Scenario, analysis: &Analysis, style: Style) -> String
         let _ = writeln!(out, "{}", style.status(Status::Up));
         let names: Vec<String> = up
             .iter()
-            .map(|&f| format!("{} [{}]", graph.id(f), graph.criticality(f)))
+            .map(|&f| format!("{} [{}]", display_id(graph, f), graph.criticality(f)))
             .collect();
         let _ = writeln!(out, "  {}", names.join(", "));
     }
@@ -173,10 +180,11 @@ fn write_function(out: &mut String, analysis: &Analysis, f: NodeIx, style: Style
     let _ = write!(
         out,
         "  {} [{}]",
-        style.bold(graph.id(f)),
+        style.bold(&display_id(graph, f)),
         graph.criticality(f)
     );
     if let Some(d) = graph.description(f) {
+        let d = escape_for_display(d);
         let _ = write!(out, " {}", style.dim(&format!("— {d}")));
     }
     out.push('\n');
@@ -185,7 +193,7 @@ fn write_function(out: &mut String, analysis: &Analysis, f: NodeIx, style: Style
         let shown: Vec<String> = causes
             .iter()
             .take(10)
-            .map(|&c| format!("{} {}", graph.id(c), placement(graph, c)))
+            .map(|&c| format!("{} {}", display_id(graph, c), placement(graph, c)))
             .collect();
         let more = causes.len().saturating_sub(10);
         let _ = writeln!(out, "    causes: {}", shown.join(", "));
@@ -261,13 +269,16 @@ fn status_badge(s: Status) -> &'static str {
     }
 }
 
-/// Text safe inside a Markdown code span within a table cell.
+/// Text safe inside a Markdown code span within a table cell: escaped for
+/// display first, so no control or invisible character reaches the page.
 fn md_code(s: &str) -> String {
-    s.replace('`', "'").replace('|', "\\|").replace('\n', " ")
+    escape_for_display(s).replace('`', "'").replace('|', "\\|")
 }
 
-/// Plain text safe inside a Markdown table cell.
+/// Plain text safe inside a Markdown table cell: escaped for display, then
+/// Markdown's own characters (the display escape's backslashes included).
 fn md_text(s: &str) -> String {
+    let s = escape_for_display(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -148,9 +148,14 @@ pub fn to_json(report: &CheckReport) -> String {
 }
 
 /// The text report: per rule, each violation with its path, causes and a
-/// one-line hint of the fix; then a verdict line.
+/// one-line hint of the fix; then a verdict line. Every text from the
+/// inputs (ids, rule names, domains, files, baseline reasons) is escaped for
+/// display (`model::text`).
 pub fn to_text(report: &CheckReport, style: super::style::Style) -> String {
+    use crate::model::text::escape_for_display;
     use std::fmt::Write;
+    let joined =
+        |items: &[String], separator: &str| escape_for_display(&items.join(separator)).into_owned();
     let mut out = String::new();
     for r in &report.rules {
         let count = r
@@ -174,8 +179,8 @@ pub fn to_text(report: &CheckReport, style: super::style::Style) -> String {
         let _ = writeln!(
             out,
             "{verdict} {} (must survive: {}) — {} function(s), {count} violation(s){}",
-            style.bold(&format!("\"{}\"", r.name)),
-            r.must_survive.join(", "),
+            style.bold(&format!("\"{}\"", escape_for_display(&r.name))),
+            joined(&r.must_survive, ", "),
             r.functions.len(),
             if count > new {
                 format!(", {} baselined", count - new)
@@ -189,27 +194,27 @@ pub fn to_text(report: &CheckReport, style: super::style::Style) -> String {
                 let _ = write!(
                     out,
                     "  {mark} {} [{}] is down under {}",
-                    style.bold(&f.id),
-                    f.criticality,
-                    v.domain
+                    style.bold(&escape_for_display(&f.id)),
+                    escape_for_display(&f.criticality),
+                    escape_for_display(&v.domain)
                 );
                 if let Some(p) = &f.position {
-                    let _ = write!(out, "  {}", style.dim(&format!("({}:{})", p.file, p.line)));
+                    let at = format!("({}:{})", escape_for_display(&p.file), p.line);
+                    let _ = write!(out, "  {}", style.dim(&at));
                 }
                 out.push('\n');
                 if !v.path.is_empty() {
-                    let _ = writeln!(out, "      path:   {}", v.path.join(" → "));
+                    let _ = writeln!(out, "      path:   {}", joined(&v.path, " → "));
                 }
                 if !v.causes.is_empty() {
-                    let _ = writeln!(out, "      causes: {}", v.causes.join(", "));
+                    let _ = writeln!(out, "      causes: {}", joined(&v.causes, ", "));
                 }
-                let _ = writeln!(out, "      fix:    {}", v.hint);
+                let _ = writeln!(out, "      fix:    {}", escape_for_display(&v.hint));
                 if let Some(b) = &v.baselined {
-                    let why = b.reason.as_deref().unwrap_or("no reason given");
-                    let until = b
-                        .expires
-                        .as_deref()
-                        .map_or(String::new(), |e| format!(", until {e}"));
+                    let why = escape_for_display(b.reason.as_deref().unwrap_or("no reason given"));
+                    let until = b.expires.as_deref().map_or(String::new(), |e| {
+                        format!(", until {}", escape_for_display(e))
+                    });
                     let _ = writeln!(out, "      accepted by the baseline: {why}{until}");
                 }
             }
@@ -219,7 +224,10 @@ pub fn to_text(report: &CheckReport, style: super::style::Style) -> String {
         let _ = writeln!(
             out,
             "note: baseline entry no longer occurs: rule \"{}\", {} under {} ({}); it can be removed",
-            e.rule, e.function, e.domain, e.fingerprint
+            escape_for_display(&e.rule),
+            escape_for_display(&e.function),
+            escape_for_display(&e.domain),
+            escape_for_display(&e.fingerprint)
         );
     }
     let total = report.all_violations().count();

@@ -74,15 +74,18 @@ pub fn to_json(diagnostics: &[Diagnostic]) -> String {
 }
 
 /// One `::error` (or `::warning`) workflow command per diagnostic, at its
-/// file, line and column when known, escaped as GitHub's toolkit does.
+/// file, line and column when known, escaped for display (`model::text`:
+/// no raw control or bidi character from an input reaches the log), then
+/// as GitHub's toolkit does.
 pub fn to_github(diagnostics: &[Diagnostic]) -> String {
     use super::github::{escape_data, escape_property};
+    use crate::model::text::{escape_for_display, escape_lines_for_display};
     let mut out = String::new();
     for d in diagnostics {
         let _ = write!(out, "::{} ", severity(d));
         let (file, at) = position(d);
         if let Some(file) = file {
-            let _ = write!(out, "file={},", escape_property(&file));
+            let _ = write!(out, "file={},", escape_property(&escape_for_display(&file)));
         }
         if let Some((line, col)) = at {
             let _ = write!(out, "line={line},col={col},");
@@ -92,7 +95,11 @@ pub fn to_github(diagnostics: &[Diagnostic]) -> String {
             out,
             "title={}::{}",
             escape_property(&title),
-            escape_data(&format!("[{}] {}", d.code, full_message(d)))
+            escape_data(&escape_lines_for_display(&format!(
+                "[{}] {}",
+                d.code,
+                full_message(d)
+            )))
         );
     }
     let errors = diagnostics

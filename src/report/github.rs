@@ -13,7 +13,9 @@
 //!
 //! Every annotation is one line: messages escape `%`, CR and LF; property
 //! values (`file`, `title`) escape `:` and `,` as well, as GitHub's
-//! toolkit does.
+//! toolkit does. Before that, every text from the inputs is escaped for
+//! display (`model::text`): the decoded annotation shows `\x1b` or
+//! `\u{202e}`, never the raw character, in the log or the pull request.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -21,6 +23,7 @@ use std::fmt::Write;
 use super::check::{
     BaselineEntryOutcome, CheckReport, RuleOutcome, SourcePosition, ViolationOutcome,
 };
+use crate::model::text::{escape_for_display, escape_lines_for_display};
 
 /// GitHub shows at most this many error (and as many warning) annotations
 /// per step.
@@ -109,7 +112,7 @@ fn write_errors(out: &mut String, failing: &[FailingFunction<'_>]) {
     for f in &failing[..shown] {
         let title = format!(
             "blastmap: {} goes down under {} domain(s)",
-            f.id,
+            escape_for_display(f.id),
             f.violation_count()
         );
         write_command(out, "error", f.position, &title, &function_message(f));
@@ -133,15 +136,21 @@ fn write_errors(out: &mut String, failing: &[FailingFunction<'_>]) {
 fn function_message(f: &FailingFunction<'_>) -> String {
     let mut message = format!(
         "{} ({}) goes down when one of these fails alone:",
-        f.id, f.criticality
+        escape_for_display(f.id),
+        escape_for_display(f.criticality)
     );
     for (rule, violations) in &f.rules {
-        let domains: Vec<&str> = violations
+        let domains: Vec<_> = violations
             .iter()
             .take(DOMAINS_SHOWN)
-            .map(|v| v.domain.as_str())
+            .map(|v| escape_for_display(&v.domain))
             .collect();
-        let _ = write!(message, "\nrule \"{}\": {}", rule.name, domains.join(", "));
+        let _ = write!(
+            message,
+            "\nrule \"{}\": {}",
+            escape_for_display(&rule.name),
+            domains.join(", ")
+        );
         if violations.len() > domains.len() {
             let _ = write!(message, " and {} more", violations.len() - domains.len());
         }
@@ -151,14 +160,18 @@ fn function_message(f: &FailingFunction<'_>) -> String {
         let _ = write!(
             message,
             "\npath under {}: {}",
-            first.domain,
-            first.path.join(" → ")
+            escape_for_display(&first.domain),
+            escape_for_display(&first.path.join(" → "))
         );
     }
     if !first.causes.is_empty() {
-        let _ = write!(message, "\ncauses: {}", first.causes.join(", "));
+        let _ = write!(
+            message,
+            "\ncauses: {}",
+            escape_for_display(&first.causes.join(", "))
+        );
     }
-    let _ = write!(message, "\nfix: {}", first.hint);
+    let _ = write!(message, "\nfix: {}", escape_for_display(&first.hint));
     message
 }
 
@@ -172,7 +185,10 @@ fn write_stale_warnings(out: &mut String, stale: &[BaselineEntryOutcome]) {
         let message = format!(
             "The baseline entry for rule \"{}\", function {} under {} (fingerprint {}) no longer \
              occurs; remove it from the baseline.",
-            e.rule, e.function, e.domain, e.fingerprint
+            escape_for_display(&e.rule),
+            escape_for_display(&e.function),
+            escape_for_display(&e.domain),
+            escape_for_display(&e.fingerprint)
         );
         write_command(
             out,
@@ -193,7 +209,10 @@ fn write_stale_warnings(out: &mut String, stale: &[BaselineEntryOutcome]) {
     }
 }
 
-/// `::KIND file=F,line=L,col=C,title=T::MESSAGE` and a newline.
+/// `::KIND file=F,line=L,col=C,title=T::MESSAGE` and a newline. The file
+/// and title are escaped for display, and so is the message but for its
+/// line feeds (its callers escape each input value in it, line feeds too):
+/// nothing raw reaches the log whatever a caller forgets.
 fn write_command(
     out: &mut String,
     kind: &str,
@@ -206,7 +225,7 @@ fn write_command(
         let _ = write!(
             out,
             "file={},line={},col={},",
-            escape_property(&p.file),
+            escape_property(&escape_for_display(&p.file)),
             p.line,
             p.column
         );
@@ -214,8 +233,8 @@ fn write_command(
     let _ = writeln!(
         out,
         "title={}::{}",
-        escape_property(title),
-        escape_data(message)
+        escape_property(&escape_for_display(title)),
+        escape_data(&escape_lines_for_display(message))
     );
 }
 

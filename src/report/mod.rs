@@ -13,10 +13,21 @@ pub mod spof;
 pub mod style;
 pub mod sweep;
 
+use std::borrow::Cow;
+
 use crate::graph::{Attr, Graph, NodeIx};
+use crate::model::text::escape_for_display;
+
+/// A node's id as a person may read it: control and invisible characters
+/// escaped (`model::text`), so an id cannot rewrite a terminal or hide text.
+/// Every text, Markdown and CSV renderer shows ids through this.
+pub fn display_id(graph: &Graph, n: NodeIx) -> Cow<'_, str> {
+    escape_for_display(graph.id(n))
+}
 
 /// What a node is and where: `rds:db, us-east-1, use1-az1+use1-az2`, or
-/// `service, us-east-1` for a node without a type.
+/// `service, us-east-1` for a node without a type. For people: escaped for
+/// display like [`display_id`].
 pub fn describe_node(graph: &Graph, n: NodeIx) -> String {
     let mut parts = vec![graph
         .attr(n, Attr::Type)
@@ -32,5 +43,5 @@ pub fn describe_node(graph: &Graph, n: NodeIx) -> String {
     if !zones.is_empty() {
         parts.push(zones.join("+"));
     }
-    parts.join(", ")
+    escape_for_display(&parts.join(", ")).into_owned()
 }

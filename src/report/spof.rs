@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::display_id;
 use super::style::Style;
 use crate::engine::incremental::Baseline;
 use crate::engine::spof::{path_to, FunctionSpofs};
@@ -65,7 +66,7 @@ pub fn to_text(baseline: &Baseline, results: &[FunctionSpofs], style: Style) -> 
         let _ = write!(
             out,
             "{} [{}]",
-            style.bold(graph.id(f)),
+            style.bold(&display_id(graph, f)),
             graph.criticality(f)
         );
         if baseline.status(f) == Status::Down {
@@ -82,14 +83,14 @@ pub fn to_text(baseline: &Baseline, results: &[FunctionSpofs], style: Style) -> 
         }
         let _ = writeln!(out, ": {}", r.spofs.len());
         for &x in &r.spofs {
-            let path: Vec<&str> = path_to(baseline, &mut scratch, f, x)
+            let path: Vec<_> = path_to(baseline, &mut scratch, f, x)
                 .into_iter()
-                .map(|n| graph.id(n))
+                .map(|n| display_id(graph, n))
                 .collect();
             let _ = writeln!(
                 out,
                 "  {}  ({})",
-                graph.id(x),
+                display_id(graph, x),
                 super::describe_node(graph, x)
             );
             let _ = writeln!(out, "    {}", style.dim(&path.join(" → ")));

@@ -1,10 +1,13 @@
 //! `sweep` output: the function × scenario matrix.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
+use super::display_id;
 use super::style::Style;
 use crate::engine::sweep::SweepColumn;
 use crate::graph::{Graph, NodeIx};
+use crate::model::text::escape_for_display;
 use crate::model::Status;
 
 /// Above this many scenarios, text and Markdown show as matrix columns only
@@ -81,7 +84,7 @@ pub fn to_text(
     let shown = shown(columns);
     let labels: Vec<String> = rows
         .iter()
-        .map(|&f| format!("{} [{}]", graph.id(f), graph.criticality(f)))
+        .map(|&f| format!("{} [{}]", display_id(graph, f), graph.criticality(f)))
         .collect();
     let label_width = labels
         .iter()
@@ -128,7 +131,10 @@ pub fn to_text(
         );
     }
     out.push('\n');
-    let names: Vec<String> = columns.iter().map(|c| c.domain.to_string()).collect();
+    let names: Vec<String> = columns
+        .iter()
+        .map(|c| escape_for_display(&c.domain.to_string()).into_owned())
+        .collect();
     let name_width = shown
         .iter()
         .map(|&i| names[i].chars().count())
@@ -212,17 +218,30 @@ pub fn to_csv(graph: &Graph, functions: &[NodeIx], columns: &[SweepColumn]) -> S
     out
 }
 
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
+/// A CSV field as people open it in a spreadsheet, still RFC 4180:
+/// - escaped for display (`model::text`): no control or invisible
+///   character, so a cell holds no raw CR, LF or TAB either;
+/// - a cell that a spreadsheet would run as a formula (it starts with `=`,
+///   `+`, `-`, `@`, TAB or CR) gets a leading `'`, as OWASP recommends
+///   against CSV injection; readers that want the text drop that `'`;
+/// - quoted when it holds a comma, a quote or a line break.
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+    let shown = escape_for_display(s);
+    let cell = if shown.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{shown}"))
     } else {
-        s.to_owned()
+        shown
+    };
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.into_owned()
     }
 }
 
+/// Text for a Markdown code span in a table cell, escaped for display.
 fn md(s: &str) -> String {
-    s.replace('`', "'").replace('|', "\\|").replace('\n', " ")
+    escape_for_display(s).replace('`', "'").replace('|', "\\|")
 }
 
 #[cfg(test)]
@@ -234,6 +253,21 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("two\nlines"), "two\\nlines");
+    }
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_as_formulas_get_a_quote_prefix() {
+        assert_eq!(csv_field("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-1,2"), "\"'-1,2\"");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("a=b"), "a=b");
+    }
+
+    #[test]
+    fn csv_cells_show_control_characters_escaped() {
+        assert_eq!(csv_field("\tx"), "\\tx");
+        assert_eq!(csv_field("r\u{1b}[2J\u{202e}"), "r\\x1b[2J\\u{202e}");
     }
 }
