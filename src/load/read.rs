@@ -101,7 +101,7 @@ mod sigbus {
     /// once.
     pub fn arm(name: &str) {
         let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
-        names.push(name.escape_debug().to_string());
+        names.push(crate::model::text::escape_for_display(name).into_owned());
         let text = format!(
             "error[file-changed]: an estate file changed while blastmap was reading it (was it truncated or rewritten?): {}\n  = help: run blastmap again once the file is complete\n",
             names.join(", ")
