@@ -17,6 +17,7 @@ mod check;
 mod check_formats;
 mod ci_examples;
 mod diagnostics;
+mod docs_links;
 mod document_roundtrip;
 mod engine_reference;
 mod hardening;
