@@ -18,6 +18,7 @@ mod check_formats;
 mod ci_examples;
 mod diagnostics;
 mod docs;
+mod docs_links;
 mod document_roundtrip;
 mod engine_reference;
 mod hardening;
