@@ -355,6 +355,22 @@ fn token_start(text: &str, at: At) -> Option<usize> {
     Some(if quoted { offset - 1 } else { offset })
 }
 
+/// The end of a JSON string token whose text starts at `inner`: after its
+/// closing quote, however many escapes it holds (`"a\u00e9"` is ten bytes
+/// for a value of three).
+fn json_string_end(text: &str, inner: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = inner;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
 /// The loaded texts, and their position indexes built only when a
 /// diagnostic needs one (most loads have none).
 pub(crate) struct Files<'s> {
@@ -408,8 +424,11 @@ impl<'s> Files<'s> {
         let source = &self.sources[src];
         let inner = at.offset_in(source.text)?;
         let start = token_start(source.text, at)?;
-        // A JSON string's token ends after its closing quote too.
-        let end = (inner + len + (inner - start)).min(source.text.len());
+        let end = if start < inner {
+            json_string_end(source.text, inner)
+        } else {
+            (inner + len).min(source.text.len())
+        };
         let file = self.indexed[src]
             .get_or_init(|| {
                 Arc::new(SourceFile::new(
