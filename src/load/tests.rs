@@ -1642,7 +1642,7 @@ fn invalid_utf8_is_reported_at_its_line_and_column() {
     let mut bytes = b"version: 1\nservices:\n  a: {description: \"caf".to_vec();
     bytes.extend_from_slice(&[0xe9, b'"', b'}', b'\n']);
     std::fs::write(&path, &bytes).expect("write the estate");
-    let errors = match super::load_paths(&[path.clone()]) {
+    let errors = match super::load_paths(std::slice::from_ref(&path)) {
         Ok(_) => panic!("a Latin-1 byte must be rejected"),
         Err(e) => e.diagnostics,
     };
@@ -1671,7 +1671,7 @@ fn a_utf16_estate_is_named_as_such_with_a_position_and_the_fix() {
         .flat_map(u16::to_le_bytes)
         .collect();
     std::fs::write(&path, &bytes).expect("write the estate");
-    let errors = match super::load_paths(&[path.clone()]) {
+    let errors = match super::load_paths(std::slice::from_ref(&path)) {
         Ok(_) => panic!("a UTF-16 file must be rejected"),
         Err(e) => e.diagnostics,
     };
