@@ -444,3 +444,43 @@ fn violations_are_sorted_by_function_then_domain_in_byte_order() {
     ];
     assert_eq!(got, want.map(|(f, d)| (f.to_owned(), d.to_owned())));
 }
+
+#[test]
+fn a_baseline_expiry_that_is_no_calendar_day_is_refused_at_its_line() {
+    let dir = temp_dir();
+    let baseline = dir.path().join("baseline.json");
+    let (code, _, _) = exec(&[
+        "check",
+        SHOP,
+        "--policy",
+        POLICY,
+        "--write-baseline",
+        &path_str(&baseline),
+    ]);
+    assert_eq!(code, 0);
+    let mut file: Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    // Far in the future, so a shape-only check accepted the violation.
+    file["violations"][0]["expires"] = Value::String("2099-02-30".into());
+    let text = serde_json::to_string_pretty(&file).unwrap();
+    std::fs::write(&baseline, &text).unwrap();
+    let offset = text.find("\"2099-02-30\"").unwrap();
+    let line = text[..offset].matches('\n').count() + 1;
+    let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
+    let (code, out, err) = exec(&[
+        "check",
+        SHOP,
+        "--policy",
+        POLICY,
+        "--baseline",
+        &path_str(&baseline),
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("invalid-baseline"), "{err}");
+    assert!(
+        err.contains("`expires: 2099-02-30` is not a date: February 2099 has 28 days, not 30"),
+        "{err}"
+    );
+    let place = format!("{}:{line}:{col}", path_str(&baseline));
+    assert!(err.contains(&place), "expected {place} in {err}");
+}

@@ -7,13 +7,20 @@
 //! `reason` and an `expires` date (`YYYY-MM-DD`) to an entry. An expired
 //! entry no longer accepts its violation.
 
-use crate::diag::{Code, Diagnostic, SourceFile, Span};
-use crate::model::baseline::BaselineFile;
+use std::sync::Arc;
 
-/// Reads a baseline file; a malformed one is an error with its position.
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::diag::{Code, Diagnostic, SourceFile, Span};
+use crate::model::baseline::{BaselineFile, Date};
+
+/// Reads a baseline file; a malformed one is an error with its position:
+/// syntax and shape errors where serde_json stopped, content errors (an
+/// unknown version, an `expires` that is no calendar date) at the value.
 pub fn read_baseline(name: &str, text: &str) -> Result<BaselineFile, Diagnostic> {
     let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
-        let source = std::sync::Arc::new(SourceFile::new(name, std::sync::Arc::from(text)));
+        let source = Arc::new(SourceFile::new(name, Arc::from(text)));
         let offset = source.offset_of(e.line(), e.column().max(1));
         Diagnostic::error(Code::InvalidBaseline, e.to_string())
             .at(Some(Span {
@@ -23,36 +30,69 @@ pub fn read_baseline(name: &str, text: &str) -> Result<BaselineFile, Diagnostic>
             .help("write the baseline with `blastmap check --write-baseline FILE`")
     })?;
     if file.version != 1 {
-        return Err(Diagnostic::error(
+        let d = Diagnostic::error(
             Code::InvalidBaseline,
             format!("unknown baseline version {}", file.version),
         )
-        .in_file(name)
-        .help("this blastmap reads baseline version 1"));
+        .help("this blastmap reads baseline version 1");
+        return Err(at_value(d, name, text, |p| p.version));
     }
-    for e in &file.violations {
-        if let Some(date) = &e.expires {
-            if !is_date(date) {
-                return Err(Diagnostic::error(
-                    Code::InvalidBaseline,
-                    format!("`expires: {date}` is not a date"),
-                )
-                .in_file(name)
-                .help("write dates as YYYY-MM-DD"));
-            }
+    for (i, e) in file.violations.iter().enumerate() {
+        let Some(date) = &e.expires else { continue };
+        if let Err(why) = Date::parse(date) {
+            let d = Diagnostic::error(
+                Code::InvalidBaseline,
+                format!("`expires: {date}` is not a date: {why}"),
+            )
+            .help("write the last day the entry accepts its violation, as YYYY-MM-DD");
+            return Err(at_value(d, name, text, |p| {
+                p.violations.get(i).and_then(|v| v.expires)
+            }));
         }
     }
     Ok(file)
 }
 
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+/// Where the values that content checks read stand in a baseline file
+/// (which has already been read once, so this second reading succeeds).
+#[derive(Deserialize)]
+struct Places<'a> {
+    #[serde(borrow)]
+    version: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    violations: Vec<EntryPlaces<'a>>,
+}
+
+/// Where an entry's `expires` stands.
+#[derive(Deserialize)]
+struct EntryPlaces<'a> {
+    #[serde(default, borrow)]
+    expires: Option<&'a RawValue>,
+}
+
+/// `d` at the value `pick` finds in `text`, or in the file when it cannot
+/// be found.
+fn at_value(
+    d: Diagnostic,
+    name: &str,
+    text: &str,
+    pick: impl FnOnce(Places<'_>) -> Option<&RawValue>,
+) -> Diagnostic {
+    let range = serde_json::from_str::<Places>(text)
+        .ok()
+        .and_then(pick)
+        .and_then(|raw| {
+            let start = (raw.get().as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+            Some(start..start + raw.get().len())
+        })
+        .filter(|r| r.end <= text.len());
+    match range {
+        Some(range) => d.at(Some(Span {
+            file: Arc::new(SourceFile::new(name, Arc::from(text))),
+            range,
+        })),
+        None => d.in_file(name),
+    }
 }
 
 /// Serialises a baseline: entries sorted, keys sorted, newline-terminated.
@@ -111,5 +151,51 @@ mod tests {
         assert!(
             read_baseline("b.json", r#"{"version": 1, "violations": [], "extra": 1}"#).is_err()
         );
+    }
+
+    /// A two-entry baseline whose second entry expires on `date`.
+    fn baseline_expiring(date: &str) -> String {
+        format!(
+            "{{\n  \"version\": 1,\n  \"violations\": [\n    {{\"rule\": \"r\", \"function\": \"f\", \"domain\": \"zone:z\", \"fingerprint\": \"00\", \"expires\": \"2027-01-01\"}},\n    {{\"rule\": \"r\", \"function\": \"g\", \"domain\": \"zone:z\", \"fingerprint\": \"01\",\n     \"expires\": \"{date}\"}}\n  ]\n}}\n"
+        )
+    }
+
+    #[test]
+    fn an_expiry_that_is_no_calendar_day_is_rejected_at_its_line() {
+        for (date, why) in [
+            ("2099-02-30", "February 2099 has 28 days, not 30"),
+            ("2026-02-30", "February 2026 has 28 days, not 30"),
+            ("2027-02-29", "February 2027 has 28 days, not 29"),
+            ("2099-13-45", "there is no month 13"),
+            ("9999-99-99", "there is no month 99"),
+            ("soon", "it is not written YYYY-MM-DD"),
+        ] {
+            let text = baseline_expiring(date);
+            let d = match read_baseline("b.json", &text) {
+                Err(d) => d,
+                Ok(_) => panic!("`expires: {date}` was accepted"),
+            };
+            assert_eq!(d.code, Code::InvalidBaseline);
+            assert_eq!(d.message, format!("`expires: {date}` is not a date: {why}"));
+            assert_eq!(d.location().as_deref(), Some("b.json:6:17"), "{date}");
+        }
+    }
+
+    #[test]
+    fn a_leap_day_is_a_valid_expiry() {
+        let file = read_baseline("b.json", &baseline_expiring("2028-02-29"))
+            .unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(file.violations[1].expires.as_deref(), Some("2028-02-29"));
+    }
+
+    #[test]
+    fn an_unknown_baseline_version_is_reported_at_its_line() {
+        let text = "{\n  \"violations\": [],\n  \"version\": 2\n}\n";
+        let d = match read_baseline("b.json", text) {
+            Err(d) => d,
+            Ok(_) => panic!("version 2 was accepted"),
+        };
+        assert_eq!(d.message, "unknown baseline version 2");
+        assert_eq!(d.location().as_deref(), Some("b.json:3:14"));
     }
 }

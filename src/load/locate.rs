@@ -90,8 +90,9 @@ fn json_node(head: &str) -> Option<String> {
     while let Some((_, c)) = chars.next() {
         match c {
             '"' => {
-                let mut s = String::new();
+                let mut s = String::from('"');
                 while let Some((_, c)) = chars.next() {
+                    s.push(c);
                     match c {
                         '\\' => {
                             if let Some((_, e)) = chars.next() {
@@ -99,10 +100,10 @@ fn json_node(head: &str) -> Option<String> {
                             }
                         }
                         '"' => break,
-                        _ => s.push(c),
+                        _ => {}
                     }
                 }
-                last_string = Some(s);
+                last_string = Some(unescape_json(s));
             }
             ':' => {
                 if let Some(top) = stack.last_mut() {
@@ -123,6 +124,12 @@ fn json_node(head: &str) -> Option<String> {
     }
 }
 
+/// A JSON string token as its value (`"a\u00e9"` is `aé`); a token cut
+/// short or holding a lone surrogate keeps its text without the quotes.
+fn unescape_json(token: String) -> String {
+    serde_json::from_str(&token).unwrap_or_else(|_| token.trim_matches('"').to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +146,12 @@ mod tests {
         let text = r#"{"version": 1, "services": {"a": {}, "b": {"requirs": []}}}"#;
         let at = text.find("requirs").unwrap();
         assert_eq!(node_at(Format::Json, text, at).as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn json_error_position_names_a_node_whose_id_has_escapes() {
+        let text = r#"{"services": {"caf\u00e9": {"requirs": []}}}"#;
+        let at = text.find("requirs").unwrap();
+        assert_eq!(node_at(Format::Json, text, at).as_deref(), Some("café"));
     }
 }

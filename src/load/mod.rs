@@ -85,14 +85,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     for (name, text) in &files {
         match text.as_str() {
             Ok(text) => refs.push(SourceRef { name, text }),
-            Err(e) => diagnostics.push(
-                Diagnostic::error(
-                    Code::UnreadableFile,
-                    format!("{name} is not UTF-8 text: {e}"),
-                )
-                .in_file(name.as_str())
-                .help("save the estate as UTF-8"),
-            ),
+            Err(e) => diagnostics.push(not_utf8(name, text.bytes(), e)),
         }
     }
     if !diagnostics.is_empty() {
@@ -113,6 +106,14 @@ enum FileText {
 const MAP_FROM_BYTES: u64 = 8 << 20;
 
 impl FileText {
+    /// The bytes as read or mapped.
+    fn bytes(&self) -> &[u8] {
+        match self {
+            FileText::Read(s) => s.as_bytes(),
+            FileText::Mapped(m) => m,
+        }
+    }
+
     /// The text; a mapped file is checked to be UTF-8 here, once.
     fn as_str(&self) -> Result<&str, std::str::Utf8Error> {
         match self {
@@ -149,12 +150,10 @@ fn open_text(path: &Path) -> Result<FileText, Diagnostic> {
 fn refused(path: &Path, e: &read::ReadError) -> Diagnostic {
     match e {
         read::ReadError::Io(e) => unreadable(path, e),
-        read::ReadError::NotUtf8(e) => Diagnostic::error(
-            Code::UnreadableFile,
-            format!("{} is not UTF-8 text: {e}", path.display()),
-        )
-        .in_file(path.display().to_string())
-        .help("save the estate as UTF-8"),
+        read::ReadError::NotUtf8(e) => {
+            not_utf8(&path.display().to_string(), e.as_bytes(), e.utf8_error())
+        }
+        read::ReadError::Utf16 => utf16(&path.display().to_string()),
         other => Diagnostic::error(
             Code::UnreadableFile,
             format!("cannot read {}: {other}", path.display()),
@@ -162,6 +161,50 @@ fn refused(path: &Path, e: &read::ReadError) -> Diagnostic {
         .in_file(path.display().to_string())
         .help("name an estate file (YAML or JSON text)"),
     }
+}
+
+/// A file that is not UTF-8, at the line and column of its first bad byte
+/// (SPEC §1.3), or named as UTF-16 when it starts with a byte-order mark.
+fn not_utf8(name: &str, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    if read::looks_like_utf16(bytes) {
+        return utf16(name);
+    }
+    let at = e.valid_up_to();
+    let bad: Vec<String> = bytes[at..]
+        .iter()
+        .take(e.error_len().unwrap_or(bytes.len() - at).min(4))
+        .map(|b| format!("0x{b:02X}"))
+        .collect();
+    let bad = match bad.as_slice() {
+        [one] => format!("the byte {one} is"),
+        many => format!("the bytes {} are", many.join(" ")),
+    };
+    // The valid prefix is unchanged by the lossy copy, so `at` is the
+    // offset of the replacement character standing for the bad bytes.
+    let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes));
+    let end = (at + '\u{fffd}'.len_utf8()).min(text.len());
+    let file = Arc::new(SourceFile::new(name, text));
+    Diagnostic::error(
+        Code::UnreadableFile,
+        format!("{name} is not UTF-8 text: {bad} not a UTF-8 character"),
+    )
+    .at(Some(Span {
+        file,
+        range: at..end,
+    }))
+    .help("save the estate as UTF-8")
+}
+
+/// A UTF-16 file (what some editors call "Unicode"): the whole file is
+/// the problem, so the position is its start.
+fn utf16(name: &str) -> Diagnostic {
+    let file = Arc::new(SourceFile::new(name, Arc::from("")));
+    Diagnostic::error(
+        Code::UnreadableFile,
+        format!("{name} is UTF-16 text; blastmap reads UTF-8"),
+    )
+    .at(Some(Span { file, range: 0..0 }))
+    .help("save the estate as UTF-8, for example with `iconv -f UTF-16 -t UTF-8`")
 }
 
 /// Every estate file named by `paths` (directories expanded), opened.
@@ -355,6 +398,22 @@ fn token_start(text: &str, at: At) -> Option<usize> {
     Some(if quoted { offset - 1 } else { offset })
 }
 
+/// The end of a JSON string token whose text starts at `inner`: after its
+/// closing quote, however many escapes it holds (`"a\u00e9"` is ten bytes
+/// for a value of three).
+fn json_string_end(text: &str, inner: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = inner;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
 /// The loaded texts, and their position indexes built only when a
 /// diagnostic needs one (most loads have none).
 pub(crate) struct Files<'s> {
@@ -408,8 +467,11 @@ impl<'s> Files<'s> {
         let source = &self.sources[src];
         let inner = at.offset_in(source.text)?;
         let start = token_start(source.text, at)?;
-        // A JSON string's token ends after its closing quote too.
-        let end = (inner + len + (inner - start)).min(source.text.len());
+        let end = if start < inner {
+            json_string_end(source.text, inner)
+        } else {
+            (inner + len).min(source.text.len())
+        };
         let file = self.indexed[src]
             .get_or_init(|| {
                 Arc::new(SourceFile::new(

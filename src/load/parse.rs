@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 pub use super::locate::Format;
-use super::raw::{with_yaml_spans, Document};
+use super::raw::{with_json_error_positions, with_yaml_spans, without_json_position, Document};
 use crate::diag::{closest, did_you_mean, Code, Diagnostic, SourceFile, Span};
 
 /// Parses `text` (named `name` in messages) as an estate document.
@@ -17,22 +17,101 @@ pub fn parse_document<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Dia
 }
 
 fn parse_json<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
-    serde_json::from_str(text).map_err(|e| {
+    let (parsed, error_at) = with_json_error_positions(|| serde_json::from_str(text));
+    parsed.map_err(|e| {
         let code = match e.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                 Code::MalformedJson
             }
             _ => shape_error_code(&e.to_string()),
         };
-        let message = strip_json_position(&e.to_string());
-        let file = source_file(name, text);
-        let offset = file.offset_of(e.line(), e.column().max(1));
+        let message = without_json_position(&e.to_string());
+        let offset = error_at
+            .and_then(|a| a.checked_sub(text.as_ptr() as usize))
+            .filter(|o| *o <= text.len())
+            .unwrap_or_else(|| json_offset(text, e.line(), e.column()));
+        let offset = at_null(text, &message, offset);
+        let (code, message, offset, help) = match lone_surrogate(text, &message, offset) {
+            Some(found) => found,
+            None => (code, message, offset, None),
+        };
         let node = super::locate::node_at(Format::Json, text, offset);
-        with_node(
-            shape_error(code, message, Some(span_at(file, offset))),
-            node,
-        )
+        let d = shape_error(
+            code,
+            message,
+            Some(span_at(source_file(name, text), offset)),
+        );
+        let d = match help {
+            Some(h) => d.help(h),
+            None => d,
+        };
+        with_node(d, node)
     })
+}
+
+/// The byte offset of serde_json's 1-based line and column (a count of
+/// bytes from the line's start, after the byte it stopped at), on a
+/// character boundary.
+fn json_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start = if line > 1 {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    } else {
+        0
+    };
+    let mut offset = (line_start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// A key whose value is `null` is reported once the `null` is read: point
+/// at the `null` itself.
+fn at_null(text: &str, message: &str, offset: usize) -> usize {
+    if !message.contains("(null)") {
+        return offset;
+    }
+    // serde_json stops at the last byte of `null` or just after it.
+    [offset + 1, offset]
+        .into_iter()
+        .filter_map(|end| text.get(..end).map(str::trim_end))
+        .find(|head| head.ends_with("null"))
+        .map_or(offset, |head| head.len() - "null".len())
+}
+
+/// serde_json's words for a `\u` escape that is half of a UTF-16
+/// surrogate pair, which is no character on its own.
+const SURROGATE_ERRORS: [&str; 2] = [
+    "lone leading surrogate in hex escape",
+    "unexpected end of hex escape",
+];
+
+/// A lone surrogate (`"\ud800"`, as some tools write a broken emoji): the
+/// message in an author's words, at the escape itself rather than after it.
+fn lone_surrogate(
+    text: &str,
+    message: &str,
+    offset: usize,
+) -> Option<(Code, String, usize, Option<String>)> {
+    if !SURROGATE_ERRORS.contains(&message) {
+        return None;
+    }
+    let escape = text.get(..offset)?.rfind("\\u")?;
+    let written = text.get(escape..escape + 6).unwrap_or("\\u");
+    Some((
+        Code::MalformedJson,
+        format!(
+            "`{written}` is half of a UTF-16 surrogate pair: on its own it is not a character, \
+             so the text is not valid Unicode"
+        ),
+        escape,
+        Some(
+            "write the character itself, or both halves of its pair (such as `\\ud83d\\ude00`)"
+                .to_owned(),
+        ),
+    ))
 }
 
 fn parse_yaml<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
@@ -171,13 +250,6 @@ fn unknown_field_help(message: &str) -> Option<String> {
         Some(dym) if known.is_empty() => Some(dym),
         Some(dym) => Some(format!("{dym} ({known})")),
         None => (!known.is_empty()).then_some(known),
-    }
-}
-
-fn strip_json_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
     }
 }
 

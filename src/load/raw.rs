@@ -13,12 +13,45 @@ use std::marker::PhantomData;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 thread_local! {
     /// Set while a YAML document is deserialised: YAML locations come from
     /// serde-saphyr's `Spanned`, JSON locations from the borrowed slice's
     /// address. One model serves both formats this way.
     static YAML_SPANS: Cell<bool> = const { Cell::new(false) };
+
+    /// The address in the JSON text of the first error raised by this
+    /// module's visitors, when it is known better than serde_json knows it
+    /// (serde_json places an error after the value the visitor consumed).
+    static JSON_ERROR_AT: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs a JSON `parse` and returns, with its result, where in the text
+/// (an address into it, see [`At::address`]) the first error raised by
+/// this module stands, if one was raised.
+pub fn with_json_error_positions<T>(parse: impl FnOnce() -> T) -> (T, Option<usize>) {
+    struct Reset(usize);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            JSON_ERROR_AT.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(JSON_ERROR_AT.with(|c| c.replace(0)));
+    let out = parse();
+    let at = JSON_ERROR_AT.with(|c| c.get());
+    (out, (at != 0).then_some(at))
+}
+
+/// An error at `address` in the JSON text. The innermost error is the one
+/// a person must fix, so an address already recorded is kept.
+fn json_error_at<E: de::Error>(address: usize, message: impl fmt::Display) -> E {
+    JSON_ERROR_AT.with(|c| {
+        if c.get() == 0 {
+            c.set(address);
+        }
+    });
+    E::custom(message)
 }
 
 /// Runs `parse` with YAML span capture switched on for this thread.
@@ -108,7 +141,7 @@ impl fmt::Display for Text<'_> {
     }
 }
 
-/// A scalar read as text; borrowed when the input allows it.
+/// A YAML scalar read as text; borrowed when the input allows it.
 struct Scalar<'a>(Cow<'a, str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
@@ -142,12 +175,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
             }
         }
         // YAML hands a plain scalar to a string target exactly as written
-        // (`0123` stays `0123`); JSON numbers come as numbers.
-        if YAML_SPANS.with(|c| c.get()) {
-            d.deserialize_str(V(PhantomData))
-        } else {
-            d.deserialize_any(V(PhantomData))
-        }
+        // (`0123` stays `0123`).
+        d.deserialize_str(V(PhantomData))
     }
 }
 
@@ -155,24 +184,102 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if YAML_SPANS.with(|c| c.get()) {
             let s = serde_saphyr::Spanned::<Scalar<'a>>::deserialize(d)?;
-            let at = s
-                .referenced
-                .span()
-                .byte_offset()
-                .map_or(At::UNKNOWN, At::offset);
+            let at = yaml_at(&s.referenced);
             Ok(Text {
                 value: s.value.0,
                 at,
             })
         } else {
-            let Scalar(value) = Scalar::<'a>::deserialize(d)?;
-            let at = match &value {
-                Cow::Borrowed(s) => At::address(s.as_ptr() as usize),
-                Cow::Owned(_) => At::UNKNOWN,
-            };
-            Ok(Text { value, at })
+            let raw = <&'a RawValue>::deserialize(d)?;
+            json_scalar(raw.get(), &"a string")
         }
     }
+}
+
+/// A JSON scalar from its text as written, positioned by the address of
+/// that text in the document: a number keeps its digits (SPEC §1.1: `1.50`
+/// stays `1.50`, `18446744073709551616` stays whole), a string is
+/// unescaped (`"a\u00e9"` is `aé`) and still knows where it stands.
+fn json_scalar<'a, E: de::Error>(raw: &'a str, expected: &dyn de::Expected) -> Result<Text<'a>, E> {
+    let address = raw.as_ptr() as usize;
+    let unexpected = match raw.as_bytes().first() {
+        Some(b'"') => return json_string(raw),
+        Some(b'{') => de::Unexpected::Map,
+        Some(b'[') => de::Unexpected::Seq,
+        Some(b'n') => de::Unexpected::Unit,
+        _ => {
+            return Ok(Text {
+                value: Cow::Borrowed(raw),
+                at: At::address(address),
+            })
+        }
+    };
+    let message = E::invalid_type(unexpected, expected).to_string();
+    Err(json_error_at(
+        address,
+        message.replace("unit value", "null"),
+    ))
+}
+
+/// A JSON string token (quotes included) as its value; borrowed unless it
+/// holds escapes. Its position points just inside the opening quote, as
+/// every JSON string position does.
+fn json_string<'a, E: de::Error>(raw: &'a str) -> Result<Text<'a>, E> {
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+    let at = At::address(inner.as_ptr() as usize);
+    if !inner.contains('\\') {
+        return Ok(Text {
+            value: Cow::Borrowed(inner),
+            at,
+        });
+    }
+    match serde_json::from_str::<String>(raw) {
+        Ok(value) => Ok(Text {
+            value: Cow::Owned(value),
+            at,
+        }),
+        // A lone surrogate (`"\ud800"`): serde_json places the error at
+        // or just after the escape; a JSON string holds no newline.
+        Err(e) => {
+            let offset = e.column().saturating_sub(1).min(raw.len());
+            Err(json_error_at(
+                raw.as_ptr() as usize + offset,
+                without_json_position(&e.to_string()),
+            ))
+        }
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix, for
+/// errors whose position is given separately.
+pub fn without_json_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Reads a JSON value again from its own text (a requirement entry held as
+/// a [`RawValue`]), with an error placed where it stands in the document.
+fn reparse_json<'a, T, E: de::Error>(
+    raw: &'a str,
+    read: impl FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+    ) -> serde_json::Result<T>,
+) -> Result<T, E> {
+    let mut de = serde_json::Deserializer::from_str(raw);
+    read(&mut de).map_err(|e| {
+        let line_start = raw
+            .match_indices('\n')
+            .nth(e.line().saturating_sub(2))
+            .filter(|_| e.line() > 1)
+            .map_or(0, |(i, _)| i + 1);
+        let offset = (line_start + e.column().saturating_sub(1)).min(raw.len());
+        json_error_at(
+            raw.as_ptr() as usize + offset,
+            without_json_position(&e.to_string()),
+        )
+    })
 }
 
 /// One document: the four sections, its version and collector metadata.
@@ -291,7 +398,7 @@ impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<(&'a (), V)
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
         while let Some(key) = map.next_key::<Text<'a>>()? {
-            let value = map.next_value::<V>()?;
+            let value = value_of::<V, A>(&mut map, key.as_str())?;
             out.push((key, value));
         }
         Ok(out)
@@ -443,7 +550,7 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'a> {
                     if node.get(f).is_some() {
                         return Err(de::Error::duplicate_field(f.name()));
                     }
-                    node.scalars.push((f, map.next_value()?));
+                    node.scalars.push((f, value_of(&mut map, f.name())?));
                 }
                 NodeKey::Zones => once(&mut node.zones, "zones", &mut map)?,
                 NodeKey::Tags => once(&mut node.tags, "tags", &mut map)?,
@@ -453,6 +560,33 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'a> {
         }
         Ok(node)
     }
+}
+
+/// Reads the value of the scalar key `key`. A null value (`~`, an empty
+/// YAML value, JSON `null`) is an error that names the key, rather than
+/// serde's "cannot deserialize null into string".
+fn value_of<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+    map: &mut A,
+    key: &str,
+) -> Result<T, A::Error> {
+    map.next_value::<Option<T>>()?.ok_or_else(|| {
+        de::Error::custom(format_args!(
+            "`{key}` has no value (null): write one, or leave `{key}` out"
+        ))
+    })
+}
+
+/// Reads a scalar key's value into `slot`; a key given twice is an error.
+fn once_scalar<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+    slot: &mut Option<T>,
+    name: &'static str,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(value_of(map, name)?);
+    Ok(())
 }
 
 /// Reads a field's value into `slot`; a field given twice is an error.
@@ -566,11 +700,11 @@ impl<'a> Group<'a> {
             match key.as_str() {
                 "all" => once(&mut g.all, "all", &mut map)?,
                 "any" => once(&mut g.any, "any", &mut map)?,
-                "quorum" => once(&mut g.quorum, "quorum", &mut map)?,
+                "quorum" => once_scalar(&mut g.quorum, "quorum", &mut map)?,
                 "of" => once(&mut g.of, "of", &mut map)?,
                 "failover" => once(&mut g.failover, "failover", &mut map)?,
                 "via" => once(&mut g.via, "via", &mut map)?,
-                "allow_empty" => once(&mut g.allow_empty, "allow_empty", &mut map)?,
+                "allow_empty" => once_scalar(&mut g.allow_empty, "allow_empty", &mut map)?,
                 "select" => {
                     once(&mut g.select, "select", &mut map)?;
                     if let Some(sel) = &mut g.select {
@@ -591,9 +725,52 @@ impl<'a> Group<'a> {
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
+    /// JSON entries are read as raw text first, so that an id written as a
+    /// number (`4`) or with escapes (`"a\u00e9"`) keeps its position and
+    /// its text as written; a map is then read from that text. YAML ids
+    /// take the position of the entry's node.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(EntryVisitor(PhantomData))
+        if YAML_SPANS.with(|c| c.get()) {
+            let s = serde_saphyr::Spanned::<EntryAny<'a>>::deserialize(d)?;
+            let mut entry = s.value.0;
+            if let Entry::Id(t) = &mut entry {
+                t.at = t.at.or(yaml_at(&s.referenced));
+            }
+            return Ok(entry);
+        }
+        let raw = <&'a RawValue>::deserialize(d)?.get();
+        if raw.starts_with('{') {
+            reparse_json(raw, |de| de.deserialize_map(EntryVisitor(PhantomData)))
+        } else {
+            json_scalar(raw, &EntryVisitor(PhantomData)).map(Entry::Id)
+        }
     }
+}
+
+/// An entry read with `deserialize_any`, for YAML (wrapped in `Spanned`).
+struct EntryAny<'a>(Entry<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for EntryAny<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(EntryVisitor(PhantomData)).map(EntryAny)
+    }
+}
+
+/// A member read with `deserialize_any`, for YAML (wrapped in `Spanned`).
+struct MemberAny<'a>(Member<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for MemberAny<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MemberVisitor(PhantomData)).map(MemberAny)
+    }
+}
+
+/// The byte offset of a YAML location, as a position.
+fn yaml_at(location: &serde_saphyr::Location) -> At {
+    location
+        .span()
+        .byte_offset()
+        .map_or(At::UNKNOWN, At::offset)
 }
 
 struct EntryVisitor<'a>(PhantomData<&'a ()>);
@@ -649,8 +826,22 @@ pub enum Member<'a> {
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Member<'a> {
+    /// Read as an [`Entry`] is, so that every id keeps its position.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(MemberVisitor(PhantomData))
+        if YAML_SPANS.with(|c| c.get()) {
+            let s = serde_saphyr::Spanned::<MemberAny<'a>>::deserialize(d)?;
+            let mut member = s.value.0;
+            if let Member::Id(t) = &mut member {
+                t.at = t.at.or(yaml_at(&s.referenced));
+            }
+            return Ok(member);
+        }
+        let raw = <&'a RawValue>::deserialize(d)?.get();
+        if raw.starts_with('{') {
+            reparse_json(raw, |de| de.deserialize_map(MemberVisitor(PhantomData)))
+        } else {
+            json_scalar(raw, &MemberVisitor(PhantomData)).map(Member::Id)
+        }
     }
 }
 
@@ -831,7 +1022,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Selector<'a> {
                             "duplicate field `{key}` in a selector"
                         )));
                     }
-                    *slot = Some(map.next_value()?);
+                    *slot = Some(value_of(&mut map, key.as_str())?);
                 }
                 Ok(s)
             }

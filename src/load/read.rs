@@ -20,8 +20,12 @@ pub enum ReadError {
     Nul(u64),
     /// The input is larger than the budget.
     TooLarge(u64),
-    /// The input is not UTF-8 text.
-    NotUtf8(std::str::Utf8Error),
+    /// The input is UTF-16 text (a byte-order mark, or every other byte
+    /// NUL): an editor's "Unicode" setting, to be saved as UTF-8.
+    Utf16,
+    /// The input is not UTF-8 text; the bytes are kept so that a message
+    /// can show where the first bad byte stands.
+    NotUtf8(std::string::FromUtf8Error),
 }
 
 impl std::fmt::Display for ReadError {
@@ -37,6 +41,7 @@ impl std::fmt::Display for ReadError {
                 "it is larger than {} GiB, the most blastmap reads",
                 limit >> 30
             ),
+            ReadError::Utf16 => write!(f, "it is UTF-16 text; blastmap reads UTF-8"),
             ReadError::NotUtf8(e) => write!(f, "it is not UTF-8 text: {e}"),
         }
     }
@@ -57,6 +62,14 @@ pub fn read_text_bounded(file: impl Read, limit: u64) -> Result<String, ReadErro
             Err(e) => return Err(ReadError::Io(e)),
         };
         if let Some(i) = chunk[..n].iter().position(|&b| b == 0) {
+            let head = if bytes.is_empty() {
+                &chunk[..n]
+            } else {
+                &bytes
+            };
+            if looks_like_utf16(head) {
+                return Err(ReadError::Utf16);
+            }
             return Err(ReadError::Nul((bytes.len() + i) as u64));
         }
         bytes.extend_from_slice(&chunk[..n]);
@@ -64,7 +77,18 @@ pub fn read_text_bounded(file: impl Read, limit: u64) -> Result<String, ReadErro
             return Err(ReadError::TooLarge(limit));
         }
     }
-    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error()))
+    String::from_utf8(bytes).map_err(ReadError::NotUtf8)
+}
+
+/// Whether text starts as UTF-16 does: a byte-order mark, or ASCII
+/// characters each followed (little-endian) or preceded (big-endian) by a
+/// NUL byte. Zeros alone (`/dev/zero`) are not UTF-16.
+pub fn looks_like_utf16(head: &[u8]) -> bool {
+    match head {
+        [0xff, 0xfe, ..] | [0xfe, 0xff, ..] => true,
+        [a, 0, b, 0, ..] | [0, a, 0, b, ..] => *a != 0 && *b != 0,
+        _ => false,
+    }
 }
 
 /// Opens `path` once and reads it as text within [`MAX_INPUT_BYTES`].
@@ -167,6 +191,28 @@ mod tests {
         let text = "version: 1\n".repeat(10_000);
         let read = read_text_bounded(text.as_bytes(), text.len() as u64).unwrap();
         assert_eq!(read, text);
+    }
+
+    #[test]
+    fn utf16_text_is_named_as_such_but_zeros_are_not() {
+        let utf16: Vec<u8> = "\u{feff}{\"version\": 1}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(matches!(
+            read_text_bounded(&utf16[..], 1 << 20),
+            Err(ReadError::Utf16)
+        ));
+        let big_endian_without_mark: Vec<u8> =
+            "{}".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert!(matches!(
+            read_text_bounded(&big_endian_without_mark[..], 1 << 20),
+            Err(ReadError::Utf16)
+        ));
+        assert!(matches!(
+            read_text_bounded(&[0u8; 16][..], 1 << 20),
+            Err(ReadError::Nul(0))
+        ));
     }
 
     #[test]

@@ -1436,3 +1436,253 @@ services:
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Every JSON error has its place (SPEC §1.3), as in YAML
+// ---------------------------------------------------------------------------
+
+/// The one error of a document that must fail to load.
+fn the_error(name: &str, text: &str) -> Diagnostic {
+    let errors = errors_all(&[(name, text)]);
+    assert_eq!(errors.len(), 1, "input:\n{text}\nerrors: {errors:#?}");
+    errors.into_iter().next().expect("one error, checked above")
+}
+
+/// `name:line:col` of the `nth` (0-based) occurrence of `needle` in `text`,
+/// counted here independently of the loader.
+fn place_of(name: &str, text: &str, needle: &str, nth: usize) -> String {
+    let (offset, _) = text
+        .match_indices(needle)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("{needle:?} occurs {} times in {text}", nth + 1));
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..offset].matches('\n').count() + 1;
+    let col = text[line_start..offset].chars().count() + 1;
+    format!("{name}:{line}:{col}")
+}
+
+#[test]
+fn a_json_quorum_out_of_range_points_at_the_number() {
+    let json = "{\"version\": 1,\n \"functions\": {\"f\": {\"requires\": [\n  {\"quorum\": 5, \"of\": [\"a\", \"b\"]}]}},\n \"services\": {\"a\": {}, \"b\": {}}}";
+    let e = the_error("q.json", json);
+    assert_eq!(e.code, "quorum-out-of-range");
+    assert_eq!(e.location(), Some(place_of("q.json", json, "5,", 0)));
+    assert!(e.message.contains("`quorum: 5`"), "{}", e.message);
+}
+
+#[test]
+fn a_json_min_zones_out_of_range_points_at_the_number() {
+    let json = "{\"version\": 1,\n \"services\": {\"a\": {\"region\": \"r\",\n  \"zones\": [\"z1\"], \"min_zones\": 3}}}";
+    let e = the_error("mz.json", json);
+    assert_eq!(e.code, "min-zones-out-of-range");
+    assert_eq!(e.location(), Some(place_of("mz.json", json, "3}", 0)));
+    assert!(e.message.contains("`min_zones: 3`"), "{}", e.message);
+}
+
+#[test]
+fn json_ids_written_with_escapes_keep_their_position() {
+    // What collectors and Python's json.dumps write for `aé` and a tab.
+    let json = "{\"version\": 1,\n \"functions\": {\"f\": {\"requires\": [\"a\\u00e9\",\n   \"r\\tz\"]}},\n \"services\": {\"a\": {}}}";
+    let errors = errors_all(&[("esc.json", json)]);
+    let found: Vec<(String, Option<String>)> = errors
+        .iter()
+        .map(|d| (d.message.clone(), d.location()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "`f` requires `aé`, which is defined nowhere".to_owned(),
+                Some(place_of("esc.json", json, "\"a\\u00e9\"", 0))
+            ),
+            (
+                "`f` requires `r\tz`, which is defined nowhere".to_owned(),
+                Some(place_of("esc.json", json, "\"r\\tz\"", 0))
+            ),
+        ],
+        "{errors:#?}"
+    );
+    // The underline covers the whole token as written, escapes included.
+    let span = errors[0].span.as_ref().expect("positioned, checked above");
+    assert_eq!(&json[span.range.clone()], "\"a\\u00e9\"");
+}
+
+#[test]
+fn a_json_escaped_zone_given_twice_points_at_the_second() {
+    let json = "{\"version\": 1, \"services\": {\"a\": {\"region\": \"r\",\n  \"zones\": [\"z\\u0031\", \"z\\u0031\"]}}}";
+    let e = the_error("z.json", json);
+    assert_eq!(e.code, "zone-listed-twice");
+    assert_eq!(
+        e.location(),
+        Some(place_of("z.json", json, "\"z\\u0031\"", 1))
+    );
+}
+
+#[test]
+fn a_numeric_reference_points_at_the_number_in_json_and_yaml() {
+    let json = "{\"version\": 1,\n \"functions\": {\"f\": {\"requires\": [\"web\", 4]}},\n \"services\": {\"web\": {}}}";
+    let e = the_error("n.json", json);
+    assert_eq!(e.message, "`f` requires `4`, which is defined nowhere");
+    assert_eq!(e.location(), Some(place_of("n.json", json, "4]", 0)));
+    let yaml = "version: 1\nfunctions:\n  f:\n    requires: [web, {any: [web, 5]}, 4]\nservices:\n  web: {}\n";
+    let locations: Vec<_> = errors_all(&[("n.yaml", yaml)])
+        .iter()
+        .map(|d| (d.message.clone(), d.location()))
+        .collect();
+    assert_eq!(
+        locations,
+        [
+            (
+                "`f` requires `5`, which is defined nowhere".to_owned(),
+                Some(place_of("n.yaml", yaml, "5", 0))
+            ),
+            (
+                "`f` requires `4`, which is defined nowhere".to_owned(),
+                Some(place_of("n.yaml", yaml, "4", 0))
+            ),
+        ]
+    );
+}
+
+#[test]
+fn json_numbers_are_their_text_as_written() {
+    let json = "{\"version\": 1, \"functions\": {\"f\": {\"requires\": [\n  {\"quorum\": 1.50, \"of\": [\"a\"]}]}}, \"services\": {\"a\": {}}}";
+    let e = the_error("f.json", json);
+    assert_eq!(e.code, "quorum-out-of-range");
+    assert!(
+        e.message.starts_with("`quorum: 1.50` in `f`"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.location(), Some(place_of("f.json", json, "1.50", 0)));
+    // A key `1.0` and a value `1.0` are the same text.
+    let ids = load_all(&[(
+        "k.json",
+        r#"{"version": 1, "functions": {"f": {"requires": [1.0]}}, "services": {"1.0": {}}}"#,
+    )]);
+    assert!(ids.graph.find("1.0").is_some());
+}
+
+#[test]
+fn a_json_version_beyond_any_integer_is_reported_whole_at_its_place() {
+    let json = "{\n  \"version\": 18446744073709551616,\n  \"services\": {\"a\": {}}}";
+    let e = the_error("v.json", json);
+    assert_eq!(e.code, "unknown-version");
+    assert_eq!(
+        e.message,
+        "unknown estate format version `18446744073709551616`"
+    );
+    assert_eq!(e.location(), Some("v.json:2:14".to_owned()));
+}
+
+#[test]
+fn a_lone_surrogate_is_explained_at_its_escape() {
+    for (json, escape) in [
+        (
+            "{\"version\": 1,\n \"services\": {\"a\": {\"description\": \"x\\ud800\"}}}",
+            "\\ud800",
+        ),
+        (
+            "{\"version\": 1,\n \"services\": {\"a\\udc00b\": {}}}",
+            "\\udc00",
+        ),
+        (
+            "{\"version\": 1,\n \"functions\": {\"f\": {\"requires\": [\"\\ud800\"]}}}",
+            "\\ud800",
+        ),
+    ] {
+        let e = the_error("s.json", json);
+        assert_eq!(e.code, "malformed-json", "{json}");
+        assert_eq!(
+            e.location(),
+            Some(place_of("s.json", json, escape, 0)),
+            "{json}"
+        );
+        assert!(
+            e.message
+                .starts_with(&format!("`{escape}` is half of a UTF-16 surrogate pair")),
+            "{json}: {}",
+            e.message
+        );
+        let help = e.help.unwrap_or_default();
+        assert!(help.contains("both halves of its pair"), "{help}");
+    }
+}
+
+#[test]
+fn a_null_scalar_names_its_key_at_its_place_in_json_and_yaml() {
+    let json = "{\"version\": 1, \"functions\": {\"f\": {\"requires\": [\n  {\"quorum\": null, \"of\": [\"a\"]}]}}, \"services\": {\"a\": {}}}";
+    let e = the_error("n.json", json);
+    assert_eq!(
+        e.message,
+        "`quorum` has no value (null): write one, or leave `quorum` out"
+    );
+    assert_eq!(e.location(), Some(place_of("n.json", json, "null", 0)));
+    let json = "{\"version\": 1,\n \"services\": {\"a\": {\"description\": null}}}";
+    let e = the_error("d.json", json);
+    assert!(
+        e.message.starts_with("`description` has no value"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.location(), Some(place_of("d.json", json, "null", 0)));
+    let yaml = "version: 1\nfunctions:\n  f:\n    requires:\n      - quorum: ~\n        of: [a]\nservices:\n  a: {}\n";
+    let e = the_error("n.yaml", yaml);
+    assert_eq!(
+        e.message,
+        "`quorum` has no value (null): write one, or leave `quorum` out"
+    );
+    assert_eq!(e.location(), Some(place_of("n.yaml", yaml, "quorum", 0)));
+}
+
+#[test]
+fn invalid_utf8_is_reported_at_its_line_and_column() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("bad.yaml");
+    let mut bytes = b"version: 1\nservices:\n  a: {description: \"caf".to_vec();
+    bytes.extend_from_slice(&[0xe9, b'"', b'}', b'\n']);
+    std::fs::write(&path, &bytes).expect("write the estate");
+    let errors = match super::load_paths(std::slice::from_ref(&path)) {
+        Ok(_) => panic!("a Latin-1 byte must be rejected"),
+        Err(e) => e.diagnostics,
+    };
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "unreadable-file");
+    assert_eq!(
+        errors[0].location(),
+        Some(format!("{}:3:24", path.display()))
+    );
+    assert!(
+        errors[0]
+            .message
+            .ends_with("the byte 0xE9 is not a UTF-8 character"),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(errors[0].help.as_deref(), Some("save the estate as UTF-8"));
+}
+
+#[test]
+fn a_utf16_estate_is_named_as_such_with_a_position_and_the_fix() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("u16.json");
+    let bytes: Vec<u8> = "\u{feff}{\"version\": 1, \"services\": {\"a\": {}}}"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(&path, &bytes).expect("write the estate");
+    let errors = match super::load_paths(std::slice::from_ref(&path)) {
+        Ok(_) => panic!("a UTF-16 file must be rejected"),
+        Err(e) => e.diagnostics,
+    };
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0]
+        .message
+        .ends_with("is UTF-16 text; blastmap reads UTF-8"));
+    assert_eq!(
+        errors[0].location(),
+        Some(format!("{}:1:1", path.display()))
+    );
+    let help = errors[0].help.clone().unwrap_or_default();
+    assert!(help.starts_with("save the estate as UTF-8"), "{help}");
+}
