@@ -59,3 +59,92 @@ fn every_blastmap_command_of_the_ci_examples_runs_on_the_example_estate() {
         }
     }
 }
+
+/// Runs `scripts/ci-check.sh` (the check step of `action.yml`) with the
+/// built binary first on PATH.
+fn ci_check(env: &[(&str, &str)]) -> std::process::Output {
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_blastmap"))
+        .parent()
+        .expect("the binary has a directory")
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = std::process::Command::new(crate::util::repo_path("scripts/ci-check.sh"));
+    cmd.current_dir(crate::util::repo_root())
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .env_remove("SARIF")
+        .env_remove("BASELINE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("bash runs the script")
+}
+
+#[test]
+fn the_action_creates_the_baseline_on_the_first_run_then_fails_only_on_new_violations() {
+    let dir = temp_dir();
+    let baseline = dir.path().join("blastmap-baseline.json");
+    let sarif = dir.path().join("blastmap.sarif");
+    let (b, s) = (baseline.display().to_string(), sarif.display().to_string());
+    let env = [
+        ("SOURCES", SHOP),
+        ("POLICY", POLICY),
+        ("BASELINE", b.as_str()),
+        ("SARIF", s.as_str()),
+    ];
+    let first = ci_check(&env);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("::notice title=blastmap::no baseline"), "{stdout}");
+    assert!(baseline.exists(), "the first run writes the baseline");
+    assert!(!sarif.exists(), "the first run only records the baseline");
+
+    let second = ci_check(&env);
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let log = std::fs::read_to_string(&sarif).expect("the second run writes SARIF");
+    crate::util::validate_sarif(&log).expect("the SARIF log is valid");
+
+    std::fs::write(&baseline, r#"{"version": 1, "violations": []}"#).expect("write");
+    let third = ci_check(&env);
+    let stdout = String::from_utf8_lossy(&third.stdout);
+    assert_eq!(third.status.code(), Some(1), "new violations fail: {stdout}");
+    assert!(stdout.contains("::error file="), "{stdout}");
+}
+
+#[test]
+fn the_action_passes_every_input_to_the_script_and_pins_this_version() {
+    let action = std::fs::read_to_string(crate::util::repo_path("action.yml")).expect("action.yml");
+    assert!(action.contains("run: ${{ github.action_path }}/scripts/ci-check.sh"));
+    for (input, var) in [
+        ("sources", "SOURCES"),
+        ("policy", "POLICY"),
+        ("baseline", "BASELINE"),
+        ("sarif", "SARIF"),
+    ] {
+        assert!(
+            action.contains(&format!("{var}: ${{{{ inputs.{input} }}}}")),
+            "action.yml does not pass `{input}` as {var}"
+        );
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        action.contains(&format!("default: \"{version}\"")),
+        "action.yml pins another version than {version}"
+    );
+    for file in ["examples/ci/github.yml", "examples/ci/gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(crate::util::repo_path(file)).expect("example");
+        assert!(
+            text.contains(&format!("cargo install --locked --version {version} blastmap")),
+            "{file} does not install the pinned version {version}"
+        );
+    }
+}
