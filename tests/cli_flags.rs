@@ -447,3 +447,39 @@ fn domains_escapes_control_characters_in_text() {
     assert!(text.contains("region:r\\x1b[2J"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text:?}");
 }
+
+#[test]
+fn validate_json_is_an_empty_errors_list_on_a_clean_estate() {
+    assert_eq!(
+        ok(&["validate", SHOP, "-f", "json"]),
+        "{\n  \"errors\": []\n}\n"
+    );
+}
+
+/// The README's first `text` block under `heading`, up to its end or a
+/// `...` line (the README shows the start of long outputs).
+fn readme_output_of(heading: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(crate::util::repo_path("README.md")).expect("README.md");
+    let (_, section) = readme
+        .split_once(heading)
+        .unwrap_or_else(|| panic!("README.md has `{heading}`"));
+    let (_, block) = section.split_once("```text\n").expect("an output block");
+    block
+        .lines()
+        .take_while(|l| *l != "```" && *l != "...")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn readme_shows_what_validate_and_domains_print() {
+    for (heading, args) in [
+        ("### `blastmap validate SOURCES...`", ["validate", SHOP]),
+        ("### `blastmap domains SOURCES...`", ["domains", SHOP]),
+    ] {
+        let shown = readme_output_of(heading);
+        let printed = ok(&args);
+        let printed: Vec<&str> = printed.lines().take(shown.len()).collect();
+        assert_eq!(printed, shown, "README.md under {heading}");
+    }
+}
