@@ -5,8 +5,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, ColorChoice, Command, EstateArgs,
-    SpofArgs, SpofFormat, SweepArgs, SweepFormat,
+    AnalyzeArgs, AnalyzeFormat, CheckArgs, CheckFormat, Cli, ColorChoice, Command, CompletionsArgs,
+    DomainsArgs, DomainsFormat, EstateArgs, ManArgs, SpofArgs, SpofFormat, SweepArgs, SweepFormat,
+    ValidateArgs, ValidateFormat,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::engine;
@@ -52,18 +53,41 @@ impl Failure {
 
 /// Runs the parsed command line; `Ok` carries the exit code.
 pub fn run(cli: &Cli) -> Result<i32, Failure> {
+    if cli.quiet {
+        QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
+        crate::report::progress::hide_all();
+    }
     match &cli.command {
         Command::Analyze(args) => analyze(args, cli.color),
         Command::Sweep(args) => sweep(args, cli.color),
         Command::Spof(args) => spof(args, cli.color),
         Command::Check(args) => check(args, cli.color),
+        Command::Validate(args) => validate(args, cli.color),
+        Command::Domains(args) => domains(args, cli.color),
+        Command::Completions(args) => completions(args),
+        Command::Man(args) => man(args),
     }
 }
 
-/// Writes a line for the user on stderr. A closed or full stderr is not a
-/// reason to fail the command (its exit code says how it went).
+/// `--quiet`: set once, before any command runs, and read wherever a
+/// command would speak on stderr for any other reason than an error (the
+/// way ripgrep's `messages` switch works: one flag, no parameter threaded
+/// through every function).
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `--quiet` asked for nothing but errors on stderr.
+fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Writes a line for the user on stderr, unless `--quiet`. A closed or full
+/// stderr is not a reason to fail the command (its exit code says how it
+/// went).
 pub fn say(line: &str) {
     use std::io::Write;
+    if quiet() {
+        return;
+    }
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
@@ -73,7 +97,10 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], color: ColorChoice) -> Str
     diagnostics.iter().map(|d| d.render(color)).collect()
 }
 
-fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
+/// Whether to colour output going to a `terminal` or not: `--color`, and
+/// under `auto` the terminal and `NO_COLOR` (set and non-empty: no colour).
+/// The binary's logs on stderr follow it too.
+pub fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -115,7 +142,9 @@ fn load_estate(
             .help("collect again for complete results"),
         );
     }
-    eprint!("{}", render_diagnostics(&warnings[first..], color));
+    if !quiet() {
+        eprint!("{}", render_diagnostics(&warnings[first..], color));
+    }
     if !loaded.incomplete.is_empty() && !args.allow_incomplete {
         let d = Diagnostic::error(
             Code::IncompleteEstate,
@@ -194,7 +223,9 @@ fn analyze_estate(
 ) -> Result<i32, Failure> {
     let loaded = load_estate(&args.estate, color, warnings)?;
     let graph = &loaded.graph;
-    let scenario = checked_scenario_of_args(graph, args.fail.clone()).map_err(Failure::invalid)?;
+    let scenario =
+        checked_scenario_of_args(graph, args.failed_domains()).map_err(Failure::invalid)?;
+    let functions = function_rows(graph, &args.functions)?;
     let started = std::time::Instant::now();
     let analysis = engine::analyze(graph, &scenario);
     tracing::info!(
@@ -203,13 +234,23 @@ fn analyze_estate(
     );
     let target = args.output.target();
     let rendered = match args.format {
-        AnalyzeFormat::Json => AnalyzeReport::new(&scenario, &analysis).to_json(),
-        AnalyzeFormat::Markdown => analyze_report::to_markdown(&scenario, &analysis),
+        AnalyzeFormat::Json => {
+            let mut report = AnalyzeReport::new(&scenario, &analysis);
+            if !args.functions.is_empty() {
+                // `nodes` stays whole: the scenario's damage to the estate
+                // does not depend on which functions the reader asked about.
+                let asked: std::collections::HashSet<&str> =
+                    functions.iter().map(|&f| graph.id(f)).collect();
+                report.functions.retain(|f| asked.contains(f.id.as_str()));
+            }
+            report.to_json()
+        }
+        AnalyzeFormat::Markdown => analyze_report::to_markdown(&scenario, &analysis, &functions),
         AnalyzeFormat::Text => {
             let style = Style {
                 color: wants_color(color, target.is_terminal()),
             };
-            analyze_report::to_text(&scenario, &analysis, style)
+            analyze_report::to_text(&scenario, &analysis, &functions, style)
         }
     };
     write(
@@ -396,6 +437,7 @@ fn spof_estate(
         SpofFormat::Text => {
             crate::report::spof::to_text(&baseline, &results, text_style(color, &target))
         }
+        SpofFormat::Markdown => crate::report::spof::to_markdown(&baseline, &results),
     };
     write(
         &target,
@@ -418,7 +460,7 @@ fn read_text(path: &std::path::Path, what: &str) -> Result<String, Failure> {
 
 fn check(args: &CheckArgs, color: ColorChoice) -> Result<i32, Failure> {
     let format = match args.format {
-        CheckFormat::Text => None,
+        CheckFormat::Text | CheckFormat::Markdown => None,
         CheckFormat::Json => Some(ProblemFormat::Json),
         CheckFormat::Sarif => Some(ProblemFormat::Sarif),
         CheckFormat::Junit => Some(ProblemFormat::Junit),
@@ -495,6 +537,7 @@ fn check_estate(
         CheckFormat::Sarif => crate::report::sarif::to_sarif(&report, env!("CARGO_PKG_VERSION")),
         CheckFormat::Junit => crate::report::junit::to_junit(&report),
         CheckFormat::Github => crate::report::github::to_github(&report),
+        CheckFormat::Markdown => crate::report::check::to_markdown(&report),
     };
     write(&target, rendered.as_bytes(), &check_inputs(args))?;
     let failed = !verdict.passed() && args.write_baseline.is_none();
@@ -503,4 +546,77 @@ fn check_estate(
     } else {
         exit::OK
     })
+}
+
+fn validate(args: &ValidateArgs, color: ColorChoice) -> Result<i32, Failure> {
+    let format = (args.format == ValidateFormat::Json).then_some(ProblemFormat::Json);
+    let estate = EstateArgs {
+        sources: args.sources.clone(),
+        // An incomplete estate is valid input: `validate` warns about it.
+        allow_incomplete: true,
+    };
+    let inputs = input_files(&estate, &[]);
+    reporting_problems(format, args.output.target(), &inputs, |warnings| {
+        let loaded = load_estate(&estate, color, warnings)?;
+        let rendered = match args.format {
+            ValidateFormat::Json => crate::report::diagnostics::to_json(warnings),
+            ValidateFormat::Text => format!(
+                "{} nodes in {} files: valid\n",
+                loaded.graph.len(),
+                estate_file_count(&args.sources)
+            ),
+        };
+        write(&args.output.target(), rendered.as_bytes(), &inputs)?;
+        Ok(exit::OK)
+    })
+}
+
+/// How many estate files `sources` name, as the loader counts them: a file
+/// is one, a directory its `*.yaml`, `*.yml` and `*.json` files.
+fn estate_file_count(sources: &[PathBuf]) -> usize {
+    let is_estate = |p: &Path| {
+        p.is_file()
+            && matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+    };
+    sources
+        .iter()
+        .map(|source| match std::fs::read_dir(source) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok())
+                .filter(|e| is_estate(&e.path()))
+                .count(),
+            Err(_) => 1,
+        })
+        .sum()
+}
+
+fn domains(args: &DomainsArgs, color: ColorChoice) -> Result<i32, Failure> {
+    let format = (args.format == DomainsFormat::Json).then_some(ProblemFormat::Json);
+    let inputs = input_files(&args.estate, &[]);
+    reporting_problems(format, args.output.target(), &inputs, |warnings| {
+        let loaded = load_estate(&args.estate, color, warnings)?;
+        let report = crate::report::domains::DomainsReport::new(&loaded.graph);
+        let rendered = match args.format {
+            DomainsFormat::Json => report.to_json(),
+            DomainsFormat::Text => report.to_text(),
+        };
+        write(&args.output.target(), rendered.as_bytes(), &inputs)?;
+        Ok(exit::OK)
+    })
+}
+
+fn completions(args: &CompletionsArgs) -> Result<i32, Failure> {
+    let script = crate::cli::completion_script(args.shell);
+    write(&args.output.target(), &script, &[])?;
+    Ok(exit::OK)
+}
+
+fn man(args: &ManArgs) -> Result<i32, Failure> {
+    // The argument's parser admits only command names, so a page exists.
+    let page = crate::cli::man_page(args.command.as_deref()).unwrap_or_default();
+    write(&args.output.target(), &page, &[])?;
+    Ok(exit::OK)
 }

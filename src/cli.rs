@@ -2,28 +2,75 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diag::{closest, did_you_mean};
 use crate::model::domain::{DomainSyntaxError, DOMAIN_KINDS, DOMAIN_SYNTAX_HELP};
 use crate::model::{DomainArg, DomainKind};
 use crate::report::output::Target;
 
+/// The estate format version the binary reads, as `--version` prints it.
+/// A literal because clap's `version` wants one; a unit test holds it equal
+/// to [`crate::model::document::VERSION`].
+pub const ESTATE_FORMAT: &str = "1";
+
 /// blastmap: which business functions break — or run degraded — when a
 /// region, zone, account, cloud service or component disappears, and why.
 #[derive(Debug, Parser)]
-#[command(name = "blastmap", version, about, long_about = None)]
+#[command(
+    name = "blastmap",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (estate format 1)"),
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = MAIN_AFTER_HELP
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// Colour: auto (a terminal and NO_COLOR unset), always or never.
+    /// Colour of reports and of diagnostics and logs on stderr: auto (a
+    /// terminal and NO_COLOR unset), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
     /// More logs on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Nothing on stderr but errors: no progress, warnings or logs. The
+    /// report and the exit code are unchanged.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+/// The end of `blastmap --help`: where to start, and the exit codes.
+const MAIN_AFTER_HELP: &str = "\
+Examples:
+  blastmap validate estate/
+  blastmap domains estate/
+  blastmap analyze estate/ --fail region:us-east-1
+  blastmap check estate/ --policy blastmap-policy.toml
+
+Exit codes: 0 success, 1 check found violations, 2 bad usage or invalid input,
+3 incomplete estate (see --allow-incomplete).
+
+Each command has its own examples: blastmap COMMAND --help.
+Reference: docs/README.md in the blastmap repository.";
+
+/// The exit codes of the commands that load an estate, for their `--help`.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes: 0 success, 2 bad usage or invalid input, 3 incomplete estate\n\
+         (a collector wrote `complete: false`; see --allow-incomplete)."
+    };
+}
+
+/// Where the reference is, for every command's `--help`.
+macro_rules! reference {
+    () => {
+        "Reference: docs/README.md in the blastmap repository."
+    };
 }
 
 /// When to colour output.
@@ -38,16 +85,133 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// One scenario: the status of every function, with causes and path.
+    #[command(after_help = ANALYZE_AFTER_HELP)]
     Analyze(AnalyzeArgs),
     /// Every single-domain scenario of some kinds: the function × scenario
     /// matrix.
+    #[command(after_help = SWEEP_AFTER_HELP)]
     Sweep(SweepArgs),
     /// For each function, every single node whose loss alone takes it down.
+    #[command(after_help = SPOF_AFTER_HELP)]
     Spof(SpofArgs),
     /// CI gate: fail when a function a policy selects does not survive a
     /// domain of the kinds the policy names.
+    #[command(after_help = CHECK_AFTER_HELP)]
     Check(CheckArgs),
+    /// Load the estate and report every problem, or say it is valid (for
+    /// pre-commit hooks and editors).
+    #[command(after_help = VALIDATE_AFTER_HELP)]
+    Validate(ValidateArgs),
+    /// The failure domains the estate has (regions, zones, accounts, cloud
+    /// services, providers, tags), each with its number of nodes.
+    #[command(after_help = DOMAINS_AFTER_HELP)]
+    Domains(DomainsArgs),
+    /// Print a completion script for a shell.
+    #[command(after_help = COMPLETIONS_AFTER_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), of blastmap or of one command.
+    #[command(after_help = MAN_AFTER_HELP)]
+    Man(ManArgs),
 }
+
+const ANALYZE_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap analyze fixtures/shop --fail region:us-east-1
+  blastmap analyze fixtures/shop --fail zone:use1-az1 -f markdown
+  blastmap analyze fixtures/shop --fail node:search-db-use1,node:search-db-euw1 -f json -o out.json
+  blastmap analyze fixtures/shop --fail region:us-east-1 --function checkout
+
+",
+    exit_codes!(),
+    "\n\n",
+    reference!()
+);
+
+const SWEEP_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap sweep fixtures/shop
+  blastmap sweep fixtures/shop --domains region,zone -f markdown
+  blastmap sweep fixtures/shop --function checkout -f csv -o sweep.csv
+
+",
+    exit_codes!(),
+    "\n\n",
+    reference!()
+);
+
+const SPOF_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap spof fixtures/shop --function checkout
+  blastmap spof fixtures/shop -f markdown > spof.md
+  blastmap spof fixtures/shop -f json
+
+",
+    exit_codes!(),
+    "\n\n",
+    reference!()
+);
+
+const CHECK_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap check fixtures/shop --policy fixtures/policy.toml
+  blastmap check estate/ --policy policy.toml --write-baseline baseline.json
+  blastmap check estate/ --policy policy.toml --baseline baseline.json -f sarif -o blastmap.sarif
+  blastmap check estate/ --policy policy.toml -f markdown > comment.md
+
+Exit codes: 0 pass (also with --soft-fail or --write-baseline), 1 new violations,
+2 bad usage or invalid estate, policy or baseline, 3 incomplete estate.
+
+",
+    reference!()
+);
+
+const VALIDATE_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap validate fixtures/shop
+  blastmap validate estate/*.yaml -f json
+
+Exit codes: 0 valid (warnings are printed, and do not fail), 2 invalid.
+An estate a collector marked incomplete is valid: validate warns about it.
+
+",
+    reference!()
+);
+
+const DOMAINS_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap domains fixtures/shop
+  blastmap domains fixtures/shop -f json
+
+Each line is written as --fail takes it: copy it into analyze.
+
+",
+    exit_codes!(),
+    "\n\n",
+    reference!()
+);
+
+const COMPLETIONS_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap completions bash > ~/.local/share/bash-completion/completions/blastmap
+  blastmap completions zsh > ~/.zfunc/_blastmap
+  blastmap completions fish > ~/.config/fish/completions/blastmap.fish
+
+Exit codes: 0 written, 2 bad usage or the output cannot be written.
+
+",
+    reference!()
+);
+
+const MAN_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap man > blastmap.1 && man ./blastmap.1
+  blastmap man check | man -l -
+
+Exit codes: 0 written, 2 bad usage or the output cannot be written.
+
+",
+    reference!()
+);
 
 /// Estate files and what to do with an incomplete estate.
 #[derive(Debug, clap::Args)]
@@ -69,21 +233,67 @@ pub struct AnalyzeArgs {
     pub estate: EstateArgs,
 
     /// A failed domain: region:R, zone:Z, account:A, cloud-service:S[@R],
-    /// provider:P, tag:K=V or node:ID. Repeat for a scenario of several.
-    #[arg(long = "fail", required = true, value_name = "DOMAIN", value_parser = parse_domain)]
-    pub fail: Vec<DomainArg>,
+    /// provider:P, tag:K=V or node:ID. Repeat, or separate with commas
+    /// (`region:a,zone:b`), for a scenario of several; a comma starts a new
+    /// domain only before KIND:, so `tag:team=a,b` is one domain.
+    #[arg(long = "fail", required = true, value_name = "DOMAIN", value_parser = parse_domain_list)]
+    pub fail: Vec<DomainList>,
+
+    /// Only these functions in the report (repeatable); all by default.
+    #[arg(long = "function", value_name = "ID")]
+    pub functions: Vec<String>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    #[arg(short, long, value_enum, default_value_t = AnalyzeFormat::Text)]
     pub format: AnalyzeFormat,
 
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
-/// `--fail`'s value parser: the syntax of a domain (SPEC §2). Whether the
-/// estate has the value is checked after loading
-/// (`engine::scenario::check_domains_exist`).
+impl AnalyzeArgs {
+    /// Every `--fail` domain, in the order given (commas and repeats alike).
+    pub fn failed_domains(&self) -> Vec<DomainArg> {
+        self.fail.iter().flat_map(|l| l.0.iter().cloned()).collect()
+    }
+}
+
+/// The domains of one `--fail` value (`region:a,zone:b` holds two).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainList(pub Vec<DomainArg>);
+
+/// `--fail`'s value parser: one domain, or several separated by commas.
+/// A comma separates only when what follows it starts with a domain kind
+/// and `:` (`,zone:`), so values that hold commas (`tag:team=a,b`, an IAM
+/// ARN) need no escaping.
+fn parse_domain_list(text: &str) -> Result<DomainList, String> {
+    split_domains(text)
+        .into_iter()
+        .map(parse_domain)
+        .collect::<Result<Vec<_>, _>>()
+        .map(DomainList)
+}
+
+/// `text` cut before each `,KIND:` (KIND one of [`DOMAIN_KINDS`]).
+fn split_domains(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices(',') {
+        let rest = &text[i + 1..];
+        let next_is_domain = DOMAIN_KINDS
+            .iter()
+            .any(|k| rest.strip_prefix(k).is_some_and(|r| r.starts_with(':')));
+        if next_is_domain {
+            parts.push(&text[start..i]);
+            start = i + 1;
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// One domain's syntax (SPEC §2). Whether the estate has the value is
+/// checked after loading (`engine::scenario::check_domains_exist`).
 fn parse_domain(text: &str) -> Result<DomainArg, String> {
     text.parse::<DomainArg>().map_err(|e| {
         let hint = match &e {
@@ -148,7 +358,7 @@ pub struct SweepArgs {
     pub functions: Vec<String>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = SweepFormat::Text)]
+    #[arg(short, long, value_enum, default_value_t = SweepFormat::Text)]
     pub format: SweepFormat,
 
     #[command(flatten)]
@@ -197,8 +407,8 @@ pub struct SpofArgs {
     #[arg(long = "function", value_name = "ID")]
     pub functions: Vec<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = SpofFormat::Text)]
+    /// Output format (`markdown`: a pull-request comment).
+    #[arg(short, long, value_enum, default_value_t = SpofFormat::Text)]
     pub format: SpofFormat,
 
     #[command(flatten)]
@@ -210,6 +420,7 @@ pub struct SpofArgs {
 pub enum SpofFormat {
     Text,
     Json,
+    Markdown,
 }
 
 /// `blastmap check`.
@@ -236,8 +447,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub soft_fail: bool,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    /// Output format (`markdown`: a pull-request comment).
+    #[arg(short, long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
 
     #[command(flatten)]
@@ -252,6 +463,113 @@ pub enum CheckFormat {
     Sarif,
     Junit,
     Github,
+    Markdown,
+}
+
+/// `blastmap validate`: the estate files only (an incomplete estate is
+/// valid input, so there is no `--allow-incomplete`).
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Estate files (YAML or JSON) or directories holding them.
+    #[arg(required = true, value_name = "SOURCES")]
+    pub sources: Vec<PathBuf>,
+
+    /// Output format: `text` (problems on stderr, a summary on stdout) or
+    /// `json` (`{"errors": [...]}`, warnings included, on stdout).
+    #[arg(short, long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `validate` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+}
+
+/// `blastmap domains`.
+#[derive(Debug, clap::Args)]
+pub struct DomainsArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = DomainsFormat::Text)]
+    pub format: DomainsFormat,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `domains` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DomainsFormat {
+    Text,
+    Json,
+}
+
+/// `blastmap completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `blastmap man`.
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// A command, for its own page (`blastmap-check.1`); blastmap's page,
+    /// which lists every command, by default.
+    #[arg(value_name = "COMMAND", value_parser = clap::builder::PossibleValuesParser::new(COMMAND_NAMES))]
+    pub command: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The commands' names, for `blastmap man COMMAND` (a unit test holds the
+/// list equal to the commands clap knows).
+pub const COMMAND_NAMES: [&str; 8] = [
+    "analyze",
+    "sweep",
+    "spof",
+    "check",
+    "validate",
+    "domains",
+    "completions",
+    "man",
+];
+
+/// The completion script for `shell`, generated from the same definitions
+/// as `--help`, so it never misses a flag.
+pub fn completion_script(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "blastmap", &mut out);
+    out
+}
+
+/// The man page (roff) of blastmap, or of one of its commands, generated
+/// from the same definitions as `--help`. `None` for a name that is not a
+/// command (the argument's parser already refuses those).
+pub fn man_page(command: Option<&str>) -> Option<Vec<u8>> {
+    let mut cli = Cli::command().disable_help_subcommand(true);
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => cli.find_subcommand(name)?.clone(),
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut out)
+        .expect("rendering into memory cannot fail");
+    Some(out)
 }
 
 #[cfg(test)]
@@ -270,7 +588,7 @@ mod tests {
             panic!("analyze parses as analyze")
         };
         assert_eq!(
-            a.fail,
+            a.failed_domains(),
             [
                 DomainArg::Domain(Domain::Region("r".into())),
                 DomainArg::Domain(Domain::Tag {
@@ -296,7 +614,10 @@ mod tests {
         let Command::Analyze(a) = cli.command else {
             panic!("analyze parses as analyze")
         };
-        assert_eq!(a.fail, [DomainArg::TagWithoutValue("tag:service".into())]);
+        assert_eq!(
+            a.failed_domains(),
+            [DomainArg::TagWithoutValue("tag:service".into())]
+        );
     }
 
     #[test]
@@ -354,6 +675,204 @@ mod tests {
         ] {
             assert!(parse(cmd).is_ok(), "{cmd:?}");
         }
+    }
+
+    #[test]
+    fn fail_accepts_a_comma_separated_list() {
+        let cli = parse(&[
+            "analyze",
+            "e",
+            "--fail",
+            "region:r,zone:z",
+            "--fail",
+            "node:n",
+        ])
+        .unwrap();
+        let Command::Analyze(a) = cli.command else {
+            panic!("analyze parses as analyze")
+        };
+        assert_eq!(
+            a.failed_domains(),
+            [
+                DomainArg::Domain(Domain::Region("r".into())),
+                DomainArg::Domain(Domain::Zone("z".into())),
+                DomainArg::Domain(Domain::Node("n".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn fail_splits_only_before_a_domain_kind_so_values_keep_their_commas() {
+        let cli = parse(&[
+            "analyze",
+            "e",
+            "--fail",
+            "tag:team=a,b,node:arn:aws:iam::1:role/x,y",
+        ])
+        .unwrap();
+        let Command::Analyze(a) = cli.command else {
+            panic!("analyze parses as analyze")
+        };
+        assert_eq!(
+            a.failed_domains(),
+            [
+                DomainArg::Domain(Domain::Tag {
+                    key: "team".into(),
+                    value: "a,b".into()
+                }),
+                DomainArg::Domain(Domain::Node("arn:aws:iam::1:role/x,y".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn fail_reports_the_bad_part_of_a_comma_separated_list() {
+        let err = parse(&["analyze", "e", "--fail", "region:r,zone:"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string().contains("`zone:` is not a failure domain"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn fail_does_not_split_before_a_mistyped_kind() {
+        // `regon:` is no kind, so the comma is part of the region's value:
+        // the check after loading then says no node has region `r,regon:x`.
+        let cli = parse(&["analyze", "e", "--fail", "region:r,regon:x"]).unwrap();
+        let Command::Analyze(a) = cli.command else {
+            panic!("analyze parses as analyze")
+        };
+        assert_eq!(
+            a.failed_domains(),
+            [DomainArg::Domain(Domain::Region("r,regon:x".into()))]
+        );
+    }
+
+    #[test]
+    fn short_f_is_format_on_every_command_that_has_one() {
+        for cmd in [
+            &["analyze", "e", "--fail", "region:r", "-f", "json"][..],
+            &["sweep", "e", "-f", "csv"],
+            &["spof", "e", "-f", "markdown"],
+            &["check", "e", "--policy", "p", "-f", "markdown"],
+            &["validate", "e", "-f", "json"],
+            &["domains", "e", "-f", "json"],
+        ] {
+            assert!(parse(cmd).is_ok(), "{cmd:?}");
+        }
+    }
+
+    #[test]
+    fn analyze_takes_function_like_sweep_and_spof() {
+        let cli = parse(&[
+            "analyze",
+            "e",
+            "--fail",
+            "region:r",
+            "--function",
+            "a",
+            "--function",
+            "b",
+        ])
+        .unwrap();
+        let Command::Analyze(a) = cli.command else {
+            panic!("analyze parses as analyze")
+        };
+        assert_eq!(a.functions, ["a", "b"]);
+    }
+
+    #[test]
+    fn quiet_is_global_and_excludes_verbose() {
+        let cli = parse(&["spof", "e", "-q"]).unwrap();
+        assert!(cli.quiet);
+        let err = parse(&["-q", "-v", "spof", "e"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn version_names_the_estate_format_the_loader_reads() {
+        assert_eq!(
+            ESTATE_FORMAT,
+            crate::model::document::VERSION.to_string(),
+            "the literal in `#[command(version = ...)]` must follow the format"
+        );
+        let version = Cli::command().render_version();
+        assert_eq!(
+            version.trim(),
+            format!(
+                "blastmap {} (estate format {ESTATE_FORMAT})",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+    }
+
+    #[test]
+    fn every_help_ends_with_examples_exit_codes_and_the_docs() {
+        let mut cli = Cli::command();
+        cli.build();
+        let mut pages = vec![("blastmap".to_owned(), cli.clone())];
+        pages.extend(
+            cli.get_subcommands()
+                .filter(|c| c.get_name() != "help")
+                .map(|c| (c.get_name().to_owned(), c.clone())),
+        );
+        for (name, mut command) in pages {
+            let help = command.render_long_help().to_string();
+            let tail = help.rsplit_once("Examples:").map(|x| x.1);
+            let Some(tail) = tail else {
+                panic!("`{name} --help` has no examples:\n{help}")
+            };
+            assert!(tail.contains("Exit codes: 0"), "{name}: {tail}");
+            assert!(
+                help.trim_end()
+                    .ends_with("docs/README.md in the blastmap repository."),
+                "{name}: {help}"
+            );
+        }
+    }
+
+    #[test]
+    fn command_names_are_the_commands_clap_knows() {
+        let known: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .collect();
+        assert_eq!(known, COMMAND_NAMES);
+    }
+
+    #[test]
+    fn completions_name_every_command_in_every_shell() {
+        use clap::ValueEnum;
+        for shell in clap_complete::Shell::value_variants() {
+            let script = String::from_utf8(completion_script(*shell)).unwrap();
+            for name in COMMAND_NAMES {
+                assert!(script.contains(name), "{shell}: no `{name}`");
+            }
+            assert!(
+                script.contains("allow-incomplete"),
+                "{shell}: flags missing"
+            );
+        }
+    }
+
+    #[test]
+    fn man_page_lists_every_command_and_each_has_its_own_page() {
+        let page = String::from_utf8(man_page(None).unwrap()).unwrap();
+        assert!(page.contains("\n.TH blastmap 1 "), "{page}");
+        for name in COMMAND_NAMES {
+            assert!(
+                page.contains(&format!("\n.TP\nblastmap\\-{name}(1)\n")),
+                "`{name}` is not in the SUBCOMMANDS section:\n{page}"
+            );
+            let own = String::from_utf8(man_page(Some(name)).unwrap()).unwrap();
+            assert!(
+                own.contains(&format!("\n.TH blastmap-{name} 1 ")),
+                "{name}: {own}"
+            );
+            assert!(own.contains("\n.SH OPTIONS\n"), "{name}: {own}");
+        }
+        assert!(man_page(Some("nope")).is_none());
     }
 
     #[test]

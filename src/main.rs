@@ -10,7 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    init_logging(&cli);
     blastmap::report::output::install_signal_cleanup();
     let code = match app::run(&cli) {
         Ok(code) => code,
@@ -28,18 +28,25 @@ fn main() {
     std::process::exit(code);
 }
 
-/// Logs go to stderr; `RUST_LOG` wins over `-v`.
-fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
+/// Logs go to stderr, coloured as `--color` says for stderr; `RUST_LOG`
+/// wins over `-v` and `-q` (`-q`: errors only).
+fn init_logging(cli: &Cli) {
+    let default = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
     };
+    let ansi = app::wants_color(
+        cli.color,
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(ansi)
         .init();
 }

@@ -136,8 +136,9 @@ fn exercise(sources: &[Source]) {
         }
         if i < 2 {
             let _ = AnalyzeReport::new(&scenario, &a).to_json();
-            let _ = analyze_report::to_text(&scenario, &a, Style { color: true });
-            let _ = analyze_report::to_markdown(&scenario, &a);
+            let all = graph.functions();
+            let _ = analyze_report::to_text(&scenario, &a, all, Style { color: true });
+            let _ = analyze_report::to_markdown(&scenario, &a, all);
         }
     }
     let baseline = Baseline::new(graph);

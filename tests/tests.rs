@@ -16,6 +16,7 @@ mod architecture;
 mod check;
 mod check_formats;
 mod ci_examples;
+mod cli_flags;
 mod diagnostics;
 mod docs;
 mod docs_links;

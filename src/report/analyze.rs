@@ -81,11 +81,11 @@ impl AnalyzeReport {
     }
 }
 
-/// Functions of one status, most critical first, then by id.
-fn functions_with(analysis: &Analysis, status: Status) -> Vec<NodeIx> {
+/// Functions among `functions` of one status, most critical first, then by
+/// id.
+fn functions_with(analysis: &Analysis, functions: &[NodeIx], status: Status) -> Vec<NodeIx> {
     let graph = analysis.graph();
-    let mut fs: Vec<NodeIx> = graph
-        .functions()
+    let mut fs: Vec<NodeIx> = functions
         .iter()
         .copied()
         .filter(|&f| analysis.status(f) == status)
@@ -133,13 +133,19 @@ fn degraded_reason(analysis: &Analysis, f: NodeIx) -> Option<String> {
     })
 }
 
-/// The text report for a person at a terminal.
-pub fn to_text(scenario: &Scenario, analysis: &Analysis, style: Style) -> String {
+/// The text report for a person at a terminal, on `functions` (every
+/// function of the estate, or those `--function` names).
+pub fn to_text(
+    scenario: &Scenario,
+    analysis: &Analysis,
+    functions: &[NodeIx],
+    style: Style,
+) -> String {
     let graph = analysis.graph();
     let mut out = String::new();
-    let down = functions_with(analysis, Status::Down);
-    let degraded = functions_with(analysis, Status::Degraded);
-    let up = functions_with(analysis, Status::Up);
+    let down = functions_with(analysis, functions, Status::Down);
+    let degraded = functions_with(analysis, functions, Status::Degraded);
+    let up = functions_with(analysis, functions, Status::Up);
     let _ = writeln!(
         out,
         "{} {}",
@@ -150,7 +156,7 @@ pub fn to_text(scenario: &Scenario, analysis: &Analysis, style: Style) -> String
         out,
         "{} of {} functions down, {} degraded, {} up\n",
         down.len(),
-        graph.functions().len(),
+        functions.len(),
         degraded.len(),
         up.len()
     );
@@ -209,8 +215,9 @@ fn write_function(out: &mut String, analysis: &Analysis, f: NodeIx, style: Style
     }
 }
 
-/// Markdown for review documents and pull-request comments.
-pub fn to_markdown(scenario: &Scenario, analysis: &Analysis) -> String {
+/// Markdown for review documents and pull-request comments, on `functions`
+/// as [`to_text`].
+pub fn to_markdown(scenario: &Scenario, analysis: &Analysis, functions: &[NodeIx]) -> String {
     let graph = analysis.graph();
     let mut out = String::new();
     let scenario_text: Vec<String> = scenario
@@ -221,7 +228,7 @@ pub fn to_markdown(scenario: &Scenario, analysis: &Analysis) -> String {
     let _ = writeln!(out, "## blastmap: {}\n", scenario_text.join(" + "));
     let counts: Vec<usize> = [Status::Down, Status::Degraded, Status::Up]
         .iter()
-        .map(|&s| functions_with(analysis, s).len())
+        .map(|&s| functions_with(analysis, functions, s).len())
         .collect();
     let _ = writeln!(
         out,
@@ -229,12 +236,12 @@ pub fn to_markdown(scenario: &Scenario, analysis: &Analysis) -> String {
         counts[0],
         counts[1],
         counts[2],
-        graph.functions().len()
+        functions.len()
     );
     let _ = writeln!(out, "| Function | Criticality | Status | Why |");
     let _ = writeln!(out, "|---|---|---|---|");
     for status in [Status::Down, Status::Degraded, Status::Up] {
-        for f in functions_with(analysis, status) {
+        for f in functions_with(analysis, functions, status) {
             let why = match status {
                 Status::Down => {
                     let causes: Vec<String> = analysis

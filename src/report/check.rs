@@ -391,3 +391,83 @@ fn hint(g: &crate::graph::Graph, v: &crate::engine::check::Violation) -> String 
         other => format!("`{cause}` fails with {other}: add redundancy outside it"),
     }
 }
+
+/// Markdown for a pull-request comment: a summary line with the verdict,
+/// then a table per function with violations (the rule, the domain that
+/// takes it down, the path, the fix, and whether a baseline accepts it),
+/// then the baseline entries that no longer occur. Functions appear in the
+/// order of the first rule that selects them. Input text is escaped
+/// (`report::markdown`).
+pub fn to_markdown(report: &CheckReport) -> String {
+    use super::markdown::{code, text};
+    use std::fmt::Write;
+    let total = report.all_violations().count();
+    let new = report.new_violations().count();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## blastmap check: {}\n\n**{new}** new violation(s), {} baselined, {} rule(s), policy `{}`.",
+        if new == 0 { "✓ passed" } else { "✗ failed" },
+        total - new,
+        report.rules.len(),
+        code(&report.policy_file)
+    );
+    // Violations grouped by function, in order of first appearance: one
+    // pass, so a large report costs linear time.
+    type Group<'r> = (
+        &'r FunctionOutcome,
+        Vec<(&'r RuleOutcome, &'r ViolationOutcome)>,
+    );
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (r, f, v) in report.all_violations() {
+        let i = *index.entry(f.id.as_str()).or_insert_with(|| {
+            groups.push((f, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push((r, v));
+    }
+    for (f, violations) in groups {
+        let _ = writeln!(
+            out,
+            "\n### `{}` ({})\n\n| | Rule | Down under | Path | Fix |\n|---|---|---|---|---|",
+            code(&f.id),
+            text(&f.criticality)
+        );
+        for (r, v) in violations {
+            let mark = match &v.baselined {
+                None => "✗ new".to_owned(),
+                Some(b) => {
+                    let why = b.reason.as_deref().unwrap_or("no reason given");
+                    let until = b
+                        .expires
+                        .as_deref()
+                        .map_or(String::new(), |e| format!(", until {e}"));
+                    format!("~ baselined: {}", text(&format!("{why}{until}")))
+                }
+            };
+            let _ = writeln!(
+                out,
+                "| {mark} | {} | `{}` | `{}` | {} |",
+                text(&r.name),
+                code(&v.domain),
+                code(&v.path.join(" → ")),
+                text(&v.hint)
+            );
+        }
+    }
+    if !report.stale_baseline.is_empty() {
+        out.push_str("\nBaseline entries that no longer occur (they can be removed):\n\n");
+        for e in &report.stale_baseline {
+            let _ = writeln!(
+                out,
+                "- rule {}: `{}` under `{}` (`{}`)",
+                text(&e.rule),
+                code(&e.function),
+                code(&e.domain),
+                code(&e.fingerprint)
+            );
+        }
+    }
+    out
+}

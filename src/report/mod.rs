@@ -4,8 +4,10 @@
 pub mod analyze;
 pub mod check;
 pub mod diagnostics;
+pub mod domains;
 pub mod github;
 pub mod junit;
+pub mod markdown;
 pub mod output;
 pub mod progress;
 pub mod sarif;

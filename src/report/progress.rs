@@ -9,6 +9,15 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// Set by [`hide_all`]: no bar is ever shown.
+static HIDDEN: AtomicBool = AtomicBool::new(false);
+
+/// Hides every progress bar from now on (`--quiet`: nothing but errors on
+/// stderr).
+pub fn hide_all() {
+    HIDDEN.store(true, Ordering::Relaxed);
+}
+
 /// Counts work done from any thread.
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -22,7 +31,9 @@ pub struct Progress {
 impl Progress {
     /// A bar for `total` steps (0 when unknown: a counter instead).
     pub fn new(what: &str, total: u64) -> Self {
-        let enabled = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let enabled = std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none()
+            && !HIDDEN.load(Ordering::Relaxed);
         let bar = enabled.then(|| {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
             let template = if total > 0 {

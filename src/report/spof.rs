@@ -98,3 +98,54 @@ pub fn to_text(baseline: &Baseline, results: &[FunctionSpofs], style: Style) -> 
     }
     out
 }
+
+/// Markdown for a pull-request comment: a summary line, then per function
+/// (most critical first) a table of its single points of failure, each
+/// with what and where it is and the path to it. Input text is escaped
+/// (`report::markdown`).
+pub fn to_markdown(baseline: &Baseline, results: &[FunctionSpofs]) -> String {
+    use super::markdown::{code, text};
+    let graph = baseline.graph();
+    let mut sorted: Vec<&FunctionSpofs> = results.iter().collect();
+    sorted.sort_by_key(|r| (graph.criticality(r.function), r.function));
+    let mut scratch = baseline.scratch();
+    let with = sorted.iter().filter(|r| !r.spofs.is_empty()).count();
+    let mut out = String::from("## blastmap: single points of failure\n\n");
+    let _ = writeln!(
+        out,
+        "**{with}** of {} functions have single points of failure.",
+        sorted.len()
+    );
+    for r in sorted {
+        let f = r.function;
+        let _ = writeln!(
+            out,
+            "\n### `{}` ({})\n",
+            code(graph.id(f)),
+            graph.criticality(f)
+        );
+        if baseline.status(f) == Status::Down {
+            out.push_str("✗ Down with nothing failed: fix its requirements first.\n");
+            continue;
+        }
+        if r.spofs.is_empty() {
+            out.push_str("✓ No single point of failure.\n");
+            continue;
+        }
+        out.push_str("| Single point of failure | What and where | Path |\n|---|---|---|\n");
+        for &x in &r.spofs {
+            let path: Vec<&str> = path_to(baseline, &mut scratch, f, x)
+                .into_iter()
+                .map(|n| graph.id(n))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | `{}` |",
+                code(graph.id(x)),
+                text(&super::describe_node(graph, x)),
+                code(&path.join(" → "))
+            );
+        }
+    }
+    out
+}
