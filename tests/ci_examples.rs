@@ -99,7 +99,10 @@ fn the_action_creates_the_baseline_on_the_first_run_then_fails_only_on_new_viola
     let first = ci_check(&env);
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert_eq!(first.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("::notice title=blastmap::no baseline"), "{stdout}");
+    assert!(
+        stdout.contains("::notice title=blastmap::no baseline"),
+        "{stdout}"
+    );
     assert!(baseline.exists(), "the first run writes the baseline");
     assert!(!sarif.exists(), "the first run only records the baseline");
 
@@ -116,7 +119,11 @@ fn the_action_creates_the_baseline_on_the_first_run_then_fails_only_on_new_viola
     std::fs::write(&baseline, r#"{"version": 1, "violations": []}"#).expect("write");
     let third = ci_check(&env);
     let stdout = String::from_utf8_lossy(&third.stdout);
-    assert_eq!(third.status.code(), Some(1), "new violations fail: {stdout}");
+    assert_eq!(
+        third.status.code(),
+        Some(1),
+        "new violations fail: {stdout}"
+    );
     assert!(stdout.contains("::error file="), "{stdout}");
 }
 
@@ -143,8 +150,45 @@ fn the_action_passes_every_input_to_the_script_and_pins_this_version() {
     for file in ["examples/ci/github.yml", "examples/ci/gitlab-ci.yml"] {
         let text = std::fs::read_to_string(crate::util::repo_path(file)).expect("example");
         assert!(
-            text.contains(&format!("cargo install --locked --version {version} blastmap")),
+            text.contains(&format!(
+                "cargo install --locked --version {version} blastmap"
+            )),
             "{file} does not install the pinned version {version}"
         );
     }
+}
+
+#[test]
+fn the_pre_commit_hook_validates_the_estate_and_fails_on_an_invalid_one() {
+    let hooks = std::fs::read_to_string(crate::util::repo_path(".pre-commit-hooks.yaml"))
+        .expect(".pre-commit-hooks.yaml");
+    let entry = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("entry: "))
+        .expect("the hook has an entry");
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("blastmap"), "{entry}");
+    let args: Vec<&str> = words.collect();
+    assert!(
+        hooks.contains("pass_filenames: false"),
+        "the hook loads the whole estate"
+    );
+    let run = |estate: &str| {
+        blastmap()
+            .args(&args)
+            .arg(estate)
+            .output()
+            .expect("the binary starts")
+    };
+    let valid = run(SHOP);
+    assert_eq!(
+        valid.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&valid.stderr)
+    );
+    let invalid = run("fixtures/invalid/unknown-reference.yaml");
+    assert_eq!(invalid.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&invalid.stderr);
+    assert!(stderr.contains("unknown-reference.yaml:"), "{stderr}");
 }
