@@ -99,7 +99,10 @@ fn the_action_creates_the_baseline_on_the_first_run_then_fails_only_on_new_viola
     let first = ci_check(&env);
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert_eq!(first.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("::notice title=blastmap::no baseline"), "{stdout}");
+    assert!(
+        stdout.contains("::notice title=blastmap::no baseline"),
+        "{stdout}"
+    );
     assert!(baseline.exists(), "the first run writes the baseline");
     assert!(!sarif.exists(), "the first run only records the baseline");
 
@@ -116,7 +119,11 @@ fn the_action_creates_the_baseline_on_the_first_run_then_fails_only_on_new_viola
     std::fs::write(&baseline, r#"{"version": 1, "violations": []}"#).expect("write");
     let third = ci_check(&env);
     let stdout = String::from_utf8_lossy(&third.stdout);
-    assert_eq!(third.status.code(), Some(1), "new violations fail: {stdout}");
+    assert_eq!(
+        third.status.code(),
+        Some(1),
+        "new violations fail: {stdout}"
+    );
     assert!(stdout.contains("::error file="), "{stdout}");
 }
 
@@ -143,7 +150,9 @@ fn the_action_passes_every_input_to_the_script_and_pins_this_version() {
     for file in ["examples/ci/github.yml", "examples/ci/gitlab-ci.yml"] {
         let text = std::fs::read_to_string(crate::util::repo_path(file)).expect("example");
         assert!(
-            text.contains(&format!("cargo install --locked --version {version} blastmap")),
+            text.contains(&format!(
+                "cargo install --locked --version {version} blastmap"
+            )),
             "{file} does not install the pinned version {version}"
         );
     }

@@ -18,6 +18,7 @@ pub mod raw;
 pub mod read;
 mod resolve;
 pub mod select;
+mod shape;
 
 use std::collections::BTreeMap;
 use std::fmt;

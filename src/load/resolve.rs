@@ -258,6 +258,15 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
         return 1;
     };
     let explicit_list = matches!(m.zones().map(|z| z.value), Some(Zones::List(_)));
+    if let Some(d) = not_a_number(
+        "min_zones",
+        &t.value,
+        &m.id.value,
+        "how many of the node's zones must survive",
+    ) {
+        out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
+        return 1;
+    }
     let value: Option<u32> = t.value.as_str().parse().ok();
     let in_range = |v: u32| v >= 1 && (!explicit_list || v as usize <= zone_count);
     match value {
@@ -500,6 +509,10 @@ impl Resolver<'_, '_> {
             return None;
         };
         let members = self.members(owner, m, src, of, allow_empty, g.at, out);
+        if let Some(d) = not_a_number("quorum", k, &m.id.value, "how many of `of` must be up") {
+            out.push(self.files.locate(d, src, k.at, k.value.len()));
+            return None;
+        }
         let parsed: Option<u32> = k.as_str().parse().ok();
         let members = members?;
         let n = members.len();
@@ -783,6 +796,23 @@ impl Resolver<'_, '_> {
         let at = at.or(m.id.value.at);
         self.files.locate(d, src, at, 1)
     }
+}
+
+/// A count (`quorum`, `min_zones`) written as something other than a whole
+/// number (`two`, `2x`): said in the author's words, with the right form.
+/// A number out of range (`0`, `1.5`) is left to the range check.
+fn not_a_number(field: &str, value: &Text, owner: &Text, counts: &str) -> Option<Diagnostic> {
+    if value.as_str().parse::<f64>().is_ok() {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!("`{field}` is a number, not `{value}`: write `{field}: 2`",),
+        )
+        .node(owner.as_str())
+        .help(format!("`{field}` is {counts}, written in digits")),
+    )
 }
 
 /// Up to eight values, for messages; "none" when empty.
