@@ -260,8 +260,8 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
     let explicit_list = matches!(m.zones().map(|z| z.value), Some(Zones::List(_)));
     if let Some(d) = not_a_number(
         "min_zones",
-        &t.value,
-        &m.id.value,
+        t.value,
+        m.id.value,
         "how many of the node's zones must survive",
     ) {
         out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
@@ -509,7 +509,7 @@ impl Resolver<'_, '_> {
             return None;
         };
         let members = self.members(owner, m, src, of, allow_empty, g.at, out);
-        if let Some(d) = not_a_number("quorum", k, &m.id.value, "how many of `of` must be up") {
+        if let Some(d) = not_a_number("quorum", k, m.id.value, "how many of `of` must be up") {
             out.push(self.files.locate(d, src, k.at, k.value.len()));
             return None;
         }
