@@ -41,6 +41,8 @@ pub enum Code {
     ConflictingDefinition,
     /// `duplicate-key`: A key given twice in one mapping, or a node id twice in one section. Fix: Remove one of the two, or merge them.
     DuplicateKey,
+    /// `empty-estate`: The estate has no node: its files are empty, hold only `version`, or only empty sections, so there is nothing to analyse. Fix: Define nodes under `functions`, `services`, `resources` or `externals`, or name the files that do.
+    EmptyEstate,
     /// `empty-members`: A requirement entry without members. Fix: List members, or mark the entry `allow_empty: true` when a selector may match nothing.
     EmptyMembers,
     /// `entry-never-satisfied`: A warning: an `allow_empty` entry with fewer members than it needs, so it is never satisfied. Fix: Add members, lower the quorum, or drop the entry.
@@ -101,13 +103,14 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 34] = [
+    pub const ALL: [Code; 35] = [
         Code::BadCriticality,
         Code::BadDomain,
         Code::BadEntry,
         Code::CannotWrite,
         Code::ConflictingDefinition,
         Code::DuplicateKey,
+        Code::EmptyEstate,
         Code::EmptyMembers,
         Code::EntryNeverSatisfied,
         Code::FileChanged,
@@ -149,6 +152,7 @@ impl Code {
             Code::OutputIsInput => "output-is-input",
             Code::ConflictingDefinition => "conflicting-definition",
             Code::DuplicateKey => "duplicate-key",
+            Code::EmptyEstate => "empty-estate",
             Code::EmptyMembers => "empty-members",
             Code::EntryNeverSatisfied => "entry-never-satisfied",
             Code::IncompleteEstate => "incomplete-estate",
@@ -194,6 +198,7 @@ impl Code {
                 Example::Fixture("fixtures/invalid/conflicting-definition")
             }
             Code::DuplicateKey => Example::Fixture("fixtures/invalid/duplicate-key.yaml"),
+            Code::EmptyEstate => Example::Fixture("fixtures/invalid/empty-estate.yaml"),
             Code::EmptyMembers => Example::Fixture("fixtures/invalid/empty-members.yaml"),
             Code::EntryNeverSatisfied => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")

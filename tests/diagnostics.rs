@@ -94,6 +94,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         | Code::BadEntry
         | Code::ConflictingDefinition
         | Code::DuplicateKey
+        | Code::EmptyEstate
         | Code::EmptyMembers
         | Code::InvalidPolicy
         | Code::InvalidValue

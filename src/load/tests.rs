@@ -1809,3 +1809,36 @@ fn a_typo_in_a_section_name_is_pinned_on_the_key() {
         e.help
     );
 }
+
+#[test]
+fn an_empty_estate_says_it_has_no_node() {
+    for text in [
+        "",
+        "version: 1\n",
+        "version: 1\nfunctions: {}\nservices: {}\n",
+        "{}",
+    ] {
+        let e = the_error("e.yaml", text);
+        assert_eq!(e.code, "empty-estate", "{text:?}");
+        assert_eq!(
+            e.message,
+            "the estate has no node: e.yaml defines no function, service, resource or external",
+            "{text:?}"
+        );
+        assert_eq!(e.file.as_deref(), Some("e.yaml"));
+    }
+    let e = the_error("v.yaml", "version: 1\n");
+    assert_eq!(e.location().as_deref(), Some("v.yaml:1:10"));
+    let errors = errors_all(&[("a.yaml", "version: 1\n"), ("b.json", r#"{"version": 1}"#)]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].message.contains("a.yaml, b.json define no"),
+        "{}",
+        errors[0].message
+    );
+    // One node anywhere is an estate.
+    load_all(&[
+        ("a.yaml", "version: 1\n"),
+        ("b.yaml", "version: 1\nexternals:\n  x: {}\n"),
+    ]);
+}
