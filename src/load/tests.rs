@@ -1842,3 +1842,33 @@ fn an_empty_estate_says_it_has_no_node() {
         ("b.yaml", "version: 1\nexternals:\n  x: {}\n"),
     ]);
 }
+
+#[test]
+fn a_selector_matching_nothing_suggests_the_closest_values() {
+    let estate = |select: &str| {
+        format!(
+            "version: 1\nservices:\n  pay:\n    requires:\n      - select: {select}\nresources:\n  db1: {{region: us-west-2, tags: {{team: payments}}}}\n  db2: {{region: us-east-1, tags: {{team: search}}}}\n"
+        )
+    };
+    let help_of = |select: &str| {
+        let e = the_error("s.yaml", &estate(select));
+        assert_eq!(e.code, "selector-matches-nothing", "{select}");
+        e.help.unwrap_or_default()
+    };
+    let help = help_of("{region: us-east1}");
+    assert!(help.contains("(did you mean `us-east-1`?)"), "{help}");
+    let help = help_of("{tags: {team: paymants}}");
+    assert!(help.contains("(did you mean `payments`?)"), "{help}");
+    let help = help_of("{tags: {teem: payments}}");
+    assert!(
+        help.contains("no node has a tag `teem` (did you mean `team`?)"),
+        "{help}"
+    );
+    // Each condition alone matches; the region is what eliminated the
+    // payments nodes, so their region is named.
+    let help = help_of("{tags: {team: payments}, region: us-east-1}");
+    assert!(
+        help.contains("the 1 node(s) matching every other condition have region `us-west-2`"),
+        "{help}"
+    );
+}
