@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::{self, Files, SimpleFile};
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, termcolor};
 
 use crate::model::text::{escape_for_display, escape_lines_for_display};
@@ -41,6 +41,8 @@ pub enum Code {
     ConflictingDefinition,
     /// `duplicate-key`: A key given twice in one mapping, or a node id twice in one section. Fix: Remove one of the two, or merge them.
     DuplicateKey,
+    /// `empty-estate`: The estate has no node: its files are empty, hold only `version`, or only empty sections, so there is nothing to analyse. Fix: Define nodes under `functions`, `services`, `resources` or `externals`, or name the files that do.
+    EmptyEstate,
     /// `empty-members`: A requirement entry without members. Fix: List members, or mark the entry `allow_empty: true` when a selector may match nothing.
     EmptyMembers,
     /// `entry-never-satisfied`: A warning: an `allow_empty` entry with fewer members than it needs, so it is never satisfied. Fix: Add members, lower the quorum, or drop the entry.
@@ -101,13 +103,14 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 34] = [
+    pub const ALL: [Code; 35] = [
         Code::BadCriticality,
         Code::BadDomain,
         Code::BadEntry,
         Code::CannotWrite,
         Code::ConflictingDefinition,
         Code::DuplicateKey,
+        Code::EmptyEstate,
         Code::EmptyMembers,
         Code::EntryNeverSatisfied,
         Code::FileChanged,
@@ -149,6 +152,7 @@ impl Code {
             Code::OutputIsInput => "output-is-input",
             Code::ConflictingDefinition => "conflicting-definition",
             Code::DuplicateKey => "duplicate-key",
+            Code::EmptyEstate => "empty-estate",
             Code::EmptyMembers => "empty-members",
             Code::EntryNeverSatisfied => "entry-never-satisfied",
             Code::IncompleteEstate => "incomplete-estate",
@@ -194,6 +198,7 @@ impl Code {
                 Example::Fixture("fixtures/invalid/conflicting-definition")
             }
             Code::DuplicateKey => Example::Fixture("fixtures/invalid/duplicate-key.yaml"),
+            Code::EmptyEstate => Example::Fixture("fixtures/invalid/empty-estate.yaml"),
             Code::EmptyMembers => Example::Fixture("fixtures/invalid/empty-members.yaml"),
             Code::EntryNeverSatisfied => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
@@ -409,6 +414,18 @@ pub struct Diagnostic {
     /// How to fix it.
     pub help: Option<String>,
     pub notes: Vec<String>,
+    /// Other places that explain the problem (the other side of a
+    /// conflict), each with what it is, possibly in another file.
+    pub related: Vec<Related>,
+}
+
+/// A secondary position of a diagnostic: shown under the primary one in
+/// text, a `relatedLocations` entry in SARIF.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub span: Span,
+    /// What stands there (`` `us-east-1` is given here ``).
+    pub message: String,
 }
 
 impl Diagnostic {
@@ -423,6 +440,7 @@ impl Diagnostic {
             node: None,
             help: None,
             notes: Vec::new(),
+            related: Vec::new(),
         }
     }
 
@@ -461,6 +479,18 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a secondary position, when it is known: the other side of a
+    /// conflict, which a person must see to choose a value.
+    pub fn related(mut self, span: Option<Span>, message: impl Into<String>) -> Self {
+        if let Some(span) = span {
+            self.related.push(Related {
+                span,
+                message: message.into(),
+            });
+        }
+        self
+    }
+
     /// Adds a note.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
@@ -492,10 +522,14 @@ impl Diagnostic {
         let config = term::Config::default();
         let mut writer = DisplaySafe { inner: &mut buffer };
         let rendered = match &self.span {
-            Some(span) => term::emit(&mut writer, &config, &*span.file, &self.to_codespan(true)),
+            Some(span) => {
+                let store = Store::of(span, &self.related);
+                term::emit(&mut writer, &config, &store, &self.to_codespan(true))
+            }
             None => {
-                let file = SimpleFile::new("", "");
-                term::emit(&mut writer, &config, &file, &self.to_codespan(false))
+                let empty = SourceFile::new("", Arc::from(""));
+                let store = Store(vec![&empty]);
+                term::emit(&mut writer, &config, &store, &self.to_codespan(false))
             }
         };
         match rendered {
@@ -504,7 +538,7 @@ impl Diagnostic {
         }
     }
 
-    fn to_codespan(&self, with_label: bool) -> cs::Diagnostic<()> {
+    fn to_codespan(&self, with_label: bool) -> cs::Diagnostic<usize> {
         let severity = match self.severity {
             Severity::Error => cs::Severity::Error,
             Severity::Warning => cs::Severity::Warning,
@@ -532,9 +566,56 @@ impl Diagnostic {
             .with_notes(notes);
         if let (true, Some(span)) = (with_label, &self.span) {
             let end = span.range.end.max(span.range.start);
-            d = d.with_labels(vec![cs::Label::primary((), span.range.start..end)]);
+            let mut labels = vec![cs::Label::primary(0, span.range.start..end)];
+            for (i, r) in self.related.iter().enumerate() {
+                let end = r.span.range.end.max(r.span.range.start);
+                labels.push(
+                    cs::Label::secondary(i + 1, r.span.range.start..end)
+                        .with_message(escape_for_display(&r.message)),
+                );
+            }
+            d = d.with_labels(labels);
         }
         d
+    }
+}
+
+/// The files one diagnostic points into, for codespan: the primary span's
+/// file is 0, the file of related position `i` is `i + 1` (several may be
+/// the same file; each keeps its own line index, built once).
+struct Store<'a>(Vec<&'a SourceFile>);
+
+impl<'a> Store<'a> {
+    fn of(primary: &'a Span, related: &'a [Related]) -> Self {
+        let mut files = vec![&*primary.file];
+        files.extend(related.iter().map(|r| &*r.span.file));
+        Store(files)
+    }
+
+    fn file(&self, id: usize) -> Result<&'a SourceFile, files::Error> {
+        self.0.get(id).copied().ok_or(files::Error::FileMissing)
+    }
+}
+
+impl<'a> Files<'a> for Store<'a> {
+    type FileId = usize;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        self.file(id)?.name(())
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        self.file(id)?.source(())
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, files::Error> {
+        self.file(id)?.line_index((), byte_index)
+    }
+
+    fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, files::Error> {
+        self.file(id)?.line_range((), line_index)
     }
 }
 

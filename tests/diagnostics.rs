@@ -94,6 +94,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         | Code::BadEntry
         | Code::ConflictingDefinition
         | Code::DuplicateKey
+        | Code::EmptyEstate
         | Code::EmptyMembers
         | Code::InvalidPolicy
         | Code::InvalidValue
@@ -322,4 +323,44 @@ fn warnings_are_warning_entries_beside_the_errors_and_obey_color() {
     assert!(!plain.contains('\u{1b}'), "{plain}");
     let (_, _, colored) = blastmap(&["spof", &valid, "--color", "always"]);
     assert!(colored.contains('\u{1b}'), "{colored}");
+}
+
+#[test]
+fn a_conflict_shows_the_other_files_line() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = dir.path().join("check.sarif");
+    let out_arg = out.display().to_string();
+    let fixture = "fixtures/invalid/conflicting-definition";
+    let (code, _, err) = blastmap(&[
+        "check", fixture, "--policy", POLICY, "--format", "sarif", "-o", &out_arg,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    // Text: the other file's line under the primary one, with what it says.
+    let other = "fixtures/invalid/conflicting-definition/a-payments.yaml:13:13";
+    assert!(err.contains(other), "{err}");
+    assert!(err.contains("region `us-east-1` is given here"), "{err}");
+    // SARIF: the same position as a related location.
+    let sarif = fs::read_to_string(&out).expect("the SARIF log is written");
+    assert_schema_valid(&sarif);
+    let v: Value = serde_json::from_str(&sarif).expect("JSON");
+    let related = &v["runs"][0]["results"][0]["relatedLocations"][0];
+    let location = &related["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "fixtures/invalid/conflicting-definition/a-payments.yaml"
+    );
+    assert_eq!(location["region"]["startLine"], 13);
+    assert_eq!(location["region"]["startColumn"], 13);
+    assert_eq!(
+        related["message"]["text"],
+        "region `us-east-1` is given here"
+    );
+
+    let (code, _, err) = blastmap(&["spof", "fixtures/invalid/tag-conflict"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("fixtures/invalid/tag-conflict/a-inventory.json:20:17"),
+        "{err}"
+    );
+    assert!(err.contains("`team` = `payments` is given here"), "{err}");
 }

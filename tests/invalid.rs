@@ -69,6 +69,7 @@ const EXPECTATIONS: &[(&str, &[Expected])] = &[
         "duplicate-key.yaml",
         &[expect("duplicate-key", "", 10, Some("checkout"))],
     ),
+    ("empty-estate.yaml", &[expect("empty-estate", "", 4, None)]),
     (
         "empty-members.yaml",
         &[expect("empty-members", "", 11, Some("payments"))],

@@ -29,6 +29,9 @@ impl Format {
 pub fn node_at(format: Format, text: &str, offset: usize) -> Option<String> {
     let head = text.get(..offset.min(text.len()))?;
     match format {
+        // A token at the start of a line is a top-level key (a section,
+        // `version`): it belongs to no node, whatever stands above it.
+        Format::Yaml if head.is_empty() || head.ends_with('\n') => None,
         Format::Yaml => yaml_node(head),
         Format::Json => json_node(head),
     }

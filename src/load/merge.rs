@@ -274,7 +274,11 @@ fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnost
                     ),
                 )
                 .node(id)
-                .help("give the tag one value, in every document that sets it");
+                .help("give the tag one value, in every document that sets it")
+                .related(
+                    files.span(pk.src, pv),
+                    format!("`{k}` = `{pv}` is given here"),
+                );
                 out.push(files.locate(d, part.src, v.at, v.value.len()));
             }
         }
@@ -293,7 +297,11 @@ fn zones_conflict(files: &Files, m: &Merged, prev: From<Zones>, again: From<Zone
         ),
     )
     .node(m.id.value.as_str())
-    .help("give the node the same zones in every document, or in one document only");
+    .help("give the node the same zones in every document, or in one document only")
+    .related(
+        zone_position(prev.value).and_then(|t| files.span(prev.src, t)),
+        format!("zones {} are given here", zone_text(prev.value)),
+    );
     match zone_position(again.value) {
         Some(t) => files.locate(d, again.src, t.at, t.value.len()),
         None => d.in_file(files.name(again.src)),
@@ -347,6 +355,10 @@ fn conflict(
     .node(id)
     .help(format!(
         "a node defined in several documents must agree on `{field}`: give it one value, or set it in one document only"
-    ));
+    ))
+    .related(
+        files.span(first.src, first.value),
+        format!("{field} `{}` is given here", first.value),
+    );
     files.locate(d, again.src, again.value.at, again.value.value.len())
 }

@@ -18,6 +18,7 @@ pub mod raw;
 pub mod read;
 mod resolve;
 pub mod select;
+mod shape;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -309,6 +310,9 @@ fn load_refs(sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     for (i, doc) in &documents {
         check_version(&files, *i, doc, &mut diagnostics);
     }
+    if diagnostics.iter().all(|d| d.severity != Severity::Error) {
+        diagnostics.extend(no_node(&files, sources, &documents));
+    }
     let incomplete = incomplete_sources(sources, &documents);
     let merged = merge::merge(&files, &documents, &mut diagnostics);
     tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "merged");
@@ -375,6 +379,50 @@ fn check_version(files: &Files, src: usize, doc: &Document, out: &mut Vec<Diagno
             .help("add `version: 1` at the top of the document"),
         ),
     }
+}
+
+/// An estate whose documents all parsed but define no node at all: every
+/// command would answer about nothing (no domain to fail, no function to
+/// check), which is never what its author meant.
+///
+/// One file is named, and its `version` (the one line such a file surely
+/// has) pointed at; several files are named in the message.
+fn no_node(
+    files: &Files,
+    sources: &[SourceRef],
+    documents: &[(usize, Document)],
+) -> Option<Diagnostic> {
+    let nodes: usize = documents
+        .iter()
+        .flat_map(|(_, d)| [&d.functions, &d.services, &d.resources, &d.externals])
+        .flatten()
+        .map(raw::Section::len)
+        .sum();
+    if nodes > 0 || documents.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = sources.iter().map(|s| s.name).collect();
+    let (named, verb) = match names.as_slice() {
+        [one] => (one.to_string(), "defines"),
+        many => (many.join(", "), "define"),
+    };
+    let d = Diagnostic::error(
+        Code::EmptyEstate,
+        format!(
+            "the estate has no node: {named} {verb} no function, service, resource or external"
+        ),
+    )
+    .help(
+        "define nodes under `functions:`, `services:`, `resources:` or `externals:` \
+         (docs/estate-format.md), or name the files that hold them",
+    );
+    Some(match (names.as_slice(), documents) {
+        ([_], [(i, doc)]) => match &doc.version {
+            Some(v) => files.locate(d, *i, v.at, v.value.len()),
+            None => d.in_file(files.name(*i)),
+        },
+        _ => d,
+    })
 }
 
 fn incomplete_sources(sources: &[SourceRef], documents: &[(usize, Document)]) -> Vec<String> {

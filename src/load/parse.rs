@@ -31,6 +31,7 @@ fn parse_json<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic>
             .filter(|o| *o <= text.len())
             .unwrap_or_else(|| json_offset(text, e.line(), e.column()));
         let offset = at_null(text, &message, offset);
+        let offset = at_key(text, &message, offset);
         let (code, message, offset, help) = match lone_surrogate(text, &message, offset) {
             Some(found) => found,
             None => (code, message, offset, None),
@@ -79,6 +80,34 @@ fn at_null(text: &str, message: &str, offset: usize) -> usize {
         .filter_map(|end| text.get(..end).map(str::trim_end))
         .find(|head| head.ends_with("null"))
         .map_or(offset, |head| head.len() - "null".len())
+}
+
+/// An unknown key, or a value of the wrong type (reported as "`requires`
+/// is a list..."), is pinned on its key: serde_json stops after the key or
+/// the value, and the key is what the author looks for.
+fn at_key(text: &str, message: &str, offset: usize) -> usize {
+    let key = match message.strip_prefix("unknown field `") {
+        Some(rest) => rest.split('`').next(),
+        None => message
+            .strip_prefix('`')
+            .and_then(|rest| rest.split_once("` is "))
+            .map(|(key, _)| key),
+    };
+    let Some(key) = key.filter(|k| !k.is_empty() && !k.contains('"')) else {
+        return offset;
+    };
+    let quoted = format!("\"{key}\"");
+    // serde_json may stop inside the key's closing quote.
+    let mut end = (offset + quoted.len()).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    head.rmatch_indices(&quoted)
+        .map(|(i, _)| i)
+        .filter(|&i| i <= offset)
+        .find(|&i| text[i + quoted.len()..].trim_start().starts_with(':'))
+        .unwrap_or(offset)
 }
 
 /// serde_json's words for a `\u` escape that is half of a UTF-16
@@ -162,10 +191,36 @@ fn shape_error(code: Code, message: String, span: Option<Span>) -> Diagnostic {
         Code::MalformedYaml => Some("fix the YAML syntax at this position".to_owned()),
         _ => None,
     };
+    let span = match (code, span) {
+        (Code::UnknownField, Some(span)) => Some(over_key(span, &message)),
+        (_, span) => span,
+    };
     let d = Diagnostic::error(code, message).at(span);
     match help {
         Some(h) => d.help(h),
         None => d,
+    }
+}
+
+/// The span of an unknown key widened from its first character to the
+/// whole key (quotes included in JSON), so the underline shows the typo.
+fn over_key(span: Span, message: &str) -> Span {
+    let key = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_default();
+    let rest = span.file.text.get(span.range.start..).unwrap_or_default();
+    let len = if rest.starts_with(key) {
+        key.len()
+    } else if rest.starts_with(&format!("\"{key}\"")) {
+        key.len() + 2
+    } else {
+        return span;
+    };
+    let end = span.range.start + len;
+    Span {
+        range: span.range.start..end.max(span.range.end),
+        file: span.file,
     }
 }
 

@@ -54,6 +54,12 @@ fn json_error_at<E: de::Error>(address: usize, message: impl fmt::Display) -> E 
     E::custom(message)
 }
 
+/// Whether the document being read is JSON (no YAML span capture), so
+/// that an example in a message is written in the document's own syntax.
+fn reading_json() -> bool {
+    !YAML_SPANS.with(|c| c.get())
+}
+
 /// Runs `parse` with YAML span capture switched on for this thread.
 pub fn with_yaml_spans<T>(parse: impl FnOnce() -> T) -> T {
     struct Reset(bool);
@@ -370,7 +376,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Section<'a> {
                 let mut chunk =
                     Vec::with_capacity(map.size_hint().unwrap_or(64).min(SECTION_CHUNK));
                 while let Some(key) = map.next_key::<Text<'a>>()? {
-                    let value = map.next_value::<Node<'a>>()?;
+                    let value = map.next_value::<Node<'a>>().map_err(|e| {
+                        super::shape::node_in_user_words(key.as_str(), e, reading_json())
+                    })?;
                     if chunk.len() == SECTION_CHUNK {
                         chunks.push(std::mem::replace(
                             &mut chunk,
@@ -398,7 +406,9 @@ impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<(&'a (), V)
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
         while let Some(key) = map.next_key::<Text<'a>>()? {
-            let value = value_of::<V, A>(&mut map, key.as_str())?;
+            let value = value_of::<V, A>(&mut map, key.as_str()).map_err(|e| {
+                super::shape::tag_value_in_user_words(key.as_str(), e, reading_json())
+            })?;
             out.push((key, value));
         }
         Ok(out)
@@ -550,7 +560,9 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'a> {
                     if node.get(f).is_some() {
                         return Err(de::Error::duplicate_field(f.name()));
                     }
-                    node.scalars.push((f, value_of(&mut map, f.name())?));
+                    let value = value_of(&mut map, f.name())
+                        .map_err(|e| super::shape::in_user_words(f.name(), e, reading_json()))?;
+                    node.scalars.push((f, value));
                 }
                 NodeKey::Zones => once(&mut node.zones, "zones", &mut map)?,
                 NodeKey::Tags => once(&mut node.tags, "tags", &mut map)?,
@@ -585,7 +597,9 @@ fn once_scalar<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
     if slot.is_some() {
         return Err(de::Error::duplicate_field(name));
     }
-    *slot = Some(value_of(map, name)?);
+    let value =
+        value_of(map, name).map_err(|e| super::shape::in_user_words(name, e, reading_json()))?;
+    *slot = Some(value);
     Ok(())
 }
 
@@ -598,7 +612,10 @@ fn once<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
     if slot.is_some() {
         return Err(de::Error::duplicate_field(name));
     }
-    *slot = Some(map.next_value()?);
+    let value = map
+        .next_value()
+        .map_err(|e| super::shape::in_user_words(name, e, reading_json()))?;
+    *slot = Some(value);
     Ok(())
 }
 
@@ -1022,7 +1039,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Selector<'a> {
                             "duplicate field `{key}` in a selector"
                         )));
                     }
-                    *slot = Some(value_of(&mut map, key.as_str())?);
+                    let value = value_of(&mut map, key.as_str()).map_err(|e| {
+                        super::shape::in_user_words(key.as_str(), e, reading_json())
+                    })?;
+                    *slot = Some(value);
                 }
                 Ok(s)
             }

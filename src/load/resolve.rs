@@ -258,6 +258,15 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
         return 1;
     };
     let explicit_list = matches!(m.zones().map(|z| z.value), Some(Zones::List(_)));
+    if let Some(d) = not_a_number(
+        "min_zones",
+        t.value,
+        m.id.value,
+        "how many of the node's zones must survive",
+    ) {
+        out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
+        return 1;
+    }
     let value: Option<u32> = t.value.as_str().parse().ok();
     let in_range = |v: u32| v >= 1 && (!explicit_list || v as usize <= zone_count);
     match value {
@@ -500,6 +509,10 @@ impl Resolver<'_, '_> {
             return None;
         };
         let members = self.members(owner, m, src, of, allow_empty, g.at, out);
+        if let Some(d) = not_a_number("quorum", k, m.id.value, "how many of `of` must be up") {
+            out.push(self.files.locate(d, src, k.at, k.value.len()));
+            return None;
+        }
         let parsed: Option<u32> = k.as_str().parse().ok();
         let members = members?;
         let n = members.len();
@@ -719,7 +732,10 @@ impl Resolver<'_, '_> {
     }
 
     /// Names the conditions that alone match nothing, with the values the
-    /// estate does have: nearly always a typo.
+    /// estate does have and the closest of them ("did you mean"): nearly
+    /// always a typo. When each condition matches some node, names the
+    /// condition that eliminated the nodes matching all the others, with
+    /// the values those nodes have.
     fn why_nothing(&self, sel: &Selector, owner: NodeIx) -> String {
         let g = self.graph;
         let mut reasons = Vec::new();
@@ -727,8 +743,9 @@ impl Resolver<'_, '_> {
             let values = g.attr_values(*a);
             if !values.iter().any(|v| p.matches(v)) {
                 reasons.push(format!(
-                    "no node has a {} like that; the estate's are: {}",
+                    "no node has a {} like that{}; the estate's are: {}",
                     a.field(),
+                    suggest(&p.text(), &values),
                     sample(&values)
                 ));
             }
@@ -737,35 +754,91 @@ impl Resolver<'_, '_> {
             let values = g.zone_values();
             if !values.iter().any(|v| p.matches(v)) {
                 reasons.push(format!(
-                    "no node lists such a zone; the estate's zones are: {}",
+                    "no node lists such a zone{}; the estate's zones are: {}",
+                    suggest(&p.text(), &values),
                     sample(&values)
                 ));
             }
         }
         for (k, p) in &sel.tags {
-            let values: Vec<&str> = g
-                .nodes()
-                .filter(|&n| n != owner)
-                .flat_map(|n| g.tags(n).iter())
-                .filter(|(tk, _)| g.symbol(*tk) == Some(k.as_str()))
-                .filter_map(|(_, tv)| g.symbol(*tv))
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            if !values.iter().any(|v| p.matches(v)) {
+            let values = self.tag_values(k, owner);
+            if values.is_empty() {
+                let keys = self.tag_keys(owner);
                 reasons.push(format!(
-                    "no node has tag `{k}` with such a value; its values are: {}",
+                    "no node has a tag `{k}`{}; the estate's tag keys are: {}",
+                    suggest(k, &keys),
+                    sample(&keys)
+                ));
+            } else if !values.iter().any(|v| p.matches(v)) {
+                reasons.push(format!(
+                    "no node has tag `{k}` with such a value{}; its values are: {}",
+                    suggest(&p.text(), &values),
                     sample(&values)
                 ));
             }
         }
         if reasons.is_empty() {
-            reasons.push("each condition matches some node, but no node matches all of them (a selector never matches its own node)".to_owned());
+            reasons.push(self.eliminating_condition(sel, owner));
         }
         format!(
             "{}; add `allow_empty: true` to the entry if matching nothing is expected",
             reasons.join("; ")
         )
+    }
+
+    /// Every value of tag `key` on nodes other than `owner`, sorted.
+    fn tag_values(&self, key: &str, owner: NodeIx) -> Vec<&str> {
+        let g = self.graph;
+        g.nodes()
+            .filter(|&n| n != owner)
+            .flat_map(|n| g.tags(n).iter())
+            .filter(|(tk, _)| g.symbol(*tk) == Some(key))
+            .filter_map(|(_, tv)| g.symbol(*tv))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// Every tag key of nodes other than `owner`, sorted.
+    fn tag_keys(&self, owner: NodeIx) -> Vec<&str> {
+        let g = self.graph;
+        g.nodes()
+            .filter(|&n| n != owner)
+            .flat_map(|n| g.tags(n).iter())
+            .filter_map(|(tk, _)| g.symbol(*tk))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// Each condition matches some node, but not together: the condition
+    /// that, left out, lets the fewest nodes (more than none) match, and
+    /// the values those nodes have for it: what the author probably meant.
+    fn eliminating_condition(&self, sel: &Selector, owner: NodeIx) -> String {
+        let g = self.graph;
+        let mut best: Option<(usize, String)> = None;
+        for (name, rest, value_of) in leave_one_out(sel) {
+            let found = rest.expand(g, owner);
+            if found.is_empty() || best.as_ref().is_some_and(|(n, _)| *n <= found.len()) {
+                continue;
+            }
+            let values: Vec<&str> = found
+                .iter()
+                .flat_map(|&n| value_of(g, n))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let said = format!(
+                "each condition matches some node, but not all together: the {} node(s) matching \
+                 every other condition have {name} {} (a selector never matches its own node)",
+                found.len(),
+                sample(&values)
+            );
+            best = Some((found.len(), said));
+        }
+        best.map(|(_, said)| said).unwrap_or_else(|| {
+            "each condition matches some node, but no node matches all of them (a selector never matches its own node)".to_owned()
+        })
     }
 
     fn entry_error(
@@ -783,6 +856,71 @@ impl Resolver<'_, '_> {
         let at = at.or(m.id.value.at);
         self.files.locate(d, src, at, 1)
     }
+}
+
+/// A count (`quorum`, `min_zones`) written as something other than a whole
+/// number (`two`, `2x`): said in the author's words, with the right form.
+/// A number out of range (`0`, `1.5`) is left to the range check.
+fn not_a_number(field: &str, value: &Text, owner: &Text, counts: &str) -> Option<Diagnostic> {
+    if value.as_str().parse::<f64>().is_ok() {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!("`{field}` is a number, not `{value}`: write `{field}: 2`",),
+        )
+        .node(owner.as_str())
+        .help(format!("`{field}` is {counts}, written in digits")),
+    )
+}
+
+/// How to read one condition's values from a node, for "the nodes have
+/// region `us-west-2`".
+type ValuesOf = Box<dyn Fn(&Graph, NodeIx) -> Vec<&str>>;
+
+/// The selector without each of its conditions in turn: the condition's
+/// name, the rest of the selector, and how to read the condition's values.
+fn leave_one_out(sel: &Selector) -> Vec<(String, Selector, ValuesOf)> {
+    let mut out: Vec<(String, Selector, ValuesOf)> = Vec::new();
+    for (i, (a, _)) in sel.attrs.iter().enumerate() {
+        let mut rest = sel.clone();
+        rest.attrs.remove(i);
+        let a = *a;
+        let values: ValuesOf = Box::new(move |g, n| g.attr(n, a).into_iter().collect());
+        out.push((a.field().to_owned(), rest, values));
+    }
+    if sel.zone.is_some() {
+        let rest = Selector {
+            zone: None,
+            ..sel.clone()
+        };
+        let values: ValuesOf =
+            Box::new(|g, n| g.zones(n).iter().filter_map(|z| g.symbol(*z)).collect());
+        out.push(("zones".to_owned(), rest, values));
+    }
+    for (i, (k, _)) in sel.tags.iter().enumerate() {
+        let mut rest = sel.clone();
+        rest.tags.remove(i);
+        let key = k.clone();
+        let values: ValuesOf = Box::new(move |g, n| {
+            g.tags(n)
+                .iter()
+                .filter(|(tk, _)| g.symbol(*tk) == Some(key.as_str()))
+                .filter_map(|(_, tv)| g.symbol(*tv))
+                .collect()
+        });
+        out.push((format!("tag `{k}`"), rest, values));
+    }
+    out
+}
+
+/// " (did you mean `us-east-1`?)" when a value of the estate is close to
+/// the one written; nothing otherwise.
+fn suggest(written: &str, values: &[&str]) -> String {
+    did_you_mean(&closest(written, values.iter().copied()))
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default()
 }
 
 /// Up to eight values, for messages; "none" when empty.

@@ -20,6 +20,11 @@ impl Pattern {
         }
     }
 
+    /// The condition's value as written (`us-*`), for messages.
+    pub fn text(&self) -> String {
+        self.parts.join("*")
+    }
+
     /// Whether `text` matches. Linear in `text` for each part (greedy
     /// left-to-right matching is exact for `*`-only globs).
     pub fn matches(&self, text: &str) -> bool {

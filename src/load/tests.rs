@@ -1686,3 +1686,189 @@ fn a_utf16_estate_is_named_as_such_with_a_position_and_the_fix() {
     let help = errors[0].help.clone().unwrap_or_default();
     assert!(help.starts_with("save the estate as UTF-8"), "{help}");
 }
+
+// ---------------------------------------------------------------------------
+// Errors in the author's words (issue 17, item 9)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn requires_written_as_a_string_says_it_is_a_list_with_an_example() {
+    let yaml = "version: 1\nfunctions:\n  checkout:\n    requires: web\nservices:\n  web: {}\n";
+    let e = the_error("e.yaml", yaml);
+    assert_eq!(e.code, "invalid-value");
+    assert_eq!(e.message, "`requires` is a list: write `requires: [web]`");
+    assert_eq!(e.location(), Some(place_of("e.yaml", yaml, "requires", 0)));
+    assert_eq!(e.node.as_deref(), Some("checkout"));
+
+    let json = r#"{"version": 1, "functions": {"checkout": {"requires": "web"}}, "services": {"web": {}}}"#;
+    let e = the_error("e.json", json);
+    assert_eq!(e.code, "invalid-value");
+    assert_eq!(
+        e.message,
+        r#"`requires` is a list, not the text `web`: write `"requires": ["web"]`"#
+    );
+    assert_eq!(
+        e.location(),
+        Some(place_of("e.json", json, "\"requires\"", 0))
+    );
+    assert_eq!(e.node.as_deref(), Some("checkout"));
+}
+
+#[test]
+fn quorum_as_a_word_says_a_number() {
+    let yaml = "version: 1\nfunctions:\n  f:\n    requires:\n      - quorum: two\n        of: [a, b]\nservices:\n  a: {}\n  b: {}\n";
+    let e = the_error("q.yaml", yaml);
+    assert_eq!(e.code, "invalid-value");
+    assert_eq!(
+        e.message,
+        "`quorum` is a number, not `two`: write `quorum: 2`"
+    );
+    assert_eq!(e.location(), Some(place_of("q.yaml", yaml, "two", 0)));
+    let yaml = "version: 1\nservices:\n  a:\n    zones: [z1, z2]\n    min_zones: all\n";
+    let e = the_error("m.yaml", yaml);
+    assert_eq!(e.code, "invalid-value");
+    assert_eq!(
+        e.message,
+        "`min_zones` is a number, not `all`: write `min_zones: 2`"
+    );
+}
+
+#[test]
+fn every_field_of_the_wrong_type_says_what_it_holds_with_an_example() {
+    let node = |field: &str| format!("version: 1\nservices:\n  web:\n    {field}\n  db: {{}}\n");
+    let cases = [
+        ("optional: db", "`optional` is a list: write `optional: [recommendations]`"),
+        ("tags: [a, b]", "`tags` is a map of text to text: write `tags: {team: payments}`"),
+        ("tags: {team: [a]}", "the value of tag `team` is text: write `team: payments` (a tag is a name and one text value)"),
+        ("zones: {a: b}", r#"`zones` is a list of zones, or "*" for every zone of the region, not a map: write `zones: [use1-az1, use1-az2]`"#),
+        ("description: [x]", "`description` is text: write `description: Checkout flow`"),
+        ("region: {a: b}", "`region` is text: write `region: us-east-1`"),
+        ("criticality: [high]", "`criticality` is one of critical, high, medium, low: write `criticality: high`"),
+        ("requires: [{any: db}]", "`any` is a list: write `any: [a, b]`"),
+        ("requires: [{select: db}]", "`select` is a selector: a map of conditions: write `select: {tags: {team: payments}}`"),
+        ("requires: [{select: {region: [a]}}]", "`region` is text: write `region: us-east-1`"),
+    ];
+    for (field, expected) in cases {
+        let yaml = node(field);
+        let e = the_error("f.yaml", &yaml);
+        assert_eq!(e.code, "invalid-value", "{yaml}");
+        assert_eq!(e.message, expected, "{yaml}");
+        assert_eq!(e.node.as_deref(), Some("web"), "{yaml}");
+    }
+    let json = r#"{"version": 1, "services": {"web": {"tags": ["a"]}}}"#;
+    assert_eq!(
+        the_error("t.json", json).message,
+        r#"`tags` is a map of text to text, not a list: write `"tags": {"team": "payments"}`"#
+    );
+}
+
+#[test]
+fn a_node_that_is_not_a_map_says_how_to_write_one() {
+    let json = r#"{"version": 1, "services": {"web": "db"}}"#;
+    let e = the_error("n.json", json);
+    assert_eq!(e.code, "invalid-value");
+    assert!(
+        e.message
+            .starts_with("the node `web` is a map of its fields, not the text `db`"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_typo_in_a_section_name_is_pinned_on_the_key() {
+    let yaml =
+        "version: 1\nfunctions:\n  checkout:\n    requires: [stripe]\nexternal:\n  stripe: {}\n";
+    let e = the_error("s.yaml", yaml);
+    assert_eq!(e.code, "unknown-field");
+    assert_eq!(e.location(), Some(place_of("s.yaml", yaml, "external:", 0)));
+    assert_eq!(e.node, None, "a section belongs to no node");
+    let span = e.span.as_ref().expect("a position");
+    assert_eq!(&yaml[span.range.clone()], "external");
+    assert!(
+        e.help
+            .as_deref()
+            .is_some_and(|h| h.starts_with("did you mean `externals`?")),
+        "{:?}",
+        e.help
+    );
+
+    let json = r#"{"version": 1, "functions": {"f": {"requires": ["x"]}}, "external": {"x": {}}}"#;
+    let e = the_error("s.json", json);
+    assert_eq!(e.code, "unknown-field");
+    assert_eq!(
+        e.location(),
+        Some(place_of("s.json", json, "\"external\"", 0))
+    );
+    assert_eq!(e.node, None);
+    assert!(
+        e.help
+            .as_deref()
+            .is_some_and(|h| h.starts_with("did you mean `externals`?")),
+        "{:?}",
+        e.help
+    );
+}
+
+#[test]
+fn an_empty_estate_says_it_has_no_node() {
+    for text in [
+        "",
+        "version: 1\n",
+        "version: 1\nfunctions: {}\nservices: {}\n",
+        "{}",
+    ] {
+        let e = the_error("e.yaml", text);
+        assert_eq!(e.code, "empty-estate", "{text:?}");
+        assert_eq!(
+            e.message,
+            "the estate has no node: e.yaml defines no function, service, resource or external",
+            "{text:?}"
+        );
+        assert_eq!(e.file.as_deref(), Some("e.yaml"));
+    }
+    let e = the_error("v.yaml", "version: 1\n");
+    assert_eq!(e.location().as_deref(), Some("v.yaml:1:10"));
+    let errors = errors_all(&[("a.yaml", "version: 1\n"), ("b.json", r#"{"version": 1}"#)]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].message.contains("a.yaml, b.json define no"),
+        "{}",
+        errors[0].message
+    );
+    // One node anywhere is an estate.
+    load_all(&[
+        ("a.yaml", "version: 1\n"),
+        ("b.yaml", "version: 1\nexternals:\n  x: {}\n"),
+    ]);
+}
+
+#[test]
+fn a_selector_matching_nothing_suggests_the_closest_values() {
+    let estate = |select: &str| {
+        format!(
+            "version: 1\nservices:\n  pay:\n    requires:\n      - select: {select}\nresources:\n  db1: {{region: us-west-2, tags: {{team: payments}}}}\n  db2: {{region: us-east-1, tags: {{team: search}}}}\n"
+        )
+    };
+    let help_of = |select: &str| {
+        let e = the_error("s.yaml", &estate(select));
+        assert_eq!(e.code, "selector-matches-nothing", "{select}");
+        e.help.unwrap_or_default()
+    };
+    let help = help_of("{region: us-east1}");
+    assert!(help.contains("(did you mean `us-east-1`?)"), "{help}");
+    let help = help_of("{tags: {team: paymants}}");
+    assert!(help.contains("(did you mean `payments`?)"), "{help}");
+    let help = help_of("{tags: {teem: payments}}");
+    assert!(
+        help.contains("no node has a tag `teem` (did you mean `team`?)"),
+        "{help}"
+    );
+    // Each condition alone matches; the region is what eliminated the
+    // payments nodes, so their region is named.
+    let help = help_of("{tags: {team: payments}, region: us-east-1}");
+    assert!(
+        help.contains("the 1 node(s) matching every other condition have region `us-west-2`"),
+        "{help}"
+    );
+}

@@ -212,6 +212,43 @@ struct SarifResult {
     message: Text,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location>,
+    /// The other side of a conflict, so code scanning shows both lines.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Text,
+}
+
+/// The related positions of a diagnostic, numbered from 0.
+fn related_locations(d: &Diagnostic) -> Vec<RelatedLocation> {
+    d.related
+        .iter()
+        .enumerate()
+        .map(|(id, r)| {
+            let (start_line, start_column) = r.span.line_col();
+            RelatedLocation {
+                id,
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation {
+                        uri: r.span.file.name.clone(),
+                    },
+                    region: Some(Region {
+                        start_line,
+                        start_column,
+                    }),
+                },
+                message: Text {
+                    text: r.message.clone(),
+                },
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -280,6 +317,7 @@ pub fn to_sarif(diagnostics: &[Diagnostic], tool_version: &str) -> String {
                     text: full_message(d),
                 },
                 locations,
+                related_locations: related_locations(d),
             }
         })
         .collect();
