@@ -100,7 +100,7 @@ fn shorten(text: &str, width: usize) -> String {
 /// A function's row label, at most [`LABEL_MAX`] characters.
 fn row_label(graph: &Graph, f: NodeIx) -> String {
     let criticality = format!(" [{}]", graph.criticality(f));
-    let room = LABEL_MAX - criticality.chars().count();
+    let room = LABEL_MAX.saturating_sub(criticality.chars().count());
     format!("{}{criticality}", shorten(&display_id(graph, f), room))
 }
 
@@ -379,6 +379,15 @@ fn md(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_is_shortened_in_the_middle_to_exactly_the_width() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("abcdefghij", 10), "abcdefghij");
+        assert_eq!(shorten("abcdefghijk", 10), "abcde…hijk");
+        assert_eq!(shorten("ééééééé", 4), "éé…é");
+        assert_eq!(shorten("abcdef", 4).chars().count(), 4);
+    }
 
     #[test]
     fn csv_fields_with_commas_quotes_or_newlines_are_quoted() {
