@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::util::{blastmap, repo_path, run, run_with, temp_dir, Run, SHOP};
+use crate::util::{blastmap, ok, repo_path, run, run_with, temp_dir, Run, SHOP};
 
 /// The six business functions of `fixtures/shop/functions.yaml`, in byte order.
 const SHOP_FUNCTIONS: [&str; 6] = [
@@ -173,9 +173,10 @@ fn assert_report_shape(report: &Value) {
     for f in functions(report) {
         assert_eq!(
             keys(f),
-            ["causes", "criticality", "id", "path", "status"],
+            ["causes", "criticality", "id", "path", "reasons", "status"],
             "keys of {f}"
         );
+        assert_reasons_shape(f);
         let status = f["status"].as_str().expect("`status` is a string");
         assert!(
             ["up", "degraded", "down"].contains(&status),
@@ -232,6 +233,34 @@ fn assert_report_shape(report: &Value) {
                 "{f} in `nodes`"
             ),
         }
+    }
+}
+
+/// `reasons`: `[]` unless degraded; for a degraded function at least one,
+/// each a chain from the function to the node degraded for a reason of its
+/// own, with the down member unless the reason is its zones.
+fn assert_reasons_shape(f: &Value) {
+    let reasons = f["reasons"].as_array().expect("`reasons` is an array");
+    if f["status"] != "degraded" {
+        assert!(reasons.is_empty(), "reasons are [] unless degraded: {f}");
+        return;
+    }
+    assert!(!reasons.is_empty(), "a degraded function has reasons: {f}");
+    for r in reasons {
+        let kind = r["kind"].as_str().expect("`kind` is a string");
+        let expected_keys: &[&str] = match kind {
+            "lost-redundancy" | "optional-down" => &["kind", "member", "node", "via"],
+            "zone-loss" => &["kind", "node", "via"],
+            _ => panic!("unknown reason kind in {r}"),
+        };
+        assert_eq!(keys(r), expected_keys, "keys of {r}");
+        let via = strings(&r["via"]);
+        assert_eq!(via.first(), f["id"].as_str().as_ref(), "via starts at {f}");
+        assert_eq!(
+            via.last(),
+            r["node"].as_str().as_ref(),
+            "via ends at node: {r}"
+        );
     }
 }
 
@@ -330,6 +359,59 @@ fn json_report_has_exactly_the_documented_fields_and_order() {
     ] {
         assert_report_shape(&analyze_shop_json(fail));
     }
+}
+
+#[test]
+fn degraded_function_lists_every_reason_in_text_markdown_and_json() {
+    let fail = ["--fail", "region:us-east-1"];
+    let report = analyze_shop_json(&["region:us-east-1"]);
+    let browse = function(&report, "browse-catalog");
+    let reasons: Vec<(String, String, String)> = browse["reasons"]
+        .as_array()
+        .expect("`reasons` is an array")
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+            (text("kind"), text("node"), text("member"))
+        })
+        .collect();
+    let optional = ("optional-down", "browse-catalog", "recommendations");
+    let web = ("lost-redundancy", "web", "web-use1");
+    for (kind, node, member) in [optional, web] {
+        assert!(
+            reasons.contains(&(kind.into(), node.into(), member.into())),
+            "browse-catalog's JSON reasons miss {kind} {node} {member}: {reasons:?}"
+        );
+    }
+    assert_eq!(
+        reasons.first(),
+        Some(&(optional.0.into(), optional.1.into(), optional.2.into())),
+        "the nearest reason comes first"
+    );
+    let text = analyze_shop(&fail);
+    let markdown = analyze_shop(&[&fail[..], &["--format", "markdown"]].concat());
+    for (format, report) in [("text", &text), ("markdown", &markdown)] {
+        for line in [
+            "optional recommendations is down",
+            "web lost redundancy: web-use1 is down (via browse-catalog → web)",
+        ] {
+            assert!(
+                report.contains(line),
+                "{format} report misses `{line}`:\n{report}"
+            );
+        }
+    }
+    let why: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("browse-catalog"))
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .collect();
+    assert_eq!(
+        why.len(),
+        reasons.len(),
+        "one text line per reason: {why:?}"
+    );
 }
 
 #[test]
@@ -587,6 +669,70 @@ fn color_always_colours_the_text_report_but_never_json() {
     serde_json::from_str::<Value>(&json).expect("JSON stays parseable with --color always");
 }
 
+/// `text` without its ANSI colour sequences (`ESC [ … m`).
+fn strip_colour(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(ANSI_ESCAPE) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after.find('m').map_or(after.len(), |m| m + 1);
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn statuses_are_marked_with_symbols_not_only_colour() {
+    // Text: colour adds nothing that the plain report lacks, and the plain
+    // report marks each status with its symbol and word.
+    for args in [
+        &["analyze", SHOP, "--fail", "region:us-east-1"][..],
+        &["analyze", SHOP, "--fail", "zone:use1-az1"],
+        &["sweep", SHOP],
+    ] {
+        let coloured = run(&[args, &["--color", "always"]].concat());
+        coloured.assert_code(0);
+        assert!(coloured.stdout.contains(ANSI_ESCAPE), "{}", coloured.stdout);
+        let plain = run(&[args, &["--color", "never"]].concat());
+        assert_eq!(
+            strip_colour(&coloured.stdout),
+            plain.stdout,
+            "`{}`: without colour, the report must read the same",
+            plain.command_line()
+        );
+    }
+    let us_east = analyze_shop(&["--fail", "region:us-east-1"]);
+    for heading in ["\n✗ DOWN\n", "\n~ DEGRADED\n"] {
+        assert!(us_east.contains(heading), "missing {heading:?}:\n{us_east}");
+    }
+    let zone = analyze_shop(&["--fail", "zone:use1-az1"]);
+    assert!(zone.contains("\n✓ UP\n"), "{zone}");
+    let sweep = ok(&["sweep", SHOP]);
+    let checkout = sweep
+        .lines()
+        .find(|l| l.starts_with("checkout [critical]"))
+        .expect("a checkout row");
+    for symbol in ["✗", "~", "✓"] {
+        assert!(checkout.contains(symbol), "no {symbol} in `{checkout}`");
+    }
+    assert!(sweep.contains("\n✗ down   ~ degraded   ✓ up\n"), "{sweep}");
+    // Markdown: a word or a symbol beside every coloured badge.
+    let markdown = analyze_shop(&["--fail", "region:us-east-1", "--format", "markdown"]);
+    assert!(markdown.contains("| 🔴 down |") && markdown.contains("| 🟠 degraded |"));
+    let sweep_md = ok(&["sweep", SHOP, "--format", "markdown"]);
+    assert!(
+        sweep_md.contains("| 🔴 ✗ |")
+            && sweep_md.contains("| 🟠 ~ |")
+            && sweep_md.contains("| ✓ |")
+    );
+    for badge in ["🔴", "🟠"] {
+        let alone = sweep_md.matches(&format!("{badge} |")).count();
+        assert_eq!(alone, 0, "a {badge} cell without its symbol:\n{sweep_md}");
+    }
+}
+
 #[test]
 fn color_never_matches_the_plain_report() {
     let plain = analyze_shop(&["--fail", "region:us-east-1"]);
@@ -744,5 +890,46 @@ fn output_directory_holds_exactly_the_generated_reports_and_their_readme() {
     );
     for (file, _) in OUTPUT_REPORTS {
         assert!(readme.contains(file), "output/README.md describes {file}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The README's examples are what the binary prints
+// ---------------------------------------------------------------------------
+
+/// The ```` ```text ```` block that follows the first line of README.md
+/// containing `after`.
+fn readme_block_after(after: &str) -> String {
+    let readme = fs::read_to_string(repo_path("README.md")).expect("README.md is readable");
+    let from = readme
+        .find(after)
+        .unwrap_or_else(|| panic!("README.md has no `{after}`"));
+    let rest = &readme[from..];
+    let start = rest.find("```text\n").expect("a text block follows") + "```text\n".len();
+    let len = rest[start..].find("```").expect("the block ends");
+    rest[start..start + len].to_owned()
+}
+
+#[test]
+fn readme_quick_start_shows_exactly_what_analyze_prints() {
+    let block = readme_block_after("The first command prints:");
+    let now = analyze_shop(&["--fail", "region:us-east-1", "--color", "never"]);
+    assert_eq!(
+        block.trim_end(),
+        now.trim_end(),
+        "README.md's Quick start output differs from `blastmap analyze fixtures/shop --fail region:us-east-1`"
+    );
+}
+
+#[test]
+fn readme_sweep_excerpt_lines_are_lines_of_the_sweep_report() {
+    let block = readme_block_after("blastmap sweep fixtures/shop --function checkout --format csv");
+    let now = ok(&["sweep", SHOP, "--color", "never"]);
+    let lines: BTreeSet<&str> = now.lines().collect();
+    for line in block.lines().filter(|l| *l != "...") {
+        assert!(
+            lines.contains(line),
+            "README.md's sweep excerpt has `{line}`, which `blastmap sweep fixtures/shop` does not print:\n{now}"
+        );
     }
 }

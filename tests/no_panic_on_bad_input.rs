@@ -132,7 +132,7 @@ fn exercise(sources: &[Source]) {
         let scenario = Scenario::from_domains(vec![d]);
         let a = analyze(graph, &scenario);
         for &f in graph.functions() {
-            let _ = (a.causes(f), a.path(f), a.degradation(f));
+            let _ = (a.causes(f), a.path(f), a.degradation_reasons(f));
         }
         if i < 2 {
             let _ = AnalyzeReport::new(&scenario, &a).to_json();

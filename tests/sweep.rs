@@ -209,3 +209,104 @@ resources:
         ["arn:aws:iam::111122223333:role/deploy"]
     );
 }
+
+/// An estate with `regions` regions and a function per ten of them, ids
+/// and region names far longer than a terminal column allows.
+fn wide_estate(regions: usize) -> String {
+    let mut y = String::from("version: 1\nfunctions:\n");
+    for f in 0..regions.div_ceil(10) {
+        let dbs: Vec<String> = (f * 10..(f * 10 + 11).min(regions))
+            .map(|r| format!("db-{r}"))
+            .collect();
+        let _ = writeln!(
+            y,
+            "  a-business-function-with-a-very-long-identifier-that-goes-on-{f:03}: {{requires: [{{any: [{}]}}]}}",
+            dbs.join(", ")
+        );
+    }
+    y.push_str("resources:\n");
+    for r in 0..regions {
+        let _ = writeln!(
+            y,
+            "  db-{r}: {{region: a-region-whose-name-is-far-too-long-for-any-column-of-a-terminal-or-a-printed-page-{r:03}}}"
+        );
+    }
+    y
+}
+
+#[test]
+fn sweep_text_lines_fit_100_columns() {
+    let dir = temp_dir();
+    let estate = write_estate(&dir, &wide_estate(70));
+    let out = ok(&["sweep", &estate, "--color", "never"]);
+    for line in out.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "a line of {} characters:\n{line}\n--- in\n{out}",
+            line.chars().count()
+        );
+    }
+    let pages = out.matches(" (page ").count();
+    assert_eq!(pages, 3, "70 scenarios take three pages of 29:\n{out}");
+    assert_eq!(
+        out.matches("\n✗ down   ~ degraded   ✓ up\n").count(),
+        pages,
+        "each page has its legend:\n{out}"
+    );
+    // Every scenario is listed once, by its number, on the page that shows it.
+    for n in 1..=70 {
+        let listed = out
+            .lines()
+            .filter(|l| l.starts_with(&format!("{n:>2}  region:a-region-")))
+            .count();
+        assert_eq!(listed, 1, "scenario {n} listed {listed} times:\n{out}");
+    }
+    // Shortened in the middle, deterministically: start and end still show.
+    assert!(
+        out.contains("\na-business-func…hat-goes-on-000 [medium]  "),
+        "{out}"
+    );
+    assert!(
+        out.contains(" 1  region:a-region-whose-name-is-far-too-…n-of-a-terminal-or-a-printed-page-000  0 down"),
+        "{out}"
+    );
+}
+
+#[test]
+fn sweep_markdown_has_one_table_per_domain_kind() {
+    let out = ok(&["sweep", SHOP, "--format", "markdown"]);
+    let headings: Vec<&str> = out.lines().filter(|l| l.starts_with("### ")).collect();
+    assert_eq!(
+        headings,
+        [
+            "### region (2 scenarios)",
+            "### zone (6 scenarios)",
+            "### account (1 scenario)",
+            "### cloud-service (18 scenarios)"
+        ]
+    );
+    let tables = out.lines().filter(|l| l.starts_with("|---|---|")).count();
+    assert_eq!(
+        tables,
+        headings.len(),
+        "one table under each heading:\n{out}"
+    );
+    let region_header = out
+        .lines()
+        .skip_while(|l| *l != "### region (2 scenarios)")
+        .find(|l| l.starts_with("| Function"))
+        .expect("the region table has a header");
+    assert_eq!(
+        region_header,
+        "| Function | Criticality | `eu-west-1` | `us-east-1` |"
+    );
+    let with_nodes = ok(&[
+        "sweep",
+        SHOP,
+        "--domains",
+        "region,node",
+        "--format",
+        "markdown",
+    ]);
+    assert!(with_nodes.contains("\n### node ("), "{with_nodes}");
+}

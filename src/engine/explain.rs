@@ -5,6 +5,7 @@
 //! is down.
 
 use std::collections::VecDeque;
+use std::ops::ControlFlow;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -50,11 +51,48 @@ pub fn shortest_chain(
     stop: impl Fn(NodeIx) -> bool,
     steps: impl Fn(NodeIx) -> Vec<NodeIx>,
 ) -> Vec<NodeIx> {
+    let mut found = Vec::new();
+    breadth_first(n, steps, |x, chain| {
+        if stop(x) {
+            found = chain();
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    found
+}
+
+/// Calls `visit` once for every node reachable from `n` along `steps`
+/// (`n` included), with a function that builds its shortest chain from `n`
+/// (smallest in id order among the shortest, as [`shortest_chain`]); nodes
+/// come in breadth-first order. `steps` must return its nodes sorted.
+/// O(nodes reached + steps taken), plus the length of each chain built.
+pub fn for_each_shortest_chain(
+    n: NodeIx,
+    steps: impl Fn(NodeIx) -> Vec<NodeIx>,
+    mut visit: impl FnMut(NodeIx, &dyn Fn() -> Vec<NodeIx>),
+) {
+    breadth_first(n, steps, |x, chain| {
+        visit(x, chain);
+        ControlFlow::Continue(())
+    });
+}
+
+/// The one breadth-first search behind [`shortest_chain`] and
+/// [`for_each_shortest_chain`]: a node's parent is the first node that
+/// reached it, so with sorted `steps` its chain is the smallest in id order
+/// among its shortest. `visit` may stop the search.
+fn breadth_first(
+    n: NodeIx,
+    steps: impl Fn(NodeIx) -> Vec<NodeIx>,
+    mut visit: impl FnMut(NodeIx, &dyn Fn() -> Vec<NodeIx>) -> ControlFlow<()>,
+) {
     let mut parent: FxHashMap<NodeIx, NodeIx> = FxHashMap::default();
     parent.insert(n, n);
     let mut queue = VecDeque::from([n]);
     while let Some(x) = queue.pop_front() {
-        if stop(x) {
+        let chain = || {
             let mut chain = vec![x];
             let mut y = x;
             while parent[&y] != y {
@@ -62,7 +100,10 @@ pub fn shortest_chain(
                 chain.push(y);
             }
             chain.reverse();
-            return chain;
+            chain
+        };
+        if visit(x, &chain).is_break() {
+            return;
         }
         for m in steps(x) {
             if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(m) {
@@ -71,7 +112,6 @@ pub fn shortest_chain(
             }
         }
     }
-    Vec::new()
 }
 
 /// Every node that is down when `direct` fails (baseline-down nodes too).

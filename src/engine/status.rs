@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 
 use super::entry::{self, degraded_steps, degrades_owner, down_steps, satisfied};
-use super::explain::{causes_from, shortest_chain};
+use super::explain::{causes_from, for_each_shortest_chain, shortest_chain};
 use super::scenario::DirectFailure;
 use crate::graph::{EntryIx, Graph, NodeIx};
 use crate::model::Status;
@@ -278,32 +278,69 @@ impl<'g> Analysis<'g> {
     }
 }
 
-/// Why a node is degraded, at the end of a [`Analysis::degradation`] chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a node is degraded for a reason of its own (SPEC §3.2 a–c). The
+/// order of the variants is the order reasons of one node are listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DegradedBecause {
-    /// (a) it lost some of its zones, but not enough to go down.
-    ZoneLoss,
-    /// (b) an `optional` requirement is unsatisfied; the member is down.
-    OptionalDown(NodeIx),
     /// (c) a redundant member of a `requires` entry is down.
     LostRedundancy(NodeIx),
+    /// (b) an `optional` requirement is unsatisfied; the member is down.
+    OptionalDown(NodeIx),
+    /// (a) it lost some of its zones, but not enough to go down.
+    ZoneLoss,
+}
+
+/// One reason a degraded node is degraded: `chain` runs from that node
+/// through degraded `requires` members to the node that is degraded
+/// `because` of something of its own (its last element).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DegradationReason {
+    /// `[n, …, x]`: the shortest chain from the node asked about to `x`,
+    /// smallest ids first on ties; `[n]` when the reason is `n`'s own.
+    pub chain: Vec<NodeIx>,
+    /// What degrades `x` by itself.
+    pub because: DegradedBecause,
+}
+
+impl DegradationReason {
+    /// The node degraded for a reason of its own: the end of the chain.
+    pub fn node(&self) -> NodeIx {
+        *self
+            .chain
+            .last()
+            .expect("a reason's chain holds at least its node")
+    }
 }
 
 impl Analysis<'_> {
-    /// For a degraded node: the shortest chain `[n, …, x]` through degraded
-    /// `requires` members to a node `x` that is degraded for a reason of its
-    /// own (SPEC §3.2 a–c), and that reason. Smallest ids first on ties.
-    pub fn degradation(&self, n: NodeIx) -> Option<(Vec<NodeIx>, DegradedBecause)> {
+    /// For a degraded node `n`: every reason of its own (SPEC §3.2 a–c) of
+    /// every node reachable from `n` through degraded `requires` members
+    /// (§3.2 d), each with its shortest chain from `n` (smallest ids first
+    /// on ties). Sorted by chain length, then chain ids, then reason (lost
+    /// redundancy, optional, zones; then member id): the nearest reason
+    /// first, the same order on every run. Empty unless `n` is degraded.
+    /// O(size of the degraded cone of `n` + the members of its entries).
+    pub fn degradation_reasons(&self, n: NodeIx) -> Vec<DegradationReason> {
         if self.status(n) != Status::Degraded {
-            return None;
+            return Vec::new();
         }
-        let chain = shortest_chain(
+        let mut reasons = Vec::new();
+        for_each_shortest_chain(
             n,
-            |x| self.own_degradation(x).is_some(),
             |x| self.degraded_members(x),
+            |x, chain| {
+                for because in self.own_degradation(x) {
+                    reasons.push(DegradationReason {
+                        chain: chain(),
+                        because,
+                    });
+                }
+            },
         );
-        let reason = self.own_degradation(*chain.last()?)?;
-        Some((chain, reason))
+        reasons.sort_by(|a, b| {
+            (a.chain.len(), &a.chain, a.because).cmp(&(b.chain.len(), &b.chain, b.because))
+        });
+        reasons
     }
 
     /// Degraded members of the `requires` entries of `x`, ascending.
@@ -311,29 +348,34 @@ impl Analysis<'_> {
         degraded_steps(self.graph, x, |m| self.status(m) == Status::Degraded)
     }
 
-    fn own_degradation(&self, x: NodeIx) -> Option<DegradedBecause> {
-        let first_down = |e: EntryIx| {
+    /// Every reason of its own `x` has to be degraded, sorted, without
+    /// repeats: each down member of a `requires` entry, each down member of
+    /// an unsatisfied `optional` entry, and the loss of zones. Empty for a
+    /// node degraded only through its members. O(members of its entries).
+    fn own_degradation(&self, x: NodeIx) -> Vec<DegradedBecause> {
+        let down_members = |e: EntryIx| {
             self.graph
                 .members(e)
                 .iter()
                 .copied()
                 .filter(|&m| self.status(m) == Status::Down)
-                .min()
         };
-        for e in self.graph.requires(x) {
-            if let Some(m) = first_down(e) {
-                return Some(DegradedBecause::LostRedundancy(m));
-            }
-        }
+        let mut own: Vec<DegradedBecause> = self
+            .graph
+            .requires(x)
+            .flat_map(|e| down_members(e).map(DegradedBecause::LostRedundancy))
+            .collect();
         for e in self.graph.optional(x) {
-            let entry = &self.graph.entries()[e as usize];
-            if !satisfied(entry, self.alive[e as usize]) {
-                if let Some(m) = first_down(e) {
-                    return Some(DegradedBecause::OptionalDown(m));
-                }
+            if degrades_owner(self.graph, e, self.alive[e as usize]) {
+                own.extend(down_members(e).map(DegradedBecause::OptionalDown));
             }
         }
-        self.zone_degraded(x).then_some(DegradedBecause::ZoneLoss)
+        if self.zone_degraded(x) {
+            own.push(DegradedBecause::ZoneLoss);
+        }
+        own.sort_unstable();
+        own.dedup();
+        own
     }
 
     fn zone_degraded(&self, x: NodeIx) -> bool {

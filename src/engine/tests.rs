@@ -750,6 +750,83 @@ services:
     );
 }
 
+/// §3.2 every reason of `id` (`Analysis::degradation_reasons`), each as
+/// `chain: reason`, in the order the engine lists them.
+fn reasons(yaml: &str, domains: &[&str], id: &str) -> Vec<String> {
+    use crate::engine::DegradedBecause::{LostRedundancy, OptionalDown, ZoneLoss};
+    let g = graph(yaml);
+    let a = analyse(&g, domains);
+    a.degradation_reasons(ix(&g, id))
+        .iter()
+        .map(|r| {
+            let because = match r.because {
+                LostRedundancy(m) => format!("lost {}", g.id(m)),
+                OptionalDown(m) => format!("optional {}", g.id(m)),
+                ZoneLoss => "zones".to_owned(),
+            };
+            format!("{}: {because}", ids(&g, &r.chain).join(">"))
+        })
+        .collect()
+}
+
+#[test]
+fn every_reason_in_the_degraded_cone_is_listed_nearest_first() {
+    let yaml = "version: 1
+functions:
+  f: {requires: [s, t], optional: [recs]}
+services:
+  s: {requires: [{any: [x, y, z]}]}
+  t: {requires: [db]}
+  recs: {}
+  x: {}
+  y: {}
+  z: {}
+resources:
+  db: {zones: [z1, z2]}
+";
+    assert_eq!(
+        reasons(yaml, &["node:z", "node:x", "node:recs", "zone:z1"], "f"),
+        [
+            "f: optional recs",
+            "f>s: lost x",
+            "f>s: lost z",
+            "f>t>db: zones"
+        ]
+    );
+}
+
+#[test]
+fn a_reason_reached_by_several_chains_is_listed_once_with_the_shortest_smallest_chain() {
+    let yaml = "version: 1
+functions:
+  f: {requires: [e, b, a]}
+services:
+  a: {requires: [c]}
+  b: {requires: [c]}
+  e: {requires: [d]}
+  d: {requires: [c]}
+  c: {requires: [{any: [x, y]}]}
+  x: {}
+  y: {}
+";
+    // f>a>c and f>b>c are the shortest; a is the smaller id. f>e>d>c is longer.
+    assert_eq!(reasons(yaml, &["node:x"], "f"), ["f>a>c: lost x"]);
+}
+
+#[test]
+fn a_node_that_is_not_degraded_has_no_reasons() {
+    let yaml = "version: 1
+functions:
+  f: {requires: [x]}
+  g: {requires: [y]}
+services:
+  x: {}
+  y: {}
+";
+    assert!(reasons(yaml, &["node:x"], "f").is_empty());
+    assert!(reasons(yaml, &["node:x"], "g").is_empty());
+}
+
 #[test]
 fn a_down_node_is_not_also_degraded() {
     let yaml = "version: 1

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::display_id;
 use super::style::Style;
+use crate::engine::status::DegradationReason;
 use crate::engine::{Analysis, DegradedBecause};
 use crate::graph::{Graph, NodeIx};
 use crate::model::text::escape_for_display;
@@ -24,14 +25,48 @@ pub struct AnalyzeReport {
     pub scenario: Vec<String>,
 }
 
-/// One function's status; `causes` and `path` are empty unless down.
+/// One function's status; `causes` and `path` are empty unless down,
+/// `reasons` (an addition to SPEC §4.2, which allows extra fields) empty
+/// unless degraded.
 #[derive(Debug, Serialize)]
 pub struct FunctionOutcome {
     pub causes: Vec<String>,
     pub criticality: &'static str,
     pub id: String,
     pub path: Vec<String>,
+    pub reasons: Vec<ReasonOutcome>,
     pub status: &'static str,
+}
+
+/// One reason a degraded function is degraded, so a script sees every
+/// one, not only the nearest: `node` is degraded for a reason of its own
+/// (`kind`), `member` the down member behind it (absent for `zone-loss`),
+/// `via` the chain from the function to `node`. Listed in the order of
+/// [`Analysis::degradation_reasons`].
+#[derive(Debug, Serialize)]
+pub struct ReasonOutcome {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    pub node: String,
+    pub via: Vec<String>,
+}
+
+impl ReasonOutcome {
+    fn new(graph: &Graph, reason: &DegradationReason) -> Self {
+        let id = |x: NodeIx| graph.id(x).to_owned();
+        let (kind, member) = match reason.because {
+            DegradedBecause::LostRedundancy(m) => ("lost-redundancy", Some(id(m))),
+            DegradedBecause::OptionalDown(m) => ("optional-down", Some(id(m))),
+            DegradedBecause::ZoneLoss => ("zone-loss", None),
+        };
+        ReasonOutcome {
+            kind,
+            member,
+            node: id(reason.node()),
+            via: reason.chain.iter().map(|&x| id(x)).collect(),
+        }
+    }
 }
 
 /// A node that is not up.
@@ -55,6 +90,11 @@ impl AnalyzeReport {
                 criticality: graph.criticality(f).as_str(),
                 id: graph.id(f).to_owned(),
                 path: ids(analysis.path(f)),
+                reasons: analysis
+                    .degradation_reasons(f)
+                    .iter()
+                    .map(|r| ReasonOutcome::new(graph, r))
+                    .collect(),
                 status: analysis.status(f).as_str(),
             })
             .collect();
@@ -107,13 +147,22 @@ fn placement(graph: &Graph, n: NodeIx) -> String {
     format!("({})", super::describe_node(graph, n))
 }
 
-/// Why a degraded function is degraded, in one line, ids escaped for
-/// display.
-fn degraded_reason(analysis: &Analysis, f: NodeIx) -> Option<String> {
+/// Why a degraded function is degraded: one line per reason, nearest
+/// first (see [`Analysis::degradation_reasons`]), ids escaped for display.
+fn degraded_reasons(analysis: &Analysis, f: NodeIx) -> Vec<String> {
     let graph = analysis.graph();
-    let (chain, because) = analysis.degradation(f)?;
-    let end = *chain.last()?;
-    let how = match because {
+    analysis
+        .degradation_reasons(f)
+        .iter()
+        .map(|reason| reason_line(graph, reason))
+        .collect()
+}
+
+/// One reason in words: what happened to the node at the end of the
+/// chain, then the chain when it is not the function alone.
+fn reason_line(graph: &Graph, reason: &DegradationReason) -> String {
+    let end = reason.node();
+    let how = match reason.because {
         DegradedBecause::ZoneLoss => {
             format!("{} lost some of its zones", display_id(graph, end))
         }
@@ -126,11 +175,11 @@ fn degraded_reason(analysis: &Analysis, f: NodeIx) -> Option<String> {
             display_id(graph, m)
         ),
     };
-    Some(if chain.len() > 1 {
-        format!("{how} (via {})", arrow_path(graph, &chain))
+    if reason.chain.len() > 1 {
+        format!("{how} (via {})", arrow_path(graph, &reason.chain))
     } else {
         how
-    })
+    }
 }
 
 /// The text report for a person at a terminal, on `functions` (every
@@ -164,14 +213,14 @@ pub fn to_text(
         if fs.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "{}", style.status(status));
+        let _ = writeln!(out, "{}", style.status_heading(status));
         for &f in fs.iter() {
             write_function(&mut out, analysis, f, style);
         }
         out.push('\n');
     }
     if !up.is_empty() {
-        let _ = writeln!(out, "{}", style.status(Status::Up));
+        let _ = writeln!(out, "{}", style.status_heading(Status::Up));
         let names: Vec<String> = up
             .iter()
             .map(|&f| format!("{} [{}]", display_id(graph, f), graph.criticality(f)))
@@ -210,8 +259,11 @@ fn write_function(out: &mut String, analysis: &Analysis, f: NodeIx, style: Style
         if !path.is_empty() {
             let _ = writeln!(out, "    path:   {}", arrow_path(graph, &path));
         }
-    } else if let Some(why) = degraded_reason(analysis, f) {
-        let _ = writeln!(out, "    why:    {why}");
+    } else {
+        for (i, why) in degraded_reasons(analysis, f).iter().enumerate() {
+            let label = if i == 0 { "why:" } else { "" };
+            let _ = writeln!(out, "    {label:<8}{why}");
+        }
     }
 }
 
@@ -252,7 +304,11 @@ pub fn to_markdown(scenario: &Scenario, analysis: &Analysis, functions: &[NodeIx
                     let path = md_code(&arrow_path(graph, &analysis.path(f)));
                     format!("causes: {}<br>path: `{path}`", causes.join(", "))
                 }
-                Status::Degraded => md_text(&degraded_reason(analysis, f).unwrap_or_default()),
+                Status::Degraded => degraded_reasons(analysis, f)
+                    .iter()
+                    .map(|why| md_text(why))
+                    .collect::<Vec<_>>()
+                    .join("<br>"),
                 Status::Up => String::new(),
             };
             let _ = writeln!(

@@ -42,14 +42,56 @@ impl Style {
     }
 }
 
+/// The symbol of a status, so it reads without colour (colour-blind
+/// readers, printouts, logs): `✗` down, `~` degraded, `✓` up. Every text
+/// and Markdown report marks statuses with these.
+pub fn status_symbol(s: Status) -> &'static str {
+    match s {
+        Status::Down => "✗",
+        Status::Degraded => "~",
+        Status::Up => "✓",
+    }
+}
+
+/// The legend of [`status_symbol`], the same wherever a report needs one.
+pub const STATUS_LEGEND: &str = "✗ down   ~ degraded   ✓ up";
+
 impl Style {
-    /// A one-character symbol in the colour of a status.
-    pub fn status_symbol(self, s: Status, symbol: &str) -> String {
-        let code = match s {
-            Status::Down => "1;31",
-            Status::Degraded => "33",
-            Status::Up => "32",
-        };
-        self.paint(code, symbol)
+    /// A status's symbol and word (`✗ DOWN`), in its colour: a section
+    /// heading that reads the same without colour.
+    pub fn status_heading(self, s: Status) -> String {
+        format!("{} {}", status_symbol(s), self.status(s))
+    }
+
+    /// A status's symbol in its colour (up dimmed, so that down and
+    /// degraded stand out in a matrix).
+    pub fn status_symbol(self, s: Status) -> String {
+        let symbol = status_symbol(s);
+        match s {
+            Status::Down => self.paint("1;31", symbol),
+            Status::Degraded => self.paint("33", symbol),
+            Status::Up => self.dim(symbol),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_status_has_its_own_symbol_with_or_without_colour() {
+        let statuses = [Status::Down, Status::Degraded, Status::Up];
+        let plain: Vec<String> = statuses
+            .iter()
+            .map(|&s| Style::PLAIN.status_symbol(s))
+            .collect();
+        assert_eq!(plain, ["✗", "~", "✓"]);
+        for &s in &statuses {
+            let coloured = Style { color: true }.status_symbol(s);
+            assert!(coloured.contains(status_symbol(s)), "{coloured:?}");
+            assert!(STATUS_LEGEND.contains(&format!("{} {}", status_symbol(s), s.as_str())));
+        }
+        assert_eq!(Style::PLAIN.status_heading(Status::Degraded), "~ DEGRADED");
     }
 }

@@ -4,11 +4,11 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use super::display_id;
-use super::style::Style;
+use super::style::{Style, STATUS_LEGEND};
 use crate::engine::sweep::SweepColumn;
 use crate::graph::{Graph, NodeIx};
 use crate::model::text::escape_for_display;
-use crate::model::Status;
+use crate::model::{Domain, Status};
 
 /// Above this many scenarios, text and Markdown show as matrix columns only
 /// the scenarios that affect some function, and count the others.
@@ -72,8 +72,43 @@ fn shown(columns: &[SweepColumn]) -> Vec<usize> {
         .collect()
 }
 
-/// The text matrix: one row per function, one symbol per scenario (`X`
-/// down, `~` degraded, `.` up), then a legend and one line per scenario.
+/// The widest line of the text report, in characters: it fits a
+/// terminal, a printout and a code review without wrapping.
+pub const TEXT_WIDTH: usize = 100;
+
+/// The widest function label (`id [criticality]`) of the text matrix;
+/// longer ids are shortened in the middle, so at least
+/// `(TEXT_WIDTH - LABEL_MAX - 1) / 2` scenario columns fit on a page.
+const LABEL_MAX: usize = 40;
+
+/// `text` shortened to `width` characters with `…` in the middle (its
+/// start and end are what tells ids apart); unchanged when it fits.
+fn shorten(text: &str, width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width {
+        return text.to_owned();
+    }
+    let keep = width.saturating_sub(1);
+    let head = keep.div_ceil(2);
+    let tail = keep - head;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+/// A function's row label, at most [`LABEL_MAX`] characters.
+fn row_label(graph: &Graph, f: NodeIx) -> String {
+    let criticality = format!(" [{}]", graph.criticality(f));
+    let room = LABEL_MAX.saturating_sub(criticality.chars().count());
+    format!("{}{criticality}", shorten(&display_id(graph, f), room))
+}
+
+/// The text matrix: one row per function, one symbol per scenario (`✗`
+/// down, `~` degraded, `✓` up), then a legend and one line per scenario.
+/// Columns are paged so that no line is wider than [`TEXT_WIDTH`]: each
+/// page repeats the header and the legend and lists its own scenarios;
+/// scenario numbers run across pages.
 pub fn to_text(
     graph: &Graph,
     functions: &[NodeIx],
@@ -82,17 +117,15 @@ pub fn to_text(
 ) -> String {
     let rows = rows(graph, functions);
     let shown = shown(columns);
-    let labels: Vec<String> = rows
-        .iter()
-        .map(|&f| format!("{} [{}]", display_id(graph, f), graph.criticality(f)))
-        .collect();
+    let labels: Vec<String> = rows.iter().map(|&f| row_label(graph, f)).collect();
     let label_width = labels
         .iter()
         .map(|l| l.chars().count())
         .max()
         .unwrap_or(0)
         .max(8);
-    let number_width = (columns.len().max(1)).to_string().len();
+    let per_page = ((TEXT_WIDTH - 1 - label_width) / 2).max(1);
+    let pages: Vec<&[usize]> = shown.chunks(per_page).collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -101,28 +134,6 @@ pub fn to_text(
         columns.len(),
         rows.len()
     );
-    out.push('\n');
-    for digit in 0..number_width {
-        let _ = write!(out, "{:label_width$} ", "");
-        for &i in &shown {
-            let n = format!("{:>number_width$}", i + 1);
-            let _ = write!(out, " {}", &n[digit..digit + 1]);
-        }
-        out.push('\n');
-    }
-    for (label, &f) in labels.iter().zip(&rows) {
-        let _ = write!(out, "{label:label_width$} ");
-        for &i in &shown {
-            let symbol = match cell(&columns[i], f) {
-                Status::Down => style.status_symbol(Status::Down, "X"),
-                Status::Degraded => style.status_symbol(Status::Degraded, "~"),
-                Status::Up => style.dim("."),
-            };
-            let _ = write!(out, " {symbol}");
-        }
-        out.push('\n');
-    }
-    out.push_str("\nX down   ~ degraded   . up\n");
     if shown.len() < columns.len() {
         let _ = writeln!(
             out,
@@ -130,67 +141,188 @@ pub fn to_text(
             columns.len() - shown.len()
         );
     }
-    out.push('\n');
-    let names: Vec<String> = columns
-        .iter()
-        .map(|c| escape_for_display(&c.domain.to_string()).into_owned())
-        .collect();
-    let name_width = shown
-        .iter()
-        .map(|&i| names[i].chars().count())
-        .max()
-        .unwrap_or(0);
-    for &i in &shown {
-        let (down, degraded) = counts(&columns[i]);
+    let matrix = Matrix {
+        rows: &rows,
+        labels: &labels,
+        label_width,
+        number_width: columns.len().max(1).to_string().len(),
+        columns,
+        style,
+    };
+    for (p, page) in pages.iter().enumerate() {
+        out.push('\n');
+        if pages.len() > 1 {
+            let first = page.first().map_or(0, |i| i + 1);
+            let last = page.last().map_or(0, |i| i + 1);
+            let _ = writeln!(
+                out,
+                "{} {first}–{last} (page {} of {})",
+                style.bold("Scenarios"),
+                p + 1,
+                pages.len()
+            );
+        }
+        matrix.write_page(&mut out, page);
+    }
+    out
+}
+
+/// What every page of the text matrix shares.
+struct Matrix<'a> {
+    rows: &'a [NodeIx],
+    labels: &'a [String],
+    label_width: usize,
+    number_width: usize,
+    columns: &'a [SweepColumn],
+    style: Style,
+}
+
+impl Matrix<'_> {
+    /// One page: the scenario numbers written downwards, a row per
+    /// function, the legend, then the page's scenarios by number.
+    fn write_page(&self, out: &mut String, page: &[usize]) {
+        let (label_width, number_width) = (self.label_width, self.number_width);
+        for digit in 0..number_width {
+            let _ = write!(out, "{:label_width$} ", "");
+            for &i in page {
+                let n = format!("{:>number_width$}", i + 1);
+                let _ = write!(out, " {}", &n[digit..digit + 1]);
+            }
+            out.push('\n');
+        }
+        for (label, &f) in self.labels.iter().zip(self.rows) {
+            let pad = label_width.saturating_sub(label.chars().count());
+            let _ = write!(out, "{label}{:pad$} ", "");
+            for &i in page {
+                let symbol = self.style.status_symbol(cell(&self.columns[i], f));
+                let _ = write!(out, " {symbol}");
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "\n{STATUS_LEGEND}\n");
+        self.write_scenarios(out, page);
+    }
+
+    /// `N  scenario  d down, g degraded`, a line per scenario of the page;
+    /// names too long for [`TEXT_WIDTH`] are shortened in the middle.
+    fn write_scenarios(&self, out: &mut String, page: &[usize]) {
+        let number_width = self.number_width;
+        let tallies: Vec<String> = page
+            .iter()
+            .map(|&i| {
+                let (down, degraded) = counts(&self.columns[i]);
+                format!("{down} down, {degraded} degraded")
+            })
+            .collect();
+        let tally_width = tallies.iter().map(String::len).max().unwrap_or(0);
+        let room = TEXT_WIDTH.saturating_sub(number_width + 4 + tally_width);
+        let names: Vec<String> = page
+            .iter()
+            .map(|&i| {
+                let name = escape_for_display(&self.columns[i].domain.to_string()).into_owned();
+                shorten(&name, room)
+            })
+            .collect();
+        let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        for ((&i, name), tally) in page.iter().zip(&names).zip(&tallies) {
+            let pad = name_width - name.chars().count();
+            let _ = writeln!(out, "{:>number_width$}  {name}{:pad$}  {tally}", i + 1, "");
+        }
+    }
+}
+
+/// A domain's kind and value (`cloud-service`, `rds@us-east-1`): the
+/// Markdown report groups scenarios by the first and heads columns with
+/// the second.
+fn kind_and_value(domain: &Domain) -> (String, String) {
+    let text = domain.to_string();
+    match text.split_once(':') {
+        Some((kind, value)) => (kind.to_owned(), value.to_owned()),
+        None => (String::new(), text),
+    }
+}
+
+/// Markdown: one table per domain kind (region, zone, account, cloud
+/// service, node), in the order the sweep ran them, with a symbol per cell
+/// besides its colour (🔴 ✗ down, 🟠 ~ degraded, ✓ up), then the legend.
+pub fn to_markdown(graph: &Graph, functions: &[NodeIx], columns: &[SweepColumn]) -> String {
+    let rows = rows(graph, functions);
+    let mut groups: Vec<(String, Vec<(usize, String)>)> = Vec::new();
+    for i in shown(columns) {
+        let (kind, value) = kind_and_value(&columns[i].domain);
+        match groups.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, members)) => members.push((i, value)),
+            None => groups.push((kind, vec![(i, value)])),
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## blastmap sweep: {} scenarios × {} functions",
+        columns.len(),
+        rows.len()
+    );
+    for (kind, members) in &groups {
+        let plural = if members.len() == 1 { "" } else { "s" };
         let _ = writeln!(
             out,
-            "{:>number_width$}  {:name_width$}  {down} down, {degraded} degraded",
-            i + 1,
-            names[i]
+            "\n### {} ({} scenario{plural})\n",
+            md_text(kind),
+            members.len()
+        );
+        write_markdown_table(&mut out, graph, &rows, columns, members);
+    }
+    out.push_str("\n🔴 ✗ down · 🟠 ~ degraded · ✓ up\n");
+    let hidden = columns.len() - groups.iter().map(|(_, m)| m.len()).sum::<usize>();
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "\n{hidden} scenarios that affect no function are not shown."
         );
     }
     out
 }
 
-/// Markdown: the matrix as a table (🔴 down, 🟠 degraded), then a summary
-/// per scenario.
-pub fn to_markdown(graph: &Graph, functions: &[NodeIx], columns: &[SweepColumn]) -> String {
-    let rows = rows(graph, functions);
-    let shown = shown(columns);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## blastmap sweep: {} scenarios × {} functions\n",
-        columns.len(),
-        rows.len()
-    );
+/// One kind's table: a row per function, a column per scenario (headed
+/// by its value), a symbol per cell.
+fn write_markdown_table(
+    out: &mut String,
+    graph: &Graph,
+    rows: &[NodeIx],
+    columns: &[SweepColumn],
+    members: &[(usize, String)],
+) {
     out.push_str("| Function | Criticality |");
-    for &i in &shown {
-        let _ = write!(out, " `{}` |", md(&columns[i].domain.to_string()));
+    for (_, value) in members {
+        let _ = write!(out, " `{}` |", md(value));
     }
     out.push_str("\n|---|---|");
-    for _ in &shown {
+    for _ in members {
         out.push_str(":-:|");
     }
     out.push('\n');
-    for &f in &rows {
+    for &f in rows {
         let _ = write!(out, "| `{}` | {} |", md(graph.id(f)), graph.criticality(f));
-        for &i in &shown {
-            out.push_str(match cell(&columns[i], f) {
-                Status::Down => " 🔴 |",
-                Status::Degraded => " 🟠 |",
-                Status::Up => " |",
+        for (i, _) in members {
+            out.push_str(match cell(&columns[*i], f) {
+                Status::Down => " 🔴 ✗ |",
+                Status::Degraded => " 🟠 ~ |",
+                Status::Up => " ✓ |",
             });
         }
         out.push('\n');
     }
-    out.push_str("\n🔴 down · 🟠 degraded · blank: up\n");
-    if shown.len() < columns.len() {
-        let _ = writeln!(
-            out,
-            "\n{} scenarios that affect no function are not shown.",
-            columns.len() - shown.len()
-        );
+}
+
+/// A domain kind as Markdown heading text: escaped for display, and
+/// Markdown's own characters escaped.
+fn md_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in escape_for_display(s).chars() {
+        if c.is_ascii_punctuation() && c != '-' {
+            out.push('\\');
+        }
+        out.push(c);
     }
     out
 }
@@ -247,6 +379,15 @@ fn md(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_is_shortened_in_the_middle_to_exactly_the_width() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("abcdefghij", 10), "abcdefghij");
+        assert_eq!(shorten("abcdefghijk", 10), "abcde…hijk");
+        assert_eq!(shorten("ééééééé", 4), "éé…é");
+        assert_eq!(shorten("abcdef", 4).chars().count(), 4);
+    }
 
     #[test]
     fn csv_fields_with_commas_quotes_or_newlines_are_quoted() {
