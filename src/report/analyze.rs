@@ -9,6 +9,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::display_id;
+use super::markdown;
 use super::style::Style;
 use crate::engine::status::DegradationReason;
 use crate::engine::{Analysis, DegradedBecause};
@@ -275,7 +276,7 @@ pub fn to_markdown(scenario: &Scenario, analysis: &Analysis, functions: &[NodeIx
     let scenario_text: Vec<String> = scenario
         .domain_texts()
         .iter()
-        .map(|d| format!("`{}`", md_code(d)))
+        .map(|d| format!("`{}`", markdown::code(d)))
         .collect();
     let _ = writeln!(out, "## blastmap: {}\n", scenario_text.join(" + "));
     let counts: Vec<usize> = [Status::Down, Status::Degraded, Status::Up]
@@ -299,14 +300,14 @@ pub fn to_markdown(scenario: &Scenario, analysis: &Analysis, functions: &[NodeIx
                     let causes: Vec<String> = analysis
                         .causes(f)
                         .iter()
-                        .map(|&c| format!("`{}`", md_code(graph.id(c))))
+                        .map(|&c| format!("`{}`", markdown::code(graph.id(c))))
                         .collect();
-                    let path = md_code(&arrow_path(graph, &analysis.path(f)));
+                    let path = markdown::code(&arrow_path(graph, &analysis.path(f)));
                     format!("causes: {}<br>path: `{path}`", causes.join(", "))
                 }
                 Status::Degraded => degraded_reasons(analysis, f)
                     .iter()
-                    .map(|why| md_text(why))
+                    .map(|why| markdown::text(why))
                     .collect::<Vec<_>>()
                     .join("<br>"),
                 Status::Up => String::new(),
@@ -314,7 +315,7 @@ pub fn to_markdown(scenario: &Scenario, analysis: &Analysis, functions: &[NodeIx
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} |",
-                md_code(graph.id(f)),
+                markdown::code(graph.id(f)),
                 graph.criticality(f),
                 status_badge(status),
                 why
@@ -332,26 +333,3 @@ fn status_badge(s: Status) -> &'static str {
     }
 }
 
-/// Text safe inside a Markdown code span within a table cell: escaped for
-/// display first, so no control or invisible character reaches the page.
-fn md_code(s: &str) -> String {
-    escape_for_display(s).replace('`', "'").replace('|', "\\|")
-}
-
-/// Plain text safe inside a Markdown table cell: escaped for display, then
-/// Markdown's own characters (the display escape's backslashes included).
-fn md_text(s: &str) -> String {
-    let s = escape_for_display(s);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '\\' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}

@@ -4,7 +4,7 @@
 //! (`model::text`), so no control or invisible character reaches the page,
 //! then for Markdown, so a `|` cannot split a table cell and a `*` or `<`
 //! cannot restyle or inject markup. The rules are those of
-//! `report::analyze`'s Markdown, which predates this module.
+//! `report::analyze`'s Markdown; every Markdown renderer uses this module.
 
 use crate::model::text::escape_for_display;
 

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use super::display_id;
+use super::markdown;
 use super::style::{Style, STATUS_LEGEND};
 use crate::engine::sweep::SweepColumn;
 use crate::graph::{Graph, NodeIx};
@@ -267,7 +268,7 @@ pub fn to_markdown(graph: &Graph, functions: &[NodeIx], columns: &[SweepColumn])
         let _ = writeln!(
             out,
             "\n### {} ({} scenario{plural})\n",
-            md_text(kind),
+            markdown::text(kind),
             members.len()
         );
         write_markdown_table(&mut out, graph, &rows, columns, members);
@@ -294,7 +295,7 @@ fn write_markdown_table(
 ) {
     out.push_str("| Function | Criticality |");
     for (_, value) in members {
-        let _ = write!(out, " `{}` |", md(value));
+        let _ = write!(out, " `{}` |", markdown::code(value));
     }
     out.push_str("\n|---|---|");
     for _ in members {
@@ -302,7 +303,7 @@ fn write_markdown_table(
     }
     out.push('\n');
     for &f in rows {
-        let _ = write!(out, "| `{}` | {} |", md(graph.id(f)), graph.criticality(f));
+        let _ = write!(out, "| `{}` | {} |", markdown::code(graph.id(f)), graph.criticality(f));
         for (i, _) in members {
             out.push_str(match cell(&columns[*i], f) {
                 Status::Down => " 🔴 ✗ |",
@@ -314,18 +315,6 @@ fn write_markdown_table(
     }
 }
 
-/// A domain kind as Markdown heading text: escaped for display, and
-/// Markdown's own characters escaped.
-fn md_text(s: &str) -> String {
-    let mut out = String::new();
-    for c in escape_for_display(s).chars() {
-        if c.is_ascii_punctuation() && c != '-' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// CSV: a header `function,criticality,<scenario>...`, one row per function,
 /// cells `down`, `degraded` or `up`.
@@ -371,10 +360,6 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-/// Text for a Markdown code span in a table cell, escaped for display.
-fn md(s: &str) -> String {
-    escape_for_display(s).replace('`', "'").replace('|', "\\|")
-}
 
 #[cfg(test)]
 mod tests {
