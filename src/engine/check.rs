@@ -258,6 +258,10 @@ pub struct Verdict {
     pub stale: Vec<usize>,
     /// Whether a baseline was given.
     pub with_baseline: bool,
+    /// For each violation no entry accepts (same index), the expired entry
+    /// with its fingerprint, if any: the report says "expired on DATE"
+    /// rather than letting a lapsed acceptance look like a new finding.
+    pub expired: Vec<Option<usize>>,
 }
 
 impl Verdict {
@@ -304,12 +308,14 @@ impl Verdict {
             .filter(|(_, e)| !e.expired(today) && !used.contains(e.fingerprint.as_str()))
             .map(|(i, _)| i)
             .collect();
+        let expired = expired_entries(entries, &fingerprints, &accepted_by, today);
         Verdict {
             violations,
             fingerprints,
             accepted_by,
             stale,
             with_baseline: baseline.is_some(),
+            expired,
         }
     }
 
@@ -351,6 +357,82 @@ impl Verdict {
             version: 1,
             violations,
         }
+    }
+}
+
+/// For each violation not accepted (by `accepted_by`), the expired entry of
+/// `entries` with its fingerprint (of several, the last), if any.
+fn expired_entries(
+    entries: &[BaselineEntry],
+    fingerprints: &[String],
+    accepted_by: &[Option<usize>],
+    today: &str,
+) -> Vec<Option<usize>> {
+    let lapsed: FxHashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.expired(today))
+        .map(|(i, e)| (e.fingerprint.as_str(), i))
+        .collect();
+    fingerprints
+        .iter()
+        .zip(accepted_by)
+        .map(|(fp, accepted)| match accepted {
+            Some(_) => None,
+            None => lapsed.get(fp.as_str()).copied(),
+        })
+        .collect()
+}
+
+/// What `--write-baseline` did to the file it replaces, for the line that
+/// says so (counts of entries by fingerprint).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Renewal {
+    /// Entries written: one per current violation.
+    pub written: usize,
+    /// Written entries that an unexpired previous entry accepted: their
+    /// reason and expiry are kept.
+    pub kept: usize,
+    /// Written entries whose previous entry had expired: renewed without
+    /// its reason and expiry, which the team has to give again.
+    pub renewed_expired: usize,
+    /// Written entries no previous entry had.
+    pub new: usize,
+    /// Previous entries (distinct fingerprints) that no longer occur.
+    pub removed: usize,
+}
+
+impl Renewal {
+    /// Compares the renewed file with the `previous` entries it was
+    /// renewed from, as [`Verdict::renewed_baseline`] judged them by `today`.
+    pub fn of(written: &BaselineFile, previous: &[BaselineEntry], today: &str) -> Self {
+        let unexpired: FxHashSet<&str> = previous
+            .iter()
+            .filter(|e| !e.expired(today))
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        let all: FxHashSet<&str> = previous.iter().map(|e| e.fingerprint.as_str()).collect();
+        let now: FxHashSet<&str> = written
+            .violations
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        let mut renewal = Renewal {
+            written: written.violations.len(),
+            removed: all.difference(&now).count(),
+            ..Renewal::default()
+        };
+        for e in &written.violations {
+            let fp = e.fingerprint.as_str();
+            if unexpired.contains(fp) {
+                renewal.kept += 1;
+            } else if all.contains(fp) {
+                renewal.renewed_expired += 1;
+            } else {
+                renewal.new += 1;
+            }
+        }
+        renewal
     }
 }
 
