@@ -448,4 +448,55 @@ mod verdict_tests {
         assert_ne!(a, fingerprint("r", "checkout", "region:eu-west-1"));
         assert_ne!(fingerprint("ab", "c", "d"), fingerprint("a", "bc", "d"));
     }
+
+    fn entry(fp: &str, expires: Option<&str>) -> BaselineEntry {
+        BaselineEntry {
+            domain: "zone:z".into(),
+            expires: expires.map(str::to_owned),
+            fingerprint: fp.into(),
+            function: "f".into(),
+            reason: None,
+            rule: "r".into(),
+        }
+    }
+
+    #[test]
+    fn an_expired_entry_is_named_for_its_violation_but_accepts_nothing() {
+        let entries = [entry("a", Some("2001-01-31")), entry("b", None)];
+        let fingerprints = ["a".to_owned(), "b".to_owned(), "c".to_owned()];
+        let accepted_by = [None, Some(1), None];
+        let expired = expired_entries(&entries, &fingerprints, &accepted_by, "2026-01-01");
+        assert_eq!(expired, [Some(0), None, None]);
+        // The day it expires, it still accepts: nothing is expired.
+        let expired = expired_entries(&entries, &fingerprints, &accepted_by, "2001-01-31");
+        assert_eq!(expired, [None, None, None]);
+    }
+
+    #[test]
+    fn a_renewal_counts_kept_new_renewed_and_removed_entries() {
+        let previous = [
+            entry("kept", Some("2999-01-01")),
+            entry("lapsed", Some("2001-01-01")),
+            entry("gone", None),
+        ];
+        let written = BaselineFile {
+            version: 1,
+            violations: vec![
+                entry("kept", None),
+                entry("lapsed", None),
+                entry("fresh", None),
+            ],
+        };
+        let r = Renewal::of(&written, &previous, "2026-01-01");
+        assert_eq!(
+            r,
+            Renewal {
+                written: 3,
+                kept: 1,
+                renewed_expired: 1,
+                new: 1,
+                removed: 1
+            }
+        );
+    }
 }

@@ -649,3 +649,42 @@ impl<'s> Files<'s> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters_up_to_each_offset() {
+        let text = "version: 1\nservices:\n  é-api:\n    region: r\n  db:\n";
+        let api = text.find("é-api").unwrap() as u32;
+        let db = text.find("db:").unwrap() as u32;
+        let got = positions_in("e.yaml", text, &[(api, 7), (db, 9), (999, 3)]);
+        let lines: Vec<(NodeIx, usize, usize)> =
+            got.iter().map(|(n, p)| (*n, p.line, p.column)).collect();
+        assert_eq!(lines, [(7, 3, 3), (9, 5, 3)]);
+    }
+
+    #[test]
+    fn node_origins_of_loaded_files_give_each_nodes_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("estate.yaml");
+        let yaml = "version: 1\nfunctions:\n  pay:\n    requires: [api]\nservices:\n  api:\n    region: r\n";
+        std::fs::write(&path, yaml).unwrap();
+        let loaded = load_paths(&[path.clone()]).unwrap_or_else(|e| panic!("{e}"));
+        let api = loaded.graph.find("api").unwrap();
+        let pay = loaded.graph.find("pay").unwrap();
+        let got = loaded.node_origins.positions([api, pay]);
+        assert_eq!(got[&api].line, 6);
+        assert_eq!(got[&pay].line, 3);
+        assert_eq!(got[&api].file, path.display().to_string());
+        // Documents given as text have no file to read positions from.
+        let sources = [Source {
+            name: "x.yaml".into(),
+            text: yaml.into(),
+        }];
+        let loaded = load_documents(&sources).unwrap_or_else(|e| panic!("{e}"));
+        let api = loaded.graph.find("api").unwrap();
+        assert!(loaded.node_origins.positions([api]).is_empty());
+    }
+}
