@@ -671,7 +671,7 @@ mod origin_tests {
         let path = dir.path().join("estate.yaml");
         let yaml = "version: 1\nfunctions:\n  pay:\n    requires: [api]\nservices:\n  api:\n    region: r\n";
         std::fs::write(&path, yaml).unwrap();
-        let loaded = load_paths(&[path.clone()]).unwrap_or_else(|e| panic!("{e}"));
+        let loaded = load_paths(std::slice::from_ref(&path)).unwrap_or_else(|e| panic!("{e}"));
         let api = loaded.graph.find("api").unwrap();
         let pay = loaded.graph.find("pay").unwrap();
         let got = loaded.node_origins.positions([api, pay]);
