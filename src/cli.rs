@@ -438,8 +438,15 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Record the current violations as accepted in FILE (keeping the
-    /// reasons and expiry dates of entries already in --baseline), and pass.
+    /// What a --baseline file that does not exist means: `error` (exit 2,
+    /// saying how to create it) or `ok` (an empty baseline, with a
+    /// warning: for the first run of a pipeline that creates it).
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = BaselineMissing::Error)]
+    pub baseline_missing: BaselineMissing,
+
+    /// Record the current violations as accepted in FILE, and pass. The
+    /// reasons and expiry dates of entries already in FILE (or in
+    /// --baseline) are kept; an invalid FILE is an error, never overwritten.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
@@ -453,6 +460,15 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// What `check --baseline FILE` does when FILE does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaselineMissing {
+    /// Stop with exit 2 and say how to create the file.
+    Error,
+    /// Check with an empty baseline, and warn.
+    Ok,
 }
 
 /// `check` output formats.

@@ -484,3 +484,309 @@ fn a_baseline_expiry_that_is_no_calendar_day_is_refused_at_its_line() {
     let place = format!("{}:{line}:{col}", path_str(&baseline));
     assert!(err.contains(&place), "expected {place} in {err}");
 }
+
+// ------------------------------------------------ baselines keep their word
+
+/// Runs `check` on the example with `extra` arguments.
+fn check_shop(extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["check", SHOP, "--policy", POLICY];
+    args.extend_from_slice(extra);
+    exec(&args)
+}
+
+/// Writes the example's baseline to `path`, then gives its only entry a
+/// `reason` and an `expires` date; returns the file as JSON.
+fn baseline_with_reason(path: &Path, expires: &str) -> Value {
+    let (code, _, err) = check_shop(&["--write-baseline", &path_str(path)]);
+    assert_eq!(code, 0, "{err}");
+    let mut file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    file["violations"][0]["reason"] = Value::String("SHOP-1423: multi-region in Q1".into());
+    file["violations"][0]["expires"] = Value::String(expires.into());
+    std::fs::write(path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    file
+}
+
+#[test]
+fn write_baseline_keeps_reasons_of_the_file_it_replaces() {
+    let dir = temp_dir();
+    let path = dir.path().join("baseline.json");
+    baseline_with_reason(&path, "2999-12-31");
+    // No --baseline: the file being replaced is where the reasons are.
+    let (code, _, err) = check_shop(&["--write-baseline", &path_str(&path)]);
+    assert_eq!(code, 0, "{err}");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(file["violations"].as_array().unwrap().len(), 1, "{file}");
+    assert_eq!(
+        file["violations"][0]["reason"],
+        "SHOP-1423: multi-region in Q1"
+    );
+    assert_eq!(file["violations"][0]["expires"], "2999-12-31");
+    // An invalid file is an error, and is left as it was.
+    std::fs::write(&path, "{ not a baseline").unwrap();
+    let (code, _, err) = check_shop(&["--write-baseline", &path_str(&path)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid-baseline"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ not a baseline");
+}
+
+#[test]
+fn an_expired_entry_says_expired_on_its_date_in_every_format() {
+    let dir = temp_dir();
+    let path = dir.path().join("baseline.json");
+    baseline_with_reason(&path, "2001-01-31");
+    let baseline = path_str(&path);
+    for format in ["text", "json", "markdown", "sarif", "junit", "github"] {
+        let (code, out, err) = check_shop(&["--baseline", &baseline, "-f", format]);
+        assert_eq!(code, 1, "{format}: an expired entry accepts nothing: {err}");
+        // JSON says it as a field (below), every other format in words.
+        let said = match format {
+            "json" => "\"expired\": \"2001-01-31\"",
+            _ => "expired on 2001-01-31",
+        };
+        assert!(out.contains(said), "{format}: {out}");
+    }
+    let (_, out, _) = check_shop(&["--baseline", &baseline, "-f", "text"]);
+    assert!(out.contains("SHOP-1423"), "the reason is shown: {out}");
+    let (_, out, _) = check_shop(&["--baseline", &baseline, "-f", "json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["violations"][0]["expired"], "2001-01-31");
+    assert_eq!(v["violations"][0]["baselined"], false);
+    let (_, sarif, _) = check_shop(&["--baseline", &baseline, "-f", "sarif"]);
+    validate_sarif(&sarif).unwrap();
+    let log: Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(
+        log["runs"][0]["results"][0]["properties"]["expired"],
+        "2001-01-31"
+    );
+    // Without an expired entry, no violation says so.
+    let (_, out, _) = check_shop(&["-f", "json"]);
+    assert!(!out.contains("expired"), "{out}");
+}
+
+#[test]
+fn a_missing_baseline_says_how_to_create_it() {
+    let dir = temp_dir();
+    let missing = path_str(&dir.path().join("baseline.json"));
+    let (code, out, err) = check_shop(&["--baseline", &missing]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    let create = format!("blastmap check {SHOP} --policy {POLICY} --write-baseline {missing}");
+    assert!(err.contains(&create), "{err}");
+    assert!(err.contains("--baseline-missing ok"), "{err}");
+}
+
+#[test]
+fn baseline_missing_ok_treats_a_missing_file_as_empty() {
+    let dir = temp_dir();
+    let missing = path_str(&dir.path().join("baseline.json"));
+    let (code, out, err) = check_shop(&[
+        "--baseline",
+        &missing,
+        "--baseline-missing",
+        "ok",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(code, 1, "the violation is new: {out}{err}");
+    assert!(err.contains("warning"), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["violations"][0]["baselined"], false);
+    assert_eq!(v["stale_baseline"], serde_json::json!([]));
+    // The first run of a pipeline: read it if there, write it either way.
+    let (code, _, err) = check_shop(&[
+        "--baseline",
+        &missing,
+        "--baseline-missing",
+        "ok",
+        "--write-baseline",
+        &missing,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = check_shop(&["--baseline", &missing, "--baseline-missing", "ok"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn write_baseline_says_what_it_wrote_not_that_check_failed() {
+    let dir = temp_dir();
+    let path = dir.path().join("baseline.json");
+    let baseline = path_str(&path);
+    let (code, out, err) = check_shop(&["--write-baseline", &baseline]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("check failed"), "{out}");
+    assert!(
+        out.contains("check passed: 0 new violation(s), 1 baselined"),
+        "{out}"
+    );
+    assert!(
+        err.contains(&format!(
+            "wrote 1 accepted violation(s) to {baseline} (0 kept with their reasons and expiry dates, 1 new)"
+        )),
+        "{err}"
+    );
+    baseline_with_reason(&path, "2999-12-31");
+    let (code, out, err) = check_shop(&["--write-baseline", &baseline, "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["passed"], true, "{out}");
+    assert!(
+        err.contains("(1 kept with their reasons and expiry dates, 0 new)"),
+        "{err}"
+    );
+}
+
+// ------------------------------------------- SARIF that survives review
+
+/// Writes a policy of `rules` (name, functions, kinds TOML) in that order.
+fn policy_of(dir: &Path, file: &str, rules: &[(&str, &str, &str)]) -> String {
+    let text: String = rules
+        .iter()
+        .map(|(name, functions, kinds)| {
+            format!(
+                "[[rule]]\nname = \"{name}\"\nfunctions = {functions}\nmust_survive = {kinds}\n\n"
+            )
+        })
+        .collect();
+    let path = dir.join(file);
+    std::fs::write(&path, text).unwrap();
+    path_str(&path)
+}
+
+/// The SARIF log of the example under `policy`.
+fn shop_sarif(policy: &str) -> Value {
+    let (code, out, err) = exec(&["check", SHOP, "--policy", policy, "-f", "sarif"]);
+    assert_eq!(code, 1, "{err}");
+    validate_sarif(&out).unwrap();
+    serde_json::from_str(&out).unwrap()
+}
+
+const RULES: [(&str, &str, &str); 2] = [
+    (
+        "critical functions survive a region and a zone",
+        "{ criticality = [\"critical\", \"high\"] }",
+        "[\"region\", \"zone\"]",
+    ),
+    ("everything survives a node", "\"*\"", "[\"node\"]"),
+];
+
+/// Both orders of [`RULES`] as SARIF logs.
+fn both_orders() -> (Value, Value) {
+    let dir = temp_dir();
+    let forward = policy_of(dir.path(), "a.toml", &RULES);
+    let backward = policy_of(dir.path(), "b.toml", &[RULES[1], RULES[0]]);
+    (shop_sarif(&forward), shop_sarif(&backward))
+}
+
+/// Each result's violation fingerprint with its rule id.
+fn ids_by_fingerprint(log: &Value) -> std::collections::BTreeMap<String, String> {
+    log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["partialFingerprints"]["blastmapViolation/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                r["ruleId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_rule_ids_do_not_change_when_rules_are_reordered() {
+    let (a, b) = both_orders();
+    let rules = |log: &Value| -> std::collections::BTreeMap<String, String> {
+        log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["shortDescription"]["text"].as_str().unwrap().to_owned(),
+                    r["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(rules(&a), rules(&b));
+    assert_eq!(
+        rules(&a)["everything survives a node"],
+        "blastmap/everything-survives-a-node"
+    );
+    // Each result's ruleIndex still points at its rule in this run's list.
+    for log in [&a, &b] {
+        let listed = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        for r in log["runs"][0]["results"].as_array().unwrap() {
+            let index = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(listed[index]["id"], r["ruleId"]);
+        }
+    }
+}
+
+#[test]
+fn fingerprints_do_not_change_when_rules_are_reordered() {
+    let (a, b) = both_orders();
+    let (a, b) = (ids_by_fingerprint(&a), ids_by_fingerprint(&b));
+    assert!(a.len() > 2, "both rules have violations: {a:?}");
+    assert_eq!(
+        a.values().collect::<std::collections::BTreeSet<_>>().len(),
+        2,
+        "{a:?}"
+    );
+    assert_eq!(a, b);
+}
+
+#[test]
+fn sarif_code_flows_follow_the_path_with_each_nodes_file_and_line() {
+    let log = shop_sarif(POLICY);
+    let (_, json, _) = check_shop(&["-f", "json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let path: Vec<&str> = json["violations"][0]["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(path, ["checkout", "order-service", "order-service-use1"]);
+    let result = &log["runs"][0]["results"][0];
+    let flows = result["codeFlows"].as_array().unwrap();
+    assert_eq!(flows.len(), 1);
+    let steps = flows[0]["threadFlows"][0]["locations"].as_array().unwrap();
+    assert_eq!(steps.len(), path.len());
+    // Each step is at the line where its node's id is written.
+    let defined_at = |step: &Value| -> String {
+        let physical = &step["location"]["physicalLocation"];
+        let file = physical["artifactLocation"]["uri"].as_str().unwrap();
+        let line = physical["region"]["startLine"].as_u64().unwrap() as usize;
+        let text = std::fs::read_to_string(crate::util::repo_path(file)).unwrap();
+        text.lines().nth(line - 1).unwrap().trim().to_owned()
+    };
+    for (step, node) in steps.iter().zip(&path) {
+        assert_eq!(defined_at(step), format!("{node}:"), "{step}");
+        let message = step["location"]["message"]["text"].as_str().unwrap();
+        assert!(message.starts_with(node), "{message}");
+    }
+    assert_eq!(
+        steps[0]["location"]["physicalLocation"]["artifactLocation"]["uri"],
+        "fixtures/shop/functions.yaml"
+    );
+    assert_eq!(
+        steps[2]["location"]["physicalLocation"]["artifactLocation"]["uri"],
+        "fixtures/shop/services.yaml"
+    );
+    // The cause's definition is a related location.
+    let related = result["relatedLocations"].as_array().unwrap();
+    assert_eq!(related.len(), 1);
+    assert_eq!(
+        related[0]["physicalLocation"],
+        steps[2]["location"]["physicalLocation"]
+    );
+    assert_eq!(related[0]["message"]["text"], "cause: order-service-use1");
+}

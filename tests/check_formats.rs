@@ -27,6 +27,7 @@ fn violation(rule: &str, function: &str, domain: &str) -> ViolationOutcome {
         fingerprint: blastmap::engine::check::fingerprint(rule, function, domain),
         hint: "add a deployment in another region and require it with `any`".into(),
         baselined: None,
+        expired: None,
     }
 }
 
@@ -127,6 +128,7 @@ fn typical_report() -> CheckReport {
             fingerprint: blastmap::engine::check::fingerprint(r2, "search", "zone:use1-az3"),
         }],
         with_baseline: true,
+        node_positions: BTreeMap::new(),
     }
 }
 
@@ -163,6 +165,7 @@ fn hostile_report() -> CheckReport {
             fingerprint: "0123456789abcdef".into(),
         }],
         with_baseline: true,
+        node_positions: BTreeMap::new(),
     };
     report.rules[0].position = at(HOSTILE_FILE, 1, 1);
     report
@@ -185,6 +188,7 @@ fn large_report(functions: usize, per_function: usize) -> CheckReport {
         rules: vec![rule(name, &["node"], functions)],
         stale_baseline: Vec::new(),
         with_baseline: false,
+        node_positions: BTreeMap::new(),
     }
 }
 
@@ -249,7 +253,13 @@ fn sarif_has_one_error_per_new_violation_and_leaves_baselined_ones_out() {
         .as_array()
         .unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["BM001", "BM002"]);
+    assert_eq!(
+        ids,
+        [
+            "blastmap/critical-functions-survive-a-region",
+            "blastmap/everything-survives-a-zone"
+        ]
+    );
     assert_eq!(
         rules[1]["shortDescription"]["text"],
         "everything survives a zone"

@@ -258,6 +258,10 @@ pub struct Verdict {
     pub stale: Vec<usize>,
     /// Whether a baseline was given.
     pub with_baseline: bool,
+    /// For each violation no entry accepts (same index), the expired entry
+    /// with its fingerprint, if any: the report says "expired on DATE"
+    /// rather than letting a lapsed acceptance look like a new finding.
+    pub expired: Vec<Option<usize>>,
 }
 
 impl Verdict {
@@ -304,12 +308,14 @@ impl Verdict {
             .filter(|(_, e)| !e.expired(today) && !used.contains(e.fingerprint.as_str()))
             .map(|(i, _)| i)
             .collect();
+        let expired = expired_entries(entries, &fingerprints, &accepted_by, today);
         Verdict {
             violations,
             fingerprints,
             accepted_by,
             stale,
             with_baseline: baseline.is_some(),
+            expired,
         }
     }
 
@@ -354,6 +360,82 @@ impl Verdict {
     }
 }
 
+/// For each violation not accepted (by `accepted_by`), the expired entry of
+/// `entries` with its fingerprint (of several, the last), if any.
+fn expired_entries(
+    entries: &[BaselineEntry],
+    fingerprints: &[String],
+    accepted_by: &[Option<usize>],
+    today: &str,
+) -> Vec<Option<usize>> {
+    let lapsed: FxHashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.expired(today))
+        .map(|(i, e)| (e.fingerprint.as_str(), i))
+        .collect();
+    fingerprints
+        .iter()
+        .zip(accepted_by)
+        .map(|(fp, accepted)| match accepted {
+            Some(_) => None,
+            None => lapsed.get(fp.as_str()).copied(),
+        })
+        .collect()
+}
+
+/// What `--write-baseline` did to the file it replaces, for the line that
+/// says so (counts of entries by fingerprint).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Renewal {
+    /// Entries written: one per current violation.
+    pub written: usize,
+    /// Written entries that an unexpired previous entry accepted: their
+    /// reason and expiry are kept.
+    pub kept: usize,
+    /// Written entries whose previous entry had expired: renewed without
+    /// its reason and expiry, which the team has to give again.
+    pub renewed_expired: usize,
+    /// Written entries no previous entry had.
+    pub new: usize,
+    /// Previous entries (distinct fingerprints) that no longer occur.
+    pub removed: usize,
+}
+
+impl Renewal {
+    /// Compares the renewed file with the `previous` entries it was
+    /// renewed from, as [`Verdict::renewed_baseline`] judged them by `today`.
+    pub fn of(written: &BaselineFile, previous: &[BaselineEntry], today: &str) -> Self {
+        let unexpired: FxHashSet<&str> = previous
+            .iter()
+            .filter(|e| !e.expired(today))
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        let all: FxHashSet<&str> = previous.iter().map(|e| e.fingerprint.as_str()).collect();
+        let now: FxHashSet<&str> = written
+            .violations
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        let mut renewal = Renewal {
+            written: written.violations.len(),
+            removed: all.difference(&now).count(),
+            ..Renewal::default()
+        };
+        for e in &written.violations {
+            let fp = e.fingerprint.as_str();
+            if unexpired.contains(fp) {
+                renewal.kept += 1;
+            } else if all.contains(fp) {
+                renewal.renewed_expired += 1;
+            } else {
+                renewal.new += 1;
+            }
+        }
+        renewal
+    }
+}
+
 #[cfg(test)]
 mod verdict_tests {
     use super::*;
@@ -365,5 +447,56 @@ mod verdict_tests {
         assert_eq!(a.len(), 16);
         assert_ne!(a, fingerprint("r", "checkout", "region:eu-west-1"));
         assert_ne!(fingerprint("ab", "c", "d"), fingerprint("a", "bc", "d"));
+    }
+
+    fn entry(fp: &str, expires: Option<&str>) -> BaselineEntry {
+        BaselineEntry {
+            domain: "zone:z".into(),
+            expires: expires.map(str::to_owned),
+            fingerprint: fp.into(),
+            function: "f".into(),
+            reason: None,
+            rule: "r".into(),
+        }
+    }
+
+    #[test]
+    fn an_expired_entry_is_named_for_its_violation_but_accepts_nothing() {
+        let entries = [entry("a", Some("2001-01-31")), entry("b", None)];
+        let fingerprints = ["a".to_owned(), "b".to_owned(), "c".to_owned()];
+        let accepted_by = [None, Some(1), None];
+        let expired = expired_entries(&entries, &fingerprints, &accepted_by, "2026-01-01");
+        assert_eq!(expired, [Some(0), None, None]);
+        // The day it expires, it still accepts: nothing is expired.
+        let expired = expired_entries(&entries, &fingerprints, &accepted_by, "2001-01-31");
+        assert_eq!(expired, [None, None, None]);
+    }
+
+    #[test]
+    fn a_renewal_counts_kept_new_renewed_and_removed_entries() {
+        let previous = [
+            entry("kept", Some("2999-01-01")),
+            entry("lapsed", Some("2001-01-01")),
+            entry("gone", None),
+        ];
+        let written = BaselineFile {
+            version: 1,
+            violations: vec![
+                entry("kept", None),
+                entry("lapsed", None),
+                entry("fresh", None),
+            ],
+        };
+        let r = Renewal::of(&written, &previous, "2026-01-01");
+        assert_eq!(
+            r,
+            Renewal {
+                written: 3,
+                kept: 1,
+                renewed_expired: 1,
+                new: 1,
+                removed: 1
+            }
+        );
     }
 }

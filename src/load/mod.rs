@@ -49,6 +49,91 @@ pub struct Loaded {
     /// Where each function is defined (its id's key), by node index, for
     /// CI annotations that point at the line.
     pub function_origins: BTreeMap<NodeIx, Position>,
+    /// Where every node is defined, kept compact (8 bytes a node); lines
+    /// and columns are computed only for the nodes a report shows (SARIF
+    /// code flows), by [`NodeOrigins::positions`].
+    pub node_origins: NodeOrigins,
+}
+
+/// Where each node's id is written: the source and the byte offset, two
+/// `u32` per node (about 10 MB at 1.3 M nodes), so that keeping them costs
+/// little and no line table outlives the load.
+#[derive(Debug, Default)]
+pub struct NodeOrigins {
+    /// The name of each source, in load order (a path for `load_paths`).
+    files: Vec<String>,
+    /// Per node (by index): source and byte offset of the id's token;
+    /// [`NodeOrigins::UNKNOWN`] when no position is known.
+    at: Vec<(u32, u32)>,
+}
+
+impl NodeOrigins {
+    /// A node whose definition has no known position.
+    const UNKNOWN: (u32, u32) = (u32::MAX, u32::MAX);
+
+    /// Lines and columns (1-based) of `nodes`' definitions, reading again
+    /// each file that defines one of them (once per file, in one pass over
+    /// its text up to the last offset wanted). Nodes of sources that are
+    /// not files (`load_documents`), of files that can no longer be read,
+    /// or whose offset lies past the file's end are left out: a report then
+    /// shows the node without a place rather than a wrong one.
+    pub fn positions(&self, nodes: impl IntoIterator<Item = NodeIx>) -> BTreeMap<NodeIx, Position> {
+        let mut by_file: BTreeMap<u32, Vec<(u32, NodeIx)>> = BTreeMap::new();
+        for n in nodes {
+            match self.at.get(n as usize) {
+                Some(&(file, offset)) if (file, offset) != Self::UNKNOWN => {
+                    by_file.entry(file).or_default().push((offset, n));
+                }
+                _ => {}
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (file, mut wanted) in by_file {
+            let Some(name) = self.files.get(file as usize) else {
+                continue;
+            };
+            let Ok(text) = open_text(Path::new(name)) else {
+                continue;
+            };
+            let Ok(text) = text.as_str() else { continue };
+            wanted.sort_unstable();
+            out.extend(positions_in(name, text, &wanted));
+        }
+        out
+    }
+}
+
+/// Line and column of each `(offset, node)` of `wanted` (sorted by offset)
+/// in `text`, counting lines once from the start to the last offset.
+fn positions_in(name: &str, text: &str, wanted: &[(u32, NodeIx)]) -> Vec<(NodeIx, Position)> {
+    let bytes = text.as_bytes();
+    let (mut line, mut line_start, mut scanned) = (0usize, 0usize, 0usize);
+    let mut out = Vec::with_capacity(wanted.len());
+    for &(offset, node) in wanted {
+        let offset = offset as usize;
+        if offset > bytes.len() {
+            continue;
+        }
+        for (i, &b) in bytes[scanned..offset].iter().enumerate() {
+            if b == b'\n' {
+                line += 1;
+                line_start = scanned + i + 1;
+            }
+        }
+        scanned = offset;
+        let column = text
+            .get(line_start..offset)
+            .map_or(offset - line_start, |s| s.chars().count());
+        out.push((
+            node,
+            Position {
+                file: name.to_owned(),
+                line: line + 1,
+                column: column + 1,
+            },
+        ));
+    }
+    out
 }
 
 /// Why an estate could not be loaded: every problem found, in file order.
@@ -316,11 +401,16 @@ fn load_refs(sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     let incomplete = incomplete_sources(sources, &documents);
     let merged = merge::merge(&files, &documents, &mut diagnostics);
     tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "merged");
-    let (graph, function_origins) = resolve::resolve(&files, merged, &mut diagnostics);
+    let (graph, function_origins, at) = resolve::resolve(&files, merged, &mut diagnostics);
     tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "resolved");
     in_file_order(sources, &mut diagnostics);
+    let node_origins = NodeOrigins {
+        files: sources.iter().map(|s| s.name.to_owned()).collect(),
+        at,
+    };
     finish(graph, diagnostics, incomplete).map(|loaded| Loaded {
         function_origins,
+        node_origins,
         ..loaded
     })
 }
@@ -351,6 +441,7 @@ fn finish(
             warnings,
             incomplete,
             function_origins: BTreeMap::new(),
+            node_origins: NodeOrigins::default(),
         })
     } else {
         let mut diagnostics = errors;
@@ -484,6 +575,19 @@ impl<'s> Files<'s> {
         self.sources[src].name
     }
 
+    /// Source and byte offset of the token at `at` in source `src`, as
+    /// [`NodeOrigins`] keeps them; unknown when either does not fit a `u32`.
+    pub(crate) fn compact_origin(&self, src: usize, at: At) -> (u32, u32) {
+        let offset = token_start(self.sources[src].text, at);
+        match (
+            u32::try_from(src),
+            offset.and_then(|o| u32::try_from(o).ok()),
+        ) {
+            (Ok(src), Some(offset)) if offset != u32::MAX => (src, offset),
+            _ => NodeOrigins::UNKNOWN,
+        }
+    }
+
     /// 1-based line and column of a position in source `src`, without
     /// copying the text (a line index is built once per file).
     pub(crate) fn origin(&self, src: usize, at: At) -> Option<Position> {
@@ -545,3 +649,42 @@ impl<'s> Files<'s> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters_up_to_each_offset() {
+        let text = "version: 1\nservices:\n  é-api:\n    region: r\n  db:\n";
+        let api = text.find("é-api").unwrap() as u32;
+        let db = text.find("db:").unwrap() as u32;
+        let got = positions_in("e.yaml", text, &[(api, 7), (db, 9), (999, 3)]);
+        let lines: Vec<(NodeIx, usize, usize)> =
+            got.iter().map(|(n, p)| (*n, p.line, p.column)).collect();
+        assert_eq!(lines, [(7, 3, 3), (9, 5, 3)]);
+    }
+
+    #[test]
+    fn node_origins_of_loaded_files_give_each_nodes_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("estate.yaml");
+        let yaml = "version: 1\nfunctions:\n  pay:\n    requires: [api]\nservices:\n  api:\n    region: r\n";
+        std::fs::write(&path, yaml).unwrap();
+        let loaded = load_paths(std::slice::from_ref(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let api = loaded.graph.find("api").unwrap();
+        let pay = loaded.graph.find("pay").unwrap();
+        let got = loaded.node_origins.positions([api, pay]);
+        assert_eq!(got[&api].line, 6);
+        assert_eq!(got[&pay].line, 3);
+        assert_eq!(got[&api].file, path.display().to_string());
+        // Documents given as text have no file to read positions from.
+        let sources = [Source {
+            name: "x.yaml".into(),
+            text: yaml.into(),
+        }];
+        let loaded = load_documents(&sources).unwrap_or_else(|e| panic!("{e}"));
+        let api = loaded.graph.find("api").unwrap();
+        assert!(loaded.node_origins.positions([api]).is_empty());
+    }
+}

@@ -24,6 +24,7 @@ pub(crate) fn resolve(
 ) -> (
     Graph,
     std::collections::BTreeMap<NodeIx, crate::model::Position>,
+    Vec<(u32, u32)>,
 ) {
     // Byte order of ids is the node order (SPEC §4.2); two cores halve it.
     merged.par_sort_unstable_by(|a, b| {
@@ -57,7 +58,11 @@ pub(crate) fn resolve(
             files.origin(id.src, id.value.at).map(|o| (f, o))
         })
         .collect();
-    (graph, origins)
+    let at = merged
+        .iter()
+        .map(|m| files.compact_origin(m.id.src, m.id.value.at))
+        .collect();
+    (graph, origins, at)
 }
 
 /// A key that is not a field: a typo must not be silently ignored.

@@ -19,6 +19,9 @@ pub struct CheckReport {
     pub stale_baseline: Vec<BaselineEntryOutcome>,
     /// Whether a baseline file was given.
     pub with_baseline: bool,
+    /// Where the nodes on violations' paths and causes are defined, by id,
+    /// when the format shows them (SARIF code flows); may be empty.
+    pub node_positions: std::collections::BTreeMap<String, SourcePosition>,
 }
 
 /// One rule of the policy.
@@ -63,6 +66,18 @@ pub struct ViolationOutcome {
     pub hint: String,
     /// Set when a baseline entry accepts this violation.
     pub baselined: Option<BaselineNote>,
+    /// Set when the baseline entry for this violation has expired (so it
+    /// fails again): every format says "expired on DATE".
+    pub expired: Option<BaselineNote>,
+}
+
+impl ViolationOutcome {
+    /// `the baseline entry accepting it expired on DATE`, when it did.
+    pub fn expiry_phrase(&self) -> Option<String> {
+        let note = self.expired.as_ref()?;
+        let date = note.expires.as_deref().unwrap_or("an unknown date");
+        Some(format!("the baseline entry accepting it expired on {date}"))
+    }
 }
 
 /// Why a violation is accepted.
@@ -110,7 +125,8 @@ impl CheckReport {
 
 /// `check --format json` (SPEC §4.2): `{"passed", "violations"}`, each
 /// violation with `rule`, `function`, `domain`, `path`, `causes`. With a
-/// baseline, each violation also says whether it is `baselined`, and
+/// baseline, each violation also says whether it is `baselined`, one whose
+/// entry has run out has `expired` (the entry's `expires` date), and
 /// `stale_baseline` lists entries that no longer occur.
 pub fn to_json(report: &CheckReport) -> String {
     use serde_json::{json, Map, Value};
@@ -123,6 +139,9 @@ pub fn to_json(report: &CheckReport) -> String {
             }
             m.insert("causes".into(), json!(v.causes));
             m.insert("domain".into(), json!(v.domain));
+            if let Some(date) = v.expired.as_ref().and_then(|e| e.expires.as_ref()) {
+                m.insert("expired".into(), json!(date));
+            }
             m.insert("function".into(), json!(f.id));
             m.insert("path".into(), json!(v.path));
             m.insert("rule".into(), json!(r.name));
@@ -217,6 +236,16 @@ pub fn to_text(report: &CheckReport, style: super::style::Style) -> String {
                     });
                     let _ = writeln!(out, "      accepted by the baseline: {why}{until}");
                 }
+                if let (Some(phrase), Some(e)) = (v.expiry_phrase(), &v.expired) {
+                    let why = e.reason.as_deref().map_or(String::new(), |r| {
+                        format!(" (reason: {})", escape_for_display(r))
+                    });
+                    let _ = writeln!(
+                        out,
+                        "      expired: {}{why}; fix it, or renew the entry's `expires`",
+                        escape_for_display(&phrase)
+                    );
+                }
             }
         }
     }
@@ -278,6 +307,9 @@ pub struct CheckInputs<'a> {
     /// The baseline's entries, if a baseline was given (the verdict's
     /// indices point into them).
     pub baseline: Option<&'a [crate::model::baseline::BaselineEntry]>,
+    /// Where nodes on paths and causes are defined (may be empty: only
+    /// SARIF shows them).
+    pub node_positions: &'a std::collections::BTreeMap<crate::graph::NodeIx, SourcePosition>,
 }
 
 /// Builds the report: every rule with every function it selects. Renders
@@ -302,12 +334,20 @@ pub fn build_report(inputs: &CheckInputs) -> CheckReport {
             let violations = run
                 .map(|i| {
                     let v = &verdict.violations[i];
+                    let note = |e: &crate::model::baseline::BaselineEntry| BaselineNote {
+                        reason: e.reason.clone(),
+                        expires: e.expires.clone(),
+                    };
                     let baselined = verdict.accepted_by[i]
                         .and_then(|e| entries.get(e))
-                        .map(|e| BaselineNote {
-                            reason: e.reason.clone(),
-                            expires: e.expires.clone(),
-                        });
+                        .map(note);
+                    let expired = verdict
+                        .expired
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .and_then(|e| entries.get(e))
+                        .map(note);
                     ViolationOutcome {
                         hint: hint(g, v),
                         path: v.path.iter().map(|&x| g.id(x).to_owned()).collect(),
@@ -315,6 +355,7 @@ pub fn build_report(inputs: &CheckInputs) -> CheckReport {
                         fingerprint: verdict.fingerprints[i].clone(),
                         domain: v.domain.to_string(),
                         baselined,
+                        expired,
                     }
                 })
                 .collect();
@@ -353,11 +394,17 @@ pub fn build_report(inputs: &CheckInputs) -> CheckReport {
             fingerprint: e.fingerprint.clone(),
         })
         .collect();
+    let node_positions = inputs
+        .node_positions
+        .iter()
+        .map(|(&n, p)| (g.id(n).to_owned(), p.clone()))
+        .collect();
     CheckReport {
         policy_file: inputs.policy_file.to_owned(),
         rules,
         stale_baseline,
         with_baseline: verdict.with_baseline,
+        node_positions,
     }
 }
 
@@ -436,7 +483,10 @@ pub fn to_markdown(report: &CheckReport) -> String {
         );
         for (r, v) in violations {
             let mark = match &v.baselined {
-                None => "✗ new".to_owned(),
+                None => match v.expired.as_ref().and_then(|e| e.expires.as_deref()) {
+                    Some(date) => format!("✗ new: baseline entry expired on {}", text(date)),
+                    None => "✗ new".to_owned(),
+                },
                 Some(b) => {
                     let why = b.reason.as_deref().unwrap_or("no reason given");
                     let until = b

@@ -7,6 +7,8 @@
 //!   [`MAX_ANNOTATIONS`] error annotations per step: with more functions,
 //!   the first nine are annotated and a tenth says how many functions and
 //!   violations were left out and where to see them all.
+//! - A violation whose baseline entry has expired is annotated like a new
+//!   one, its domain followed by "(baseline entry expired on DATE)".
 //! - Baselined violations are not annotated. Each stale baseline entry is a
 //!   `::warning` (at most [`MAX_ANNOTATIONS`] too, the same way).
 //! - A plain summary line ends the output.
@@ -140,10 +142,19 @@ fn function_message(f: &FailingFunction<'_>) -> String {
         escape_for_display(f.criticality)
     );
     for (rule, violations) in &f.rules {
-        let domains: Vec<_> = violations
+        let domains: Vec<String> = violations
             .iter()
             .take(DOMAINS_SHOWN)
-            .map(|v| escape_for_display(&v.domain))
+            .map(
+                |v| match v.expired.as_ref().and_then(|e| e.expires.as_deref()) {
+                    Some(date) => format!(
+                        "{} (baseline entry expired on {})",
+                        escape_for_display(&v.domain),
+                        escape_for_display(date)
+                    ),
+                    None => escape_for_display(&v.domain).into_owned(),
+                },
+            )
             .collect();
         let _ = write!(
             message,
@@ -264,6 +275,7 @@ mod tests {
             fingerprint: "0".repeat(16),
             hint: "add a deployment in another region".into(),
             baselined: baselined.then(BaselineNote::default),
+            expired: None,
         }
     }
 
@@ -296,6 +308,7 @@ mod tests {
             rules,
             stale_baseline: Vec::new(),
             with_baseline: false,
+            node_positions: BTreeMap::new(),
         }
     }
 

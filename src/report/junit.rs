@@ -7,7 +7,8 @@
 //! - one `<testcase classname="blastmap.<rule slug>" name="<function id>">`
 //!   per rule × selected function, in the rule's function order;
 //! - one `<failure type="violation">` per new violation of that function
-//!   (its body: domain, path, causes, how to fix);
+//!   (its body: domain, path, causes, how to fix); when its baseline entry
+//!   has expired, the message and body say "expired on DATE";
 //! - a test case whose violations are all baselined is skipped, with one
 //!   `<skipped message="baselined: REASON">` listing them; a failing test
 //!   case names its baselined violations in `<system-out>`.
@@ -133,7 +134,10 @@ fn write_case(out: &mut String, classname: &str, function: &FunctionOutcome) -> 
 }
 
 fn write_failure(out: &mut String, function: &FunctionOutcome, v: &ViolationOutcome) {
-    let message = format!("{} goes down when {} fails", function.id, v.domain);
+    let mut message = format!("{} goes down when {} fails", function.id, v.domain);
+    if let Some(phrase) = v.expiry_phrase() {
+        let _ = write!(message, " ({phrase})");
+    }
     let mut body = function_line(function);
     let _ = writeln!(body, "domain: {}", v.domain);
     if !v.path.is_empty() {
@@ -143,6 +147,9 @@ fn write_failure(out: &mut String, function: &FunctionOutcome, v: &ViolationOutc
         let _ = writeln!(body, "causes: {}", v.causes.join(", "));
     }
     let _ = writeln!(body, "fix: {}", v.hint);
+    if let Some(phrase) = v.expiry_phrase() {
+        let _ = writeln!(body, "baseline: {phrase}");
+    }
     let _ = writeln!(
         out,
         "      <failure message=\"{}\" type=\"violation\">{}</failure>",
@@ -231,6 +238,8 @@ fn escape(value: &str, in_attribute: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::report::check::BaselineNote;
 
@@ -245,6 +254,7 @@ mod tests {
                 reason: Some(r.into()),
                 expires: Some("2027-01-01".into()),
             }),
+            expired: None,
         }
     }
 
@@ -269,6 +279,7 @@ mod tests {
             }],
             stale_baseline: Vec::new(),
             with_baseline: true,
+            node_positions: BTreeMap::new(),
         }
     }
 

@@ -4,13 +4,22 @@
 //! A small serde model of the part of SARIF we write, as cargo-deny does,
 //! not the whole schema. What a reader may rely on:
 //! - one run; `tool.driver.rules` holds one rule per policy rule, in policy
-//!   order, with ids `BM001`, `BM002`… (`ruleIndex` is the position there);
+//!   order, with ids derived from the rule's name (`blastmap/` and its
+//!   [`slug`]; when two names give one slug, each of them gets `-` and 8 hex
+//!   digits of its name's hash), so reordering rules renames no alert
+//!   (`ruleIndex` is the position in that list);
 //! - one `error` result per new violation, located where the function is
 //!   defined (when the estate gave no position, where the rule is written in
 //!   the policy file; with neither, no location), with
 //!   `partialFingerprints["blastmapViolation/v1"]` = the baseline fingerprint
 //!   of (rule, function, domain), so code scanning follows an alert across
-//!   runs and edits;
+//!   runs, edits and reordered rules;
+//! - each result carries the dependency path as one `codeFlows` thread
+//!   flow, a location per node (its file and line when the report knows
+//!   them), and the causes' definitions as `relatedLocations`, so code
+//!   scanning shows the chain down to the service or resource to change;
+//! - a violation whose baseline entry has expired says "expired on DATE"
+//!   in its message and has `properties.expired` = the date;
 //! - baselined violations are left out of `results`: accepting them is the
 //!   baseline's job, and code scanning does not reliably honour SARIF
 //!   `suppressions`. A `note` notification counts them, and stale baseline
@@ -115,12 +124,48 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    code_flows: Vec<CodeFlow>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties>,
+}
+
+#[derive(Serialize)]
+struct Properties {
+    /// The `expires` date of the baseline entry that no longer accepts the
+    /// violation.
+    expired: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CodeFlow {
+    thread_flows: [ThreadFlow; 1],
+}
+
+#[derive(Serialize)]
+struct ThreadFlow {
+    locations: Vec<ThreadFlowLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ThreadFlowLocation {
+    location: Location,
+    nesting_level: usize,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location {
-    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
 }
 
 #[derive(Serialize)]
@@ -150,7 +195,8 @@ pub fn to_sarif(report: &CheckReport, tool_version: &str) -> String {
 
 /// [`to_sarif`] with the result limit as a parameter (tests use small ones).
 fn render(report: &CheckReport, tool_version: &str, limit: usize) -> String {
-    let (results, mut notifications) = results_within(report, limit);
+    let ids = rule_ids(&report.rules);
+    let (results, mut notifications) = results_within(report, &ids, limit);
     notifications.extend(baseline_notes(report));
     let log = Log {
         schema: SCHEMA,
@@ -160,7 +206,12 @@ fn render(report: &CheckReport, tool_version: &str, limit: usize) -> String {
                 driver: Driver {
                     name: "blastmap",
                     version: tool_version,
-                    rules: report.rules.iter().enumerate().map(descriptor).collect(),
+                    rules: report
+                        .rules
+                        .iter()
+                        .zip(&ids)
+                        .map(|(rule, id)| descriptor(rule, id))
+                        .collect(),
                 },
             },
             invocations: [Invocation {
@@ -175,9 +226,29 @@ fn render(report: &CheckReport, tool_version: &str, limit: usize) -> String {
     s
 }
 
-/// The SARIF rule id of the policy rule at `index` (0-based): `BM001`…
-pub fn rule_id(index: usize) -> String {
-    format!("BM{:03}", index + 1)
+/// The SARIF rule id of each rule (same index): `blastmap/` and the slug
+/// of its name, which depends on the name alone, so adding, removing or
+/// reordering rules renames no other rule's alerts. Names whose slugs
+/// coincide (`a b` and `A-B`) each get `-` and 8 hex digits of a hash of
+/// the name (policy names are unique, so ids are too).
+pub fn rule_ids(rules: &[RuleOutcome]) -> Vec<String> {
+    let slugs: Vec<String> = rules.iter().map(|r| slug(&r.name)).collect();
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in &slugs {
+        *count.entry(s).or_default() += 1;
+    }
+    rules
+        .iter()
+        .zip(&slugs)
+        .map(|(rule, s)| {
+            if count[s.as_str()] > 1 {
+                let hash = crate::engine::check::fingerprint(&rule.name, "", "");
+                format!("blastmap/{s}-{}", &hash[..8])
+            } else {
+                format!("blastmap/{s}")
+            }
+        })
+        .collect()
 }
 
 /// `region`, `region or zone`, `region, zone or node`: the rule's kinds as
@@ -190,10 +261,10 @@ pub fn kinds_phrase(kinds: &[String]) -> String {
     }
 }
 
-fn descriptor((index, rule): (usize, &RuleOutcome)) -> ReportingDescriptor {
+fn descriptor(rule: &RuleOutcome, id: &str) -> ReportingDescriptor {
     let kinds = kinds_phrase(&rule.must_survive);
     ReportingDescriptor {
-        id: rule_id(index),
+        id: id.to_owned(),
         name: slug(&rule.name),
         short_description: Text {
             text: rule.name.clone(),
@@ -234,11 +305,15 @@ fn indexed_new_violations(
 
 /// The results, at most `limit`, and notifications saying how they were
 /// grouped or cut.
-fn results_within(report: &CheckReport, limit: usize) -> (Vec<SarifResult>, Vec<Notification>) {
+fn results_within(
+    report: &CheckReport,
+    ids: &[String],
+    limit: usize,
+) -> (Vec<SarifResult>, Vec<Notification>) {
     let total = report.new_violations().count();
     if total <= limit {
         let results = indexed_new_violations(report)
-            .map(|(i, r, f, v)| violation_result(i, r, f, v))
+            .map(|(i, r, f, v)| violation_result(report, (i, &ids[i]), r, f, v))
             .collect();
         return (results, Vec::new());
     }
@@ -269,7 +344,10 @@ fn results_within(report: &CheckReport, limit: usize) -> (Vec<SarifResult>, Vec<
         });
         groups.truncate(limit);
     }
-    let results = groups.iter().map(grouped_result).collect();
+    let results = groups
+        .iter()
+        .map(|g| grouped_result(report, &ids[g.rule_index], g))
+        .collect();
     (results, notes)
 }
 
@@ -301,7 +379,8 @@ fn grouped_new_violations(report: &CheckReport) -> Vec<Group<'_>> {
 }
 
 fn violation_result(
-    index: usize,
+    report: &CheckReport,
+    (index, id): (usize, &str),
     rule: &RuleOutcome,
     function: &FunctionOutcome,
     violation: &ViolationOutcome,
@@ -312,8 +391,11 @@ fn violation_result(
     );
     push_path_and_causes(&mut text, violation);
     text.push_str(&format!(" Fix: {}", violation.hint));
+    if let Some(phrase) = violation.expiry_phrase() {
+        text.push_str(&format!(" Note: {phrase}."));
+    }
     SarifResult {
-        rule_id: rule_id(index),
+        rule_id: id.to_owned(),
         rule_index: index,
         level: "error",
         message: Text { text },
@@ -322,10 +404,65 @@ fn violation_result(
             "blastmapViolation/v1",
             violation.fingerprint.clone(),
         )]),
+        code_flows: code_flows(report, violation),
+        related_locations: related_locations(report, violation),
+        properties: violation
+            .expired
+            .as_ref()
+            .and_then(|e| e.expires.clone())
+            .map(|expired| Properties { expired }),
     }
 }
 
-fn grouped_result(group: &Group<'_>) -> SarifResult {
+/// The path as one thread flow: a location per node, from the function
+/// to the cause, each with its definition's file and line when known and
+/// the node's id as its message. Empty when the path is.
+fn code_flows(report: &CheckReport, violation: &ViolationOutcome) -> Vec<CodeFlow> {
+    if violation.path.is_empty() {
+        return Vec::new();
+    }
+    let locations = violation
+        .path
+        .iter()
+        .enumerate()
+        .map(|(step, node)| ThreadFlowLocation {
+            location: node_location(report, node, None, step),
+            nesting_level: step,
+        })
+        .collect();
+    vec![CodeFlow {
+        thread_flows: [ThreadFlow { locations }],
+    }]
+}
+
+/// Where each cause is defined (causes without a known place are left out:
+/// a related location is only useful with one).
+fn related_locations(report: &CheckReport, violation: &ViolationOutcome) -> Vec<Location> {
+    violation
+        .causes
+        .iter()
+        .filter(|c| report.node_positions.contains_key(c.as_str()))
+        .enumerate()
+        .map(|(i, cause)| node_location(report, cause, Some(i), 0))
+        .collect()
+}
+
+/// A node as a SARIF location: its definition (if known) and a message
+/// naming it (`step 0` is the function, the last step the cause).
+fn node_location(report: &CheckReport, node: &str, id: Option<usize>, step: usize) -> Location {
+    let text = match (id, step) {
+        (Some(_), _) => format!("cause: {node}"),
+        (None, 0) => format!("{node} (the function)"),
+        (None, _) => format!("{node} (step {step} of the path)"),
+    };
+    Location {
+        id,
+        physical_location: report.node_positions.get(node).map(physical_location),
+        message: Some(Text { text }),
+    }
+}
+
+fn grouped_result(report: &CheckReport, id: &str, group: &Group<'_>) -> SarifResult {
     let Group {
         rule_index,
         rule,
@@ -353,7 +490,7 @@ fn grouped_result(group: &Group<'_>) -> SarifResult {
     push_path_and_causes(&mut text, first);
     text.push_str(&format!(" Fix: {}", first.hint));
     SarifResult {
-        rule_id: rule_id(*rule_index),
+        rule_id: id.to_owned(),
         rule_index: *rule_index,
         level: "error",
         message: Text { text },
@@ -362,6 +499,9 @@ fn grouped_result(group: &Group<'_>) -> SarifResult {
             "blastmapFunction/v1",
             crate::engine::check::fingerprint(&rule.name, &function.id, "*"),
         )]),
+        code_flows: code_flows(report, first),
+        related_locations: related_locations(report, first),
+        properties: None,
     }
 }
 
@@ -385,14 +525,20 @@ fn location(function: &FunctionOutcome, rule: &RuleOutcome) -> Vec<Location> {
 
 fn physical(p: &SourcePosition) -> Location {
     Location {
-        physical_location: PhysicalLocation {
-            artifact_location: ArtifactLocation {
-                uri: artifact_uri(&p.file),
-            },
-            region: Region {
-                start_line: p.line.max(1),
-                start_column: p.column.max(1),
-            },
+        id: None,
+        physical_location: Some(physical_location(p)),
+        message: None,
+    }
+}
+
+fn physical_location(p: &SourcePosition) -> PhysicalLocation {
+    PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: artifact_uri(&p.file),
+        },
+        region: Region {
+            start_line: p.line.max(1),
+            start_column: p.column.max(1),
         },
     }
 }
@@ -475,6 +621,7 @@ mod tests {
             fingerprint: crate::engine::check::fingerprint("r", "checkout", domain),
             hint: "add a deployment in another region and require it with `any`".into(),
             baselined: baselined.then(BaselineNote::default),
+            expired: None,
         }
     }
 
@@ -503,6 +650,7 @@ mod tests {
             }],
             stale_baseline: Vec::new(),
             with_baseline: false,
+            node_positions: BTreeMap::new(),
         }
     }
 
@@ -520,11 +668,26 @@ mod tests {
         serde_json::from_str(&text).expect("SARIF output is JSON")
     }
 
+    fn named(name: &str) -> RuleOutcome {
+        RuleOutcome {
+            name: name.into(),
+            position: None,
+            must_survive: vec!["region".into()],
+            functions: Vec::new(),
+        }
+    }
+
     #[test]
-    fn rule_ids_count_from_one_with_three_digits() {
-        assert_eq!(rule_id(0), "BM001");
-        assert_eq!(rule_id(41), "BM042");
-        assert_eq!(rule_id(999), "BM1000");
+    fn rule_ids_are_slugs_of_names_and_colliding_slugs_get_a_hash_of_the_name() {
+        let ids = rule_ids(&[named("Survive a region!"), named("a b"), named("A-B")]);
+        assert_eq!(ids[0], "blastmap/survive-a-region");
+        assert!(ids[1].starts_with("blastmap/a-b-"), "{ids:?}");
+        assert!(ids[2].starts_with("blastmap/a-b-"), "{ids:?}");
+        assert_ne!(ids[1], ids[2]);
+        assert_eq!(ids[1].len(), "blastmap/a-b-".len() + 8);
+        // The hash depends on the name only, not on the rule's position.
+        let swapped = rule_ids(&[named("A-B"), named("a b")]);
+        assert_eq!(swapped, [ids[2].clone(), ids[1].clone()]);
     }
 
     #[test]
@@ -553,13 +716,16 @@ mod tests {
         )]);
         let log = parse(&r, MAX_RESULTS);
         let run = &log["runs"][0];
-        assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "BM001");
+        assert_eq!(
+            run["tool"]["driver"]["rules"][0]["id"],
+            "blastmap/critical-survive-a-region"
+        );
         assert_eq!(
             run["tool"]["driver"]["rules"][0]["name"],
             "critical-survive-a-region"
         );
         let result = &run["results"][0];
-        assert_eq!(result["ruleId"], "BM001");
+        assert_eq!(result["ruleId"], "blastmap/critical-survive-a-region");
         assert_eq!(result["level"], "error");
         let location = &result["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uri"], "estates/shop.yaml");
