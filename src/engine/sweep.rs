@@ -225,8 +225,12 @@ fn run_one(
     let graph = baseline.graph();
     let (down, degraded) = index.direct(graph, d);
     let changes = baseline.evaluate_auto(scratch, &down, &degraded, false);
+    // Not `into_iter().filter().collect()`: that reuses the allocation of
+    // every change, so a column would keep memory for all the nodes the
+    // scenario reached (quadratic over a sweep of a long chain).
     let mut functions: Vec<(NodeIx, Status)> = changes
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|(n, _)| wanted[*n as usize])
         .collect();
     // A change is always worse than the baseline status it replaces: keep
