@@ -216,7 +216,7 @@ impl Shared {
 
 /// The owner whose loss x's loss amounts to (the forced-owner rule of the
 /// module doc), if the rule applies.
-fn forced_owner(baseline: &Baseline, x: NodeIx) -> Option<NodeIx> {
+pub(crate) fn forced_owner(baseline: &Baseline, x: NodeIx) -> Option<NodeIx> {
     let graph = baseline.graph();
     let (_, cyclic) = baseline.component_of(x);
     let [e] = graph.member_of(x) else {
@@ -235,7 +235,7 @@ fn forced_owner(baseline: &Baseline, x: NodeIx) -> Option<NodeIx> {
 /// The representative (smallest node) of x's component when it is an
 /// all-or-nothing cycle (module doc). The check costs O(component + its
 /// members) and is made once per component (`known`, by representative).
-fn all_or_nothing_representative(
+pub(crate) fn all_or_nothing_representative(
     baseline: &Baseline,
     x: NodeIx,
     known: &mut rustc_hash::FxHashMap<NodeIx, bool>,
