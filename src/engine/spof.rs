@@ -234,22 +234,22 @@ pub(crate) fn forced_owner(baseline: &Baseline, x: NodeIx) -> Option<NodeIx> {
 
 /// The representative (smallest node) of x's component when it is an
 /// all-or-nothing cycle (module doc). The check costs O(component + its
-/// members) and is made once per component (`known`, by representative).
+/// members) and is made once per component: `known` holds the answer by
+/// the component's first node.
 pub(crate) fn all_or_nothing_representative(
     baseline: &Baseline,
     x: NodeIx,
-    known: &mut rustc_hash::FxHashMap<NodeIx, bool>,
+    known: &mut rustc_hash::FxHashMap<NodeIx, Option<NodeIx>>,
 ) -> Option<NodeIx> {
     let (nodes, cyclic) = baseline.component_of(x);
     if !cyclic {
         return None;
     }
-    let rep = nodes.iter().copied().min()?;
-    let holds = *known.entry(rep).or_insert_with(|| {
-        !nodes.iter().any(|&n| baseline.grounded_node(n))
-            && all_or_nothing_component(baseline, nodes)
-    });
-    holds.then_some(rep)
+    *known.entry(*nodes.first()?).or_insert_with(|| {
+        let holds = !nodes.iter().any(|&n| baseline.grounded_node(n))
+            && all_or_nothing_component(baseline, nodes);
+        holds.then(|| nodes.iter().copied().min()).flatten()
+    })
 }
 
 /// Whether the `requires` entries that need every member, restricted to
