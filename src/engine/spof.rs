@@ -307,3 +307,89 @@ pub fn path_to(baseline: &Baseline, scratch: &mut Scratch, f: NodeIx, x: NodeIx)
         .explain(f)
         .1
 }
+
+#[cfg(test)]
+mod tests_support {
+    use crate::graph::Graph;
+    use crate::load::{load_documents, Source};
+
+    /// A chain (forced owners), a pure cycle (all-or-nothing), a cycle
+    /// held up by `any` (neither rule), hung below two functions.
+    pub(super) fn mixed() -> Graph {
+        let y = "functions:
+  f: {requires: [a0, c0]}
+  g: {requires: [{any: [r0, a2]}]}
+services:
+  a0: {requires: [a1]}
+  a1: {requires: [a2]}
+  a2: {requires: [c1, db]}
+  c0: {requires: [c1]}
+  c1: {requires: [c2]}
+  c2: {requires: [c0, db]}
+  r0: {requires: [{any: [r1, db]}]}
+  r1: {requires: [{any: [r0, db2]}]}
+resources:
+  db: {}
+  db2: {}
+";
+        let sources = [Source {
+            name: "mixed.yaml".to_owned(),
+            text: y.to_owned(),
+        }];
+        match load_documents(&sources) {
+            Ok(l) => l.graph,
+            Err(e) => panic!("the estate should load: {e}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_answers_match_one_evaluation_per_candidate() {
+        let g = tests_support::mixed();
+        let base = Baseline::new(&g);
+        let functions = g.functions().to_vec();
+        let fast = spof(&base, &functions, &|_| {});
+        for item in &fast {
+            let brute: Vec<NodeIx> = g
+                .nodes()
+                .filter(|&x| x != item.function)
+                .filter(|&x| {
+                    base.evaluate_full(&[x], &[])
+                        .contains(&(item.function, Status::Down))
+                })
+                .collect();
+            assert_eq!(item.spofs, brute, "spofs of {}", g.id(item.function));
+        }
+        let f = g.find("f").expect("f exists");
+        assert!(
+            fast.iter().any(|i| i.function == f && i.spofs.len() == 7),
+            "f loses to the chain, the cycle and db: {fast:?}"
+        );
+    }
+
+    #[test]
+    fn node_sweep_columns_shared_along_chains_and_cycles_match_full_evaluation() {
+        use crate::model::{Domain, DomainKind};
+        let g = tests_support::mixed();
+        let base = Baseline::new(&g);
+        let domains = crate::engine::sweep::scenarios_of(&g, &[DomainKind::Node]);
+        let columns = crate::engine::sweep::sweep(&base, &domains, None, &|_| {});
+        for column in &columns {
+            let Domain::Node(id) = &column.domain else {
+                panic!("node scenarios only: {}", column.domain);
+            };
+            let x = g.find(id).expect("the scenario's node exists");
+            let mut expected: Vec<(NodeIx, Status)> = base
+                .evaluate_full(&[x], &[])
+                .into_iter()
+                .filter(|(n, _)| g.functions().contains(n))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(column.functions, expected, "column node:{id}");
+        }
+    }
+}
