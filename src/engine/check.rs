@@ -165,8 +165,11 @@ fn placement_domains(
             || baseline.scratch(),
             |scratch, d| {
                 let (down, _) = index.direct(graph, &d);
+                // A fresh vector (not an in-place collect): the column
+                // keeps only its functions, not the whole down set.
                 let mut functions: Vec<NodeIx> = down_under(baseline, scratch, &down)
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter(|&n| is_function[n as usize])
                     .collect();
                 functions.sort_unstable();

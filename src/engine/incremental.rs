@@ -42,6 +42,8 @@ use crate::model::Status;
 pub struct Baseline<'g> {
     graph: &'g Graph,
     grounded_entry: Vec<bool>,
+    /// Per node: grounded (SPEC §3.1).
+    grounded_node: Vec<bool>,
     /// Per entry: what support asks of it (see `support_thresholds`).
     thresholds: Vec<u32>,
     supported: Vec<bool>,
@@ -82,6 +84,7 @@ impl<'g> Baseline<'g> {
             down_at_rest,
             graph,
             grounded_entry: grounding.grounded_entry,
+            grounded_node: grounding.grounded_node,
             thresholds,
             supported,
             status,
@@ -108,6 +111,23 @@ impl<'g> Baseline<'g> {
     /// order.
     pub fn down_with_nothing_failed(&self) -> &[NodeIx] {
         &self.down_at_rest
+    }
+
+    /// Whether entry `e` is grounded (SPEC §3.1).
+    pub(crate) fn grounded_entry(&self, e: EntryIx) -> bool {
+        self.grounded_entry[e as usize]
+    }
+
+    /// Whether node `n` is grounded (SPEC §3.1).
+    pub(crate) fn grounded_node(&self, n: NodeIx) -> bool {
+        self.grounded_node[n as usize]
+    }
+
+    /// The nodes of `n`'s strongly connected component (of the `requires`
+    /// graph), and whether that component has a cycle.
+    pub(crate) fn component_of(&self, n: NodeIx) -> (&[NodeIx], bool) {
+        let rank = self.rank[n as usize] as usize;
+        (self.components.row(rank), self.cyclic[n as usize])
     }
 
     /// Fresh scratch space for [`Baseline::evaluate`] (one per thread).
@@ -668,33 +688,25 @@ fn positions_in_rows(rows: &crate::graph::Csr<NodeIx>, nodes: usize) -> Vec<u32>
     local
 }
 
-/// Tarjan's strongly connected components of the `requires` graph (owner →
+/// The strongly connected components of the `requires` graph (owner →
 /// member), ranked so that members come before owners; for each node, its
 /// rank and whether its component has a cycle (more than one node, or a
-/// node requiring itself).
+/// node requiring itself). Iterative (see [`strongly_connected`]): a chain
+/// of a million services needs no stack.
 fn components_in_order(graph: &Graph) -> (Vec<u32>, Vec<bool>, crate::graph::Csr<NodeIx>) {
-    let mut edges: Vec<(u32, u32)> = Vec::new();
-    for n in graph.nodes() {
+    let sccs = strongly_connected(graph.len(), |n, out| {
         for e in graph.requires(n) {
-            for &m in graph.members(e) {
-                edges.push((n, m));
-            }
+            out.extend_from_slice(graph.members(e));
         }
-    }
-    let mut pg = petgraph::graph::DiGraph::<(), ()>::with_capacity(graph.len(), edges.len());
-    for _ in graph.nodes() {
-        pg.add_node(());
-    }
-    pg.extend_with_edges(edges.iter().copied());
-    // Tarjan's output is a post-order: every component comes after the
-    // components it reaches, i.e. members before owners.
-    let sccs = petgraph::algo::tarjan_scc(&pg);
+    });
     let mut rank = vec![0u32; graph.len()];
     let mut cyclic = vec![false; graph.len()];
     let mut components = crate::graph::Csr::new();
-    for (r, scc) in sccs.iter().enumerate() {
-        let has_cycle = scc.len() > 1 || scc.first().is_some_and(|x| pg.contains_edge(*x, *x));
-        let nodes: Vec<NodeIx> = scc.iter().map(|x| x.index() as NodeIx).collect();
+    for (r, nodes) in sccs.into_iter().enumerate() {
+        let has_cycle = nodes.len() > 1
+            || nodes
+                .first()
+                .is_some_and(|&x| graph.requires(x).any(|e| graph.members(e).contains(&x)));
         for &n in &nodes {
             rank[n as usize] = r as u32;
             cyclic[n as usize] = has_cycle;
@@ -702,6 +714,76 @@ fn components_in_order(graph: &Graph) -> (Vec<u32>, Vec<bool>, crate::graph::Csr
         components.push_row(nodes);
     }
     (rank, cyclic, components)
+}
+
+/// Tarjan's strongly connected components of a graph of `nodes` nodes
+/// whose successors `successors(n, out)` appends to `out`, in post-order:
+/// every component comes after the components it reaches. Iterative, with
+/// an explicit stack of (node, successors left): O(nodes + edges) time and
+/// heap memory, constant call stack whatever the depth of the graph.
+pub(crate) fn strongly_connected(
+    nodes: usize,
+    successors: impl Fn(NodeIx, &mut Vec<NodeIx>),
+) -> Vec<Vec<NodeIx>> {
+    const UNVISITED: u32 = u32::MAX;
+    let mut index = vec![UNVISITED; nodes];
+    let mut low = vec![0u32; nodes];
+    let mut on_stack = vec![false; nodes];
+    let mut stack: Vec<NodeIx> = Vec::new();
+    // Successors of the nodes on the call path, flattened; `frames` holds
+    // (node, start of its successors in `succ`, next one to visit).
+    let mut succ: Vec<NodeIx> = Vec::new();
+    let mut frames: Vec<(NodeIx, usize, usize)> = Vec::new();
+    let mut next_index = 0u32;
+    let mut out = Vec::new();
+    for root in 0..nodes as NodeIx {
+        if index[root as usize] != UNVISITED {
+            continue;
+        }
+        let mut to_enter = Some(root);
+        loop {
+            if let Some(v) = to_enter.take() {
+                index[v as usize] = next_index;
+                low[v as usize] = next_index;
+                next_index += 1;
+                stack.push(v);
+                on_stack[v as usize] = true;
+                let start = succ.len();
+                successors(v, &mut succ);
+                frames.push((v, start, start));
+            }
+            let Some(&mut (v, start, ref mut next)) = frames.last_mut() else {
+                break;
+            };
+            if *next < succ.len() {
+                let w = succ[*next];
+                *next += 1;
+                if index[w as usize] == UNVISITED {
+                    to_enter = Some(w);
+                } else if on_stack[w as usize] {
+                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                }
+                continue;
+            }
+            frames.pop();
+            succ.truncate(start);
+            if let Some(&(parent, _, _)) = frames.last() {
+                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            }
+            if low[v as usize] == index[v as usize] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w as usize] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(component);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -189,17 +189,117 @@ pub fn sweep(
         .filter(|&&f| wanted[f as usize] && baseline.status(f) != Status::Up)
         .map(|&f| (f, baseline.status(f)))
         .collect();
-    domains
+    let shared = NodeScenarios::new(baseline, domains);
+    let mut columns: Vec<Option<SweepColumn>> = domains
         .par_iter()
+        .enumerate()
         .map_init(
             || baseline.scratch(),
-            |scratch, d| {
+            |scratch, (i, d)| {
+                if shared.link[i] != NO_LINK {
+                    return None;
+                }
                 let column = run_one(baseline, &index, scratch, d, &wanted, &baseline_not_up);
                 progress(1);
-                column
+                Some(column)
             },
         )
+        .collect();
+    shared.resolve(&mut columns, domains, &wanted);
+    progress(shared.linked as u64);
+    columns
+        .into_iter()
+        .map(|c| c.expect("every column is evaluated or resolved from its link"))
         .collect()
+}
+
+const NO_LINK: usize = usize::MAX;
+
+/// `node:x` scenarios whose column follows from another's (the sharing
+/// rules of [`super::spof`]): x's loss amounts to its forced owner o's,
+/// plus x itself down; every node of an all-or-nothing cycle fails the same
+/// set. Degradation then follows from the same down set, so the columns
+/// agree too. This makes `--domains node` on a chain or a cycle of n
+/// services cost O(n + output), not O(n²).
+struct NodeScenarios {
+    /// Per scenario: the scenario whose column it derives from, or
+    /// [`NO_LINK`].
+    link: Vec<usize>,
+    /// Per scenario: whether the link is a forced owner (the node itself
+    /// is added, down) rather than a cycle's representative.
+    adds_itself: Vec<Option<NodeIx>>,
+    linked: usize,
+}
+
+impl NodeScenarios {
+    fn new(baseline: &Baseline, domains: &[Domain]) -> Self {
+        let graph = baseline.graph();
+        let mut scenario_of: FxHashMap<NodeIx, usize> = FxHashMap::default();
+        for (i, d) in domains.iter().enumerate() {
+            if let Domain::Node(id) = d {
+                if let Some(n) = graph.find(id) {
+                    scenario_of.entry(n).or_insert(i);
+                }
+            }
+        }
+        let mut link = vec![NO_LINK; domains.len()];
+        let mut adds_itself = vec![None; domains.len()];
+        let mut known = FxHashMap::default();
+        let mut linked = 0;
+        for (&x, &i) in &scenario_of {
+            let target = if let Some(o) = super::spof::forced_owner(baseline, x) {
+                adds_itself[i] = Some(x);
+                scenario_of.get(&o)
+            } else {
+                super::spof::all_or_nothing_representative(baseline, x, &mut known)
+                    .filter(|&rep| rep != x)
+                    .and_then(|rep| scenario_of.get(&rep))
+            };
+            if let Some(&t) = target {
+                link[i] = t;
+                linked += 1;
+            } else {
+                adds_itself[i] = None;
+            }
+        }
+        NodeScenarios {
+            link,
+            adds_itself,
+            linked,
+        }
+    }
+
+    /// Fills the linked columns from the evaluated ones. Links go from a
+    /// member to its owner (up the component order) or to a cycle's
+    /// representative (evaluated), so they never loop.
+    fn resolve(&self, columns: &mut [Option<SweepColumn>], domains: &[Domain], wanted: &[bool]) {
+        let mut path: Vec<usize> = Vec::new();
+        for start in 0..columns.len() {
+            let mut i = start;
+            while columns[i].is_none() {
+                path.push(i);
+                i = self.link[i];
+            }
+            while let Some(j) = path.pop() {
+                let mut functions = columns[i]
+                    .as_ref()
+                    .expect("resolved in link order")
+                    .functions
+                    .clone();
+                if let Some(x) = self.adds_itself[j].filter(|&x| wanted[x as usize]) {
+                    match functions.binary_search_by_key(&x, |c| c.0) {
+                        Ok(at) => functions[at].1 = Status::Down,
+                        Err(at) => functions.insert(at, (x, Status::Down)),
+                    }
+                }
+                columns[j] = Some(SweepColumn {
+                    domain: domains[j].clone(),
+                    functions,
+                });
+                i = j;
+            }
+        }
+    }
 }
 
 fn wanted_functions(graph: &Graph, rows: Option<&[NodeIx]>) -> Vec<bool> {
@@ -225,8 +325,12 @@ fn run_one(
     let graph = baseline.graph();
     let (down, degraded) = index.direct(graph, d);
     let changes = baseline.evaluate_auto(scratch, &down, &degraded, false);
+    // Not `into_iter().filter().collect()`: that reuses the allocation of
+    // every change, so a column would keep memory for all the nodes the
+    // scenario reached (quadratic over a sweep of a long chain).
     let mut functions: Vec<(NodeIx, Status)> = changes
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|(n, _)| wanted[*n as usize])
         .collect();
     // A change is always worse than the baseline status it replaces: keep
