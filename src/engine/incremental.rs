@@ -791,6 +791,52 @@ mod tests {
     use super::*;
     use crate::load::{load_documents, Source};
 
+    /// petgraph's `tarjan_scc` recurses (a chain of 80,000 nodes overflowed
+    /// the stack), so the engine has its own iterative Tarjan; petgraph
+    /// stays the reference it is checked against, on random graphs small
+    /// enough for recursion.
+    #[test]
+    fn iterative_components_equal_petgraphs_and_come_members_first() {
+        let mut seed = 0x5cc_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..300 {
+            let nodes = 1 + next(40) as usize;
+            let edges: Vec<(u32, u32)> = (0..next(nodes as u64 * 3))
+                .map(|_| (next(nodes as u64) as u32, next(nodes as u64) as u32))
+                .collect();
+            let ours = strongly_connected(nodes, |n, out| {
+                out.extend(edges.iter().filter(|e| e.0 == n).map(|e| e.1));
+            });
+            let mut pg = petgraph::graph::DiGraph::<(), ()>::new();
+            let ix: Vec<_> = (0..nodes).map(|_| pg.add_node(())).collect();
+            for &(a, b) in &edges {
+                pg.add_edge(ix[a as usize], ix[b as usize], ());
+            }
+            let normal = |mut c: Vec<Vec<u32>>| {
+                c.iter_mut().for_each(|x| x.sort_unstable());
+                c.sort();
+                c
+            };
+            let theirs: Vec<Vec<u32>> = petgraph::algo::tarjan_scc(&pg)
+                .into_iter()
+                .map(|c| c.into_iter().map(|x| x.index() as u32).collect())
+                .collect();
+            assert_eq!(normal(ours.clone()), normal(theirs), "{edges:?}");
+            let mut position = vec![0usize; nodes];
+            for (r, c) in ours.iter().enumerate() {
+                c.iter().for_each(|&n| position[n as usize] = r);
+            }
+            for &(a, b) in &edges {
+                assert!(position[b as usize] <= position[a as usize], "{edges:?}");
+            }
+        }
+    }
+
     /// A ring of services inside one component: every third requires `all`
     /// of the next service and its database (a failure goes down the ring),
     /// the others `any` (a failure only degrades).
