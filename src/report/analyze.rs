@@ -332,4 +332,3 @@ fn status_badge(s: Status) -> &'static str {
         Status::Up => "🟢 up",
     }
 }
-
