@@ -594,6 +594,26 @@ mod tests {
     }
 
     #[test]
+    fn node_kinds_are_read_once_each_and_absent_means_every_kind() {
+        let toml = "[[rule]]\nname = \"a\"\nfunctions = \"*\"\nmust_survive = [\"node\"]\nnode_kinds = [\"external\", \"resource\", \"external\"]\n\n[[rule]]\nname = \"b\"\nfunctions = \"*\"\nmust_survive = [\"node\"]\n";
+        let policy = match parse_policy("p.toml", toml, &shop()) {
+            Ok(p) => p,
+            Err(ds) => panic!("expected a valid policy: {ds:?}"),
+        };
+        assert_eq!(
+            policy.rules[0].node_kinds,
+            Some(vec![NodeKind::External, NodeKind::Resource])
+        );
+        assert!(!policy.rules[0].counts_node_kind(NodeKind::Service));
+        assert_eq!(policy.rules[1].node_kinds, None);
+        assert!(policy.rules[1].counts_node_kind(NodeKind::Service));
+        assert_eq!(
+            problems("[[rule]]\nname = \"a\"\nfunctions = \"*\"\nmust_survive = [\"node\"]\nnode_kinds = []\n"),
+            ["5:14 invalid-policy `node_kinds` is empty"]
+        );
+    }
+
+    #[test]
     fn every_mistake_of_a_policy_is_reported_in_one_run_in_file_order() {
         let toml = r#"version = 2
 
