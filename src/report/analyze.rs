@@ -332,3 +332,4 @@ fn status_badge(s: Status) -> &'static str {
         Status::Up => "🟢 up",
     }
 }
+

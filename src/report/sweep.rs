@@ -303,12 +303,7 @@ fn write_markdown_table(
     }
     out.push('\n');
     for &f in rows {
-        let _ = write!(
-            out,
-            "| `{}` | {} |",
-            markdown::code(graph.id(f)),
-            graph.criticality(f)
-        );
+        let _ = write!(out, "| `{}` | {} |", markdown::code(graph.id(f)), graph.criticality(f));
         for (i, _) in members {
             out.push_str(match cell(&columns[*i], f) {
                 Status::Down => " 🔴 ✗ |",
@@ -319,6 +314,7 @@ fn write_markdown_table(
         out.push('\n');
     }
 }
+
 
 /// CSV: a header `function,criticality,<scenario>...`, one row per function,
 /// cells `down`, `degraded` or `up`.
@@ -363,6 +359,7 @@ pub fn csv_field(s: &str) -> String {
         cell.into_owned()
     }
 }
+
 
 #[cfg(test)]
 mod tests {
