@@ -425,8 +425,13 @@ fn spof_estate(
     let started = std::time::Instant::now();
     let baseline = Baseline::new(graph);
     let progress = Progress::new("single points of failure", 0);
-    let results = crate::engine::spof::spof(&baseline, &functions, &|n| progress.inc(n));
+    let mut results = crate::engine::spof::spof(&baseline, &functions, &|n| progress.inc(n));
     progress.finish();
+    if let Some(kinds) = &args.kinds {
+        for r in &mut results {
+            r.spofs.retain(|&x| kinds.contains(&graph.kind(x)));
+        }
+    }
     tracing::info!(
         functions = functions.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

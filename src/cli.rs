@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diag::{closest, did_you_mean};
 use crate::model::domain::{DomainSyntaxError, DOMAIN_KINDS, DOMAIN_SYNTAX_HELP};
-use crate::model::{DomainArg, DomainKind};
+use crate::model::{DomainArg, DomainKind, NodeKind};
 use crate::report::output::Target;
 
 /// The estate format version the binary reads, as `--version` prints it.
@@ -142,6 +142,7 @@ const SWEEP_AFTER_HELP: &str = concat!(
 const SPOF_AFTER_HELP: &str = concat!(
     "Examples:
   blastmap spof fixtures/shop --function checkout
+  blastmap spof fixtures/shop --kinds resource,external
   blastmap spof fixtures/shop -f markdown > spof.md
   blastmap spof fixtures/shop -f json
 
@@ -388,6 +389,31 @@ fn parse_domain_kinds(text: &str) -> Result<Vec<DomainKind>, String> {
     Ok(kinds)
 }
 
+/// `--kinds`' value parser: a comma-separated list of node kinds
+/// (`resource,external`), without repeats; at least one.
+fn parse_node_kinds(text: &str) -> Result<Vec<NodeKind>, String> {
+    let names = NodeKind::ALL.map(NodeKind::as_str);
+    let help = format!("use some of: {}", names.join(", "));
+    let mut kinds = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some(kind) = NodeKind::ALL.into_iter().find(|k| k.as_str() == part) else {
+            let hint = did_you_mean(&closest(part, names.iter().copied()))
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            return Err(format!(
+                "`{part}` is not a kind of node{hint}\n  help: {help}"
+            ));
+        };
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    if kinds.is_empty() {
+        return Err(format!("no kind of node given\n  help: {help}"));
+    }
+    Ok(kinds)
+}
+
 /// `sweep` output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SweepFormat {
@@ -406,6 +432,13 @@ pub struct SpofArgs {
     /// Only these functions (repeatable); all functions by default.
     #[arg(long = "function", value_name = "ID")]
     pub functions: Vec<String>,
+
+    /// Only single points of failure of these kinds of node, comma-separated:
+    /// function, service, resource, external (e.g. `resource,external`, the
+    /// things to make redundant); every kind by default.
+    // `std::vec::Vec`: one value the parser turns into a list (as `--domains`).
+    #[arg(long, value_name = "KINDS", value_parser = parse_node_kinds)]
+    pub kinds: Option<std::vec::Vec<NodeKind>>,
 
     /// Output format (`markdown`: a pull-request comment).
     #[arg(short, long, value_enum, default_value_t = SpofFormat::Text)]

@@ -1594,6 +1594,7 @@ fn check_check_case(case_seed: u64) {
             name: k.as_str().to_owned(),
             functions: FunctionSelector::All,
             must_survive: vec![*k],
+            node_kinds: None,
         })
         .collect();
     let got = violations(&baseline, &rules, &|_| {});
@@ -1623,6 +1624,57 @@ fn check_check_case(case_seed: u64) {
     assert_eq!(
         got, expected,
         "check violations (case seed {case_seed:#x})\n{json}"
+    );
+    check_node_kinds_case(case_seed, &baseline, &json);
+}
+
+/// `check` with `node_kinds = [K]` (one rule per node kind, `node` only):
+/// its violations are exactly `spof`'s results filtered to nodes of kind K
+/// (and, for a function down with nothing failed, every other node of
+/// kind K, as `spof` lists nothing for it).
+fn check_node_kinds_case(
+    case_seed: u64,
+    baseline: &blastmap::engine::incremental::Baseline,
+    json: &str,
+) {
+    use blastmap::engine::check::violations;
+    use blastmap::engine::spof::spof;
+    use blastmap::model::{Domain, DomainKind, FunctionSelector, NodeKind, Rule};
+
+    let graph = baseline.graph();
+    let rules: Vec<Rule> = NodeKind::ALL
+        .iter()
+        .map(|k| Rule {
+            name: k.as_str().to_owned(),
+            functions: FunctionSelector::All,
+            must_survive: vec![DomainKind::Node],
+            node_kinds: Some(vec![*k]),
+        })
+        .collect();
+    let got: Vec<(usize, u32, Domain)> = violations(baseline, &rules, &|_| {})
+        .into_iter()
+        .map(|v| (v.rule, v.function, v.domain))
+        .collect();
+    let functions = graph.functions().to_vec();
+    let spofs = spof(baseline, &functions, &|_| {});
+    let mut expected = Vec::new();
+    for (r, kind) in NodeKind::ALL.iter().enumerate() {
+        for item in &spofs {
+            let f = item.function;
+            let nodes: Vec<u32> = if baseline.down_with_nothing_failed().contains(&f) {
+                graph.nodes().filter(|&x| x != f).collect()
+            } else {
+                item.spofs.clone()
+            };
+            for x in nodes.into_iter().filter(|&x| graph.kind(x) == *kind) {
+                expected.push((r, f, Domain::Node(graph.id(x).to_owned())));
+            }
+        }
+    }
+    expected.sort_by_cached_key(|(r, f, d)| (*r, *f, d.to_string()));
+    assert_eq!(
+        got, expected,
+        "check with node_kinds vs spof (case seed {case_seed:#x})\n{json}"
     );
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::util::{exec, ok, temp_dir, write_estate, SHOP};
+use crate::util::{exec, ok, path_str, temp_dir, write_estate, SHOP};
 
 #[test]
 fn spof_on_the_example() {
@@ -222,4 +222,231 @@ resources:
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["functions"][0]["id"], "f");
     assert_eq!(v["functions"][0]["spof"], Value::Array(vec![]));
+}
+
+#[test]
+fn spof_kinds_lists_only_nodes_of_those_kinds() {
+    let all: Value = serde_json::from_str(&ok(&["spof", SHOP, "-f", "json"])).unwrap();
+    let some: Value = serde_json::from_str(&ok(&[
+        "spof",
+        SHOP,
+        "--kinds",
+        "resource,external",
+        "-f",
+        "json",
+    ]))
+    .unwrap();
+    // Every function is still listed; only the other kinds are dropped.
+    let ids = |v: &Value| -> Vec<String> {
+        v["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&some), ids(&all));
+    let checkout = |v: &Value| -> Vec<String> {
+        v["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "checkout")
+            .unwrap()["spof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        checkout(&some),
+        [
+            "arn:aws:rds:us-east-1:111122223333:db:orders",
+            "arn:aws:sqs:us-east-1:111122223333:order-events",
+            "stripe"
+        ]
+    );
+    // The filtered list is the full list without services.
+    let services = [
+        "cart",
+        "order-service",
+        "order-service-use1",
+        "payments",
+        "web",
+    ];
+    let expected: Vec<String> = checkout(&all)
+        .into_iter()
+        .filter(|x| !services.contains(&x.as_str()))
+        .collect();
+    assert_eq!(checkout(&some), expected);
+
+    let text = ok(&["spof", SHOP, "--kinds", "service", "--function", "checkout"]);
+    assert!(text.contains("  web  (service)"), "{text}");
+    assert!(text.contains("checkout [critical]: 5"), "{text}");
+    assert!(!text.contains("stripe"), "{text}");
+    assert!(!text.contains("db:orders  ("), "{text}");
+}
+
+#[test]
+fn spof_kinds_rejects_an_unknown_kind_with_a_suggestion() {
+    let (code, out, stderr) = exec(&["spof", SHOP, "--kinds", "resource,externl"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        stderr.contains("`externl` is not a kind of node (did you mean `external`?)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("use some of: function, service, resource, external"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn spof_text_says_why_a_logical_node_is_a_single_point_of_failure() {
+    let text = ok(&["spof", SHOP, "--function", "checkout"]);
+    let why = |node: &str| -> String {
+        let at = text
+            .find(&format!("\n  {node}  ("))
+            .unwrap_or_else(|| panic!("{node} listed: {text}"));
+        text[at..]
+            .lines()
+            .find(|l| l.trim_start().starts_with("why: "))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    // A logical service with two deployments below it: where paths converge.
+    assert_eq!(
+        why("web"),
+        "why: every path from checkout goes through web; below it, any of web-use1, web-euw1 \
+         will do: make web itself redundant, or let checkout reach them without web"
+    );
+    // A node whose one requirement is single: the chain, and where to act.
+    assert_eq!(
+        why("order-service"),
+        "why: its only requirement is order-service-use1 (chain: order-service → \
+         order-service-use1): add an alternative to order-service-use1 and require both with `any`"
+    );
+    // A leaf keeps the peer advice.
+    assert_eq!(
+        why("stripe"),
+        "why: nothing stands in for it: add a redundant peer and require both with `any` or `quorum`"
+    );
+    assert!(!why("web").contains("redundant peer"));
+    let md = ok(&["spof", SHOP, "--function", "checkout", "-f", "markdown"]);
+    assert!(
+        md.contains(
+            "| `web` | service | `checkout → web` | every path from checkout goes through web;"
+        ),
+        "{md}"
+    );
+}
+
+#[test]
+fn spof_text_names_every_single_requirement_of_a_node_without_redundancy() {
+    let yaml = "version: 1
+functions:
+  f: {requires: [svc]}
+services:
+  svc: {requires: [a, b]}
+resources:
+  a: {}
+  b: {}
+";
+    let dir = temp_dir();
+    let path = write_estate(&dir, yaml);
+    let text = ok(&["spof", &path, "--function", "f"]);
+    assert!(
+        text.contains(
+            "why: every path from f goes through svc, which needs each of a, b: \
+             add a peer for svc and require both with `any`"
+        ),
+        "{text}"
+    );
+}
+
+/// `check` on the shop with `policy` (TOML): exit code, stdout, stderr.
+fn check_with_policy(policy: &str, format: &str) -> (i32, String, String) {
+    let dir = temp_dir();
+    let p = dir.path().join("policy.toml");
+    std::fs::write(&p, policy).unwrap();
+    exec(&["check", SHOP, "--policy", &path_str(&p), "--format", format])
+}
+
+#[test]
+fn policy_node_kinds_limits_node_domains() {
+    let policy = "[[rule]]\nname = \"no single resource or third party\"\nfunctions = { ids = [\"checkout\"] }\nmust_survive = [\"node\"]\nnode_kinds = [\"resource\", \"external\"]\n";
+    let (code, out, err) = check_with_policy(policy, "json");
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let domains: Vec<&str> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["domain"].as_str().unwrap())
+        .collect();
+    // Exactly `spof --kinds resource,external` of checkout, as node domains.
+    let spof: Value = serde_json::from_str(&ok(&[
+        "spof",
+        SHOP,
+        "--function",
+        "checkout",
+        "--kinds",
+        "resource,external",
+        "-f",
+        "json",
+    ]))
+    .unwrap();
+    let expected: Vec<String> = spof["functions"][0]["spof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| format!("node:{}", x.as_str().unwrap()))
+        .collect();
+    assert_eq!(domains, expected);
+    assert_eq!(
+        domains,
+        [
+            "node:arn:aws:rds:us-east-1:111122223333:db:orders",
+            "node:arn:aws:sqs:us-east-1:111122223333:order-events",
+            "node:stripe"
+        ]
+    );
+
+    // Functions only: checkout requires no other function, so it passes.
+    let policy = "[[rule]]\nname = \"no other function\"\nfunctions = \"*\"\nmust_survive = [\"node\"]\nnode_kinds = [\"function\"]\n";
+    let (code, out, err) = check_with_policy(policy, "json");
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn policy_node_kinds_with_an_unknown_kind_is_an_error_at_its_position() {
+    let policy = "[[rule]]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = [\"node\"]\nnode_kinds = [\"resource\", \"externl\"]\n";
+    let (code, out, err) = check_with_policy(policy, "text");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("error[invalid-policy]: `externl` is not a kind of node"),
+        "{err}"
+    );
+    assert!(err.contains("policy.toml:5:27"), "{err}");
+    assert!(err.contains("did you mean `external`?"), "{err}");
+    assert!(
+        err.contains("node_kinds takes: function, service, resource, external"),
+        "{err}"
+    );
+}
+
+#[test]
+fn policy_node_kinds_without_node_in_must_survive_is_an_error_at_the_key() {
+    let policy = "[[rule]]\nname = \"r\"\nfunctions = \"*\"\nmust_survive = [\"region\"]\nnode_kinds = [\"resource\"]\n";
+    let (code, out, err) = check_with_policy(policy, "text");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("`node_kinds` without `node` in `must_survive` limits nothing"),
+        "{err}"
+    );
+    assert!(err.contains("policy.toml:5:1"), "{err}");
+    assert!(err.contains(r#"add "node" to must_survive"#), "{err}");
 }

@@ -101,6 +101,14 @@ pub fn violations(
         let mut found: Vec<(NodeIx, usize, usize, &Domain)> = Vec::new();
         for (k, kind) in rule.must_survive.iter().enumerate() {
             for (d, (domain, down)) in down_under[kind].iter().enumerate() {
+                // `node_kinds`: only the `node` domains of those kinds.
+                if let Domain::Node(id) = domain {
+                    if let Some(x) = graph.find(id) {
+                        if !rule.counts_node_kind(graph.kind(x)) {
+                            continue;
+                        }
+                    }
+                }
                 for &f in down {
                     if wanted.contains(&f) && *domain != Domain::Node(graph.id(f).to_owned()) {
                         found.push((f, k, d, domain));

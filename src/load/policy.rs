@@ -38,7 +38,7 @@ pub struct Policy {
 /// The keys of the document's top level.
 const TOP_KEYS: [&str; 1] = ["rule"];
 /// The keys of a `[[rule]]`.
-const RULE_KEYS: [&str; 3] = ["name", "functions", "must_survive"];
+const RULE_KEYS: [&str; 4] = ["name", "functions", "must_survive", "node_kinds"];
 /// The keys of a `functions = { ... }` table.
 const WHERE_KEYS: [&str; 3] = ["ids", "criticality", "tags"];
 
@@ -228,11 +228,13 @@ impl Checker<'_> {
     fn rule(&mut self, header: Range<usize>, table: &DeTable) -> Option<(Range<usize>, Rule)> {
         let before = self.problems.len();
         let (mut name, mut functions, mut must_survive) = (None, None, None);
+        let mut node_kinds: Option<(Range<usize>, Option<Vec<NodeKind>>)> = None;
         for (key, value) in in_file_order(table) {
             match key.get_ref().as_ref() {
                 "name" => name = Some(self.name(value)),
                 "functions" => functions = Some(self.functions(value)),
                 "must_survive" => must_survive = Some(self.must_survive(value)),
+                "node_kinds" => node_kinds = Some((key.span(), self.node_kinds(value))),
                 other => {
                     let elsewhere = WHERE_KEYS.contains(&other).then_some(
                         "in `functions`, e.g. functions = { criticality = [\"critical\"] }",
@@ -261,11 +263,27 @@ impl Checker<'_> {
             }
         }
         let (name, functions, must_survive) = (name??, functions??, must_survive??);
+        let node_kinds = match node_kinds {
+            None => None,
+            Some((key, kinds)) => {
+                if !must_survive.contains(&DomainKind::Node) {
+                    // Without `node` it would limit nothing: a rule that
+                    // looks stricter than it is.
+                    self.error(
+                        key,
+                        "`node_kinds` without `node` in `must_survive` limits nothing".to_owned(),
+                        r#"add "node" to must_survive, or remove node_kinds"#,
+                    );
+                }
+                Some(kinds?)
+            }
+        };
         (self.problems.len() == before).then(|| {
             let rule = Rule {
                 name: name.get_ref().clone(),
                 functions,
                 must_survive,
+                node_kinds,
             };
             (name.span(), rule)
         })
@@ -477,6 +495,44 @@ impl Checker<'_> {
         }
         (self.problems.len() == before).then_some(kinds)
     }
+
+    /// `node_kinds = ["resource", "external"]`: known node kinds, each
+    /// once, at least one.
+    fn node_kinds(&mut self, value: &Node) -> Option<Vec<NodeKind>> {
+        let before = self.problems.len();
+        let listed = self.strings(value, "node_kinds", r#"["resource", "external"]"#)?;
+        let names = NodeKind::ALL.map(NodeKind::as_str);
+        let mut kinds = Vec::new();
+        for k in listed {
+            match NodeKind::ALL
+                .into_iter()
+                .find(|n| n.as_str() == k.get_ref())
+            {
+                Some(kind) if !kinds.contains(&kind) => kinds.push(kind),
+                Some(_) => {}
+                None => {
+                    let mut d = Diagnostic::error(
+                        Code::InvalidPolicy,
+                        format!("`{}` is not a kind of node", k.get_ref()),
+                    )
+                    .at(self.at(k.span()))
+                    .help(format!("node_kinds takes: {}", names.join(", ")));
+                    if let Some(h) = did_you_mean(&closest(k.get_ref(), names.iter().copied())) {
+                        d = d.note(h);
+                    }
+                    self.problems.push(d);
+                }
+            }
+        }
+        if kinds.is_empty() && self.problems.len() == before {
+            self.error(
+                value.span(),
+                "`node_kinds` is empty".to_owned(),
+                r#"list the kinds of node whose loss counts, e.g. ["resource", "external"], or remove node_kinds for every kind"#,
+            );
+        }
+        (self.problems.len() == before).then_some(kinds)
+    }
 }
 
 #[cfg(test)]
@@ -535,6 +591,26 @@ mod tests {
             }
         );
         assert_eq!(policy.rules[1].functions, FunctionSelector::All);
+    }
+
+    #[test]
+    fn node_kinds_are_read_once_each_and_absent_means_every_kind() {
+        let toml = "[[rule]]\nname = \"a\"\nfunctions = \"*\"\nmust_survive = [\"node\"]\nnode_kinds = [\"external\", \"resource\", \"external\"]\n\n[[rule]]\nname = \"b\"\nfunctions = \"*\"\nmust_survive = [\"node\"]\n";
+        let policy = match parse_policy("p.toml", toml, &shop()) {
+            Ok(p) => p,
+            Err(ds) => panic!("expected a valid policy: {ds:?}"),
+        };
+        assert_eq!(
+            policy.rules[0].node_kinds,
+            Some(vec![NodeKind::External, NodeKind::Resource])
+        );
+        assert!(!policy.rules[0].counts_node_kind(NodeKind::Service));
+        assert_eq!(policy.rules[1].node_kinds, None);
+        assert!(policy.rules[1].counts_node_kind(NodeKind::Service));
+        assert_eq!(
+            problems("[[rule]]\nname = \"a\"\nfunctions = \"*\"\nmust_survive = [\"node\"]\nnode_kinds = []\n"),
+            ["5:14 invalid-policy `node_kinds` is empty"]
+        );
     }
 
     #[test]

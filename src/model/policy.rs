@@ -2,7 +2,7 @@
 //! which domain kinds they must survive. Evaluating a selector against an
 //! estate is the engine's job (`engine::check::selects`).
 
-use super::{Criticality, DomainKind};
+use super::{Criticality, DomainKind, NodeKind};
 
 /// Which functions a rule applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,4 +24,17 @@ pub struct Rule {
     pub name: String,
     pub functions: FunctionSelector,
     pub must_survive: Vec<DomainKind>,
+    /// `node_kinds = [...]`: the kinds of node whose `node` domains the rule
+    /// counts, so a rule can ask for no single database or third party
+    /// without failing on every logical service that functions converge on.
+    /// `None`: every kind.
+    pub node_kinds: Option<Vec<NodeKind>>,
+}
+
+impl Rule {
+    /// Whether the domain `node:x`, for a node of `kind`, is one of this
+    /// rule's domains (given that `node` is in `must_survive`).
+    pub fn counts_node_kind(&self, kind: NodeKind) -> bool {
+        self.node_kinds.as_ref().is_none_or(|k| k.contains(&kind))
+    }
 }

@@ -6,9 +6,10 @@ use serde::Serialize;
 
 use super::display_id;
 use super::style::Style;
+use crate::engine::entry::threshold;
 use crate::engine::incremental::Baseline;
 use crate::engine::spof::{path_to, FunctionSpofs};
-use crate::graph::Graph;
+use crate::graph::{Graph, NodeIx};
 use crate::model::Status;
 
 /// `spof --format json` (SPEC §4.2).
@@ -94,6 +95,7 @@ pub fn to_text(baseline: &Baseline, results: &[FunctionSpofs], style: Style) -> 
                 super::describe_node(graph, x)
             );
             let _ = writeln!(out, "    {}", style.dim(&path.join(" → ")));
+            let _ = writeln!(out, "    why: {}", why(graph, f, x));
         }
     }
     out
@@ -132,7 +134,9 @@ pub fn to_markdown(baseline: &Baseline, results: &[FunctionSpofs]) -> String {
             out.push_str("✓ No single point of failure.\n");
             continue;
         }
-        out.push_str("| Single point of failure | What and where | Path |\n|---|---|---|\n");
+        out.push_str(
+            "| Single point of failure | What and where | Path | Why and what to do |\n|---|---|---|---|\n",
+        );
         for &x in &r.spofs {
             let path: Vec<&str> = path_to(baseline, &mut scratch, f, x)
                 .into_iter()
@@ -140,12 +144,104 @@ pub fn to_markdown(baseline: &Baseline, results: &[FunctionSpofs]) -> String {
                 .collect();
             let _ = writeln!(
                 out,
-                "| `{}` | {} | `{}` |",
+                "| `{}` | {} | `{}` | {} |",
                 code(graph.id(x)),
                 text(&super::describe_node(graph, x)),
-                code(&path.join(" → "))
+                code(&path.join(" → ")),
+                text(&why(graph, f, x))
             );
         }
     }
     out
+}
+
+/// Why `x` is a single point of failure of `f`, and what to do about it, in
+/// one sentence (ids escaped for display). From `x`'s own `requires`:
+/// - none: nothing stands in for it, so it needs a redundant peer;
+/// - an entry with more members than it needs (`any`, `quorum`): `x` is
+///   where redundant paths converge, so `x` itself must become redundant, or
+///   `f` must reach what is below it another way. A peer below it does not
+///   help, which is what a bare "add a redundant peer" would suggest;
+/// - one single requirement: `x` only passes on the failure of a chain,
+///   shown to its end, so the alternative belongs next to that requirement;
+/// - several single requirements: `x` needs each of them.
+///
+/// O(requires of `x`), and the chain's length when it is one.
+pub fn why(graph: &Graph, f: NodeIx, x: NodeIx) -> String {
+    let id = |n: NodeIx| display_id(graph, n).into_owned();
+    let requires = graph.requires(x);
+    if requires.is_empty() {
+        return "nothing stands in for it: add a redundant peer and require both with `any` or `quorum`"
+            .to_owned();
+    }
+    let redundant = requires
+        .clone()
+        .find(|&e| graph.members(e).len() > threshold(&graph.entries()[e as usize]) as usize);
+    if let Some(e) = redundant {
+        let needed = threshold(&graph.entries()[e as usize]);
+        let members = listed(graph.members(e).iter().map(|&m| id(m)).collect());
+        let how = if needed == 1 {
+            format!("any of {members}")
+        } else {
+            format!("{needed} of {members}")
+        };
+        return format!(
+            "every path from {f} goes through {x}; below it, {how} will do: make {x} itself redundant, or let {f} reach them without {x}",
+            f = id(f),
+            x = id(x),
+        );
+    }
+    let singles: Vec<NodeIx> = requires
+        .clone()
+        .flat_map(|e| graph.members(e).iter().copied())
+        .collect();
+    if let [m] = singles[..] {
+        let chain = chain_from(graph, x, m);
+        return format!(
+            "its only requirement is {m} (chain: {chain}): add an alternative to {m} and require both with `any`",
+            m = id(m),
+            chain = chain.iter().map(|&n| id(n)).collect::<Vec<_>>().join(" → "),
+        );
+    }
+    format!(
+        "every path from {f} goes through {x}, which needs each of {all}: add a peer for {x} and require both with `any`",
+        f = id(f),
+        x = id(x),
+        all = listed(singles.iter().map(|&n| id(n)).collect()),
+    )
+}
+
+/// The chain of single requirements from `x` through `m`: each next node
+/// the only requirement of the one before, up to the first node that is
+/// not such a link (or a node seen before, or 32 links).
+fn chain_from(graph: &Graph, x: NodeIx, m: NodeIx) -> Vec<NodeIx> {
+    let mut chain = vec![x, m];
+    let mut at = m;
+    while chain.len() < 32 {
+        let mut requires = graph.requires(at);
+        let (Some(e), None) = (requires.next(), requires.next()) else {
+            break;
+        };
+        let [next] = graph.members(e)[..] else {
+            break;
+        };
+        if chain.contains(&next) {
+            break;
+        }
+        chain.push(next);
+        at = next;
+    }
+    chain
+}
+
+/// `a, b, c`, or `a, b, c and 4 more` beyond three names.
+fn listed(mut names: Vec<String>) -> String {
+    let more = names.len().saturating_sub(3);
+    names.truncate(3);
+    let list = names.join(", ");
+    if more == 0 {
+        list
+    } else {
+        format!("{list} and {more} more")
+    }
 }
