@@ -790,3 +790,26 @@ fn sarif_code_flows_follow_the_path_with_each_nodes_file_and_line() {
     );
     assert_eq!(related[0]["message"]["text"], "cause: order-service-use1");
 }
+
+#[test]
+fn a_node_rule_hint_says_why_the_node_is_a_single_point_of_failure() {
+    let dir = temp_dir();
+    let p = dir.path().join("policy.toml");
+    std::fs::write(
+        &p,
+        "[[rule]]\nname = \"checkout has no single point of failure\"\nfunctions = { ids = [\"checkout\"] }\nmust_survive = [\"node\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = exec(&["check", SHOP, "--policy", &path_str(&p)]);
+    assert_eq!(code, 1, "{err}");
+    // `web` routes to two regions: the hint says so instead of asking for a peer.
+    assert!(
+        out.contains("`web` is a single point of failure for `checkout`: every path from checkout goes through web; below it, any of"),
+        "{out}"
+    );
+    // `order-service` has a single requirement: the hint names the chain.
+    assert!(
+        out.contains("`order-service` is a single point of failure for `checkout`: its only requirement is order-service-use1"),
+        "{out}"
+    );
+}

@@ -431,10 +431,14 @@ fn hint(g: &crate::graph::Graph, v: &crate::engine::check::Violation) -> String 
             "`{owner}` needs `{cause}` on {service}{}: add a fallback on another service or region and require both with `any`",
             region.as_deref().map(|r| format!(" in {r}")).unwrap_or_default()
         ),
-        Domain::Node(_) => format!(
-            "`{cause}` is a single point of failure for `{}`: add a redundant peer and require both with `any` or `quorum`",
-            g.id(v.function)
-        ),
+        Domain::Node(_) => match v.path.last() {
+            Some(&c) => format!(
+                "`{cause}` is a single point of failure for `{}`: {}",
+                g.id(v.function),
+                super::spof::why(g, v.function, c)
+            ),
+            None => format!("`{cause}` is a single point of failure: add redundancy around it"),
+        },
         other => format!("`{cause}` fails with {other}: add redundancy outside it"),
     }
 }
