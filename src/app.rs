@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    AnalyzeArgs, AnalyzeFormat, BaselineMissing, CheckArgs, CheckFormat, Cli, ColorChoice, Command,
-    CompletionsArgs, DomainsArgs, DomainsFormat, EstateArgs, ManArgs, SpofArgs, SpofFormat,
-    SweepArgs, SweepFormat, ValidateArgs, ValidateFormat,
+    AnalyzeArgs, AnalyzeFormat, BaselineMissing, CheckArgs, CheckFormat, Cli, CollectBackstageArgs,
+    CollectCommand, ColorChoice, Command, CompletionsArgs, DomainsArgs, DomainsFormat, EstateArgs,
+    FunctionsFromArg, ManArgs, SpofArgs, SpofFormat, SweepArgs, SweepFormat, ValidateArgs,
+    ValidateFormat,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::engine;
@@ -65,6 +66,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Check(args) => check(args, cli.color),
         Command::Validate(args) => validate(args, cli.color),
         Command::Domains(args) => domains(args, cli.color),
+        Command::Collect(CollectCommand::Backstage(args)) => collect_backstage(args, cli.color),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
     }
@@ -757,6 +759,32 @@ fn domains(args: &DomainsArgs, color: ColorChoice) -> Result<i32, Failure> {
         write(&args.output.target(), rendered.as_bytes(), &inputs)?;
         Ok(exit::OK)
     })
+}
+
+/// `collect backstage`: the catalog as an estate document, warnings
+/// (duplicates, missing Location targets) and a summary on stderr.
+fn collect_backstage(args: &CollectBackstageArgs, color: ColorChoice) -> Result<i32, Failure> {
+    use crate::collect::backstage::{self, FunctionsFrom, Options};
+    let options = Options {
+        functions_from: args.functions_from.map(|f| match f {
+            FunctionsFromArg::System => FunctionsFrom::System,
+            FunctionsFromArg::Domain => FunctionsFrom::Domain,
+        }),
+        renames: args.rename.clone(),
+    };
+    let collected = backstage::collect(&args.files, &options).map_err(Failure::invalid)?;
+    if !quiet() && !collected.warnings.is_empty() {
+        use std::io::Write;
+        let text = render_diagnostics(&collected.warnings, color);
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+    let json = collected.document.to_json_string();
+    write(&args.output.target(), json.as_bytes(), &args.files)?;
+    say(&format!(
+        "blastmap: {}",
+        collected.summary.line(&collected.document)
+    ));
+    Ok(exit::OK)
 }
 
 fn completions(args: &CompletionsArgs) -> Result<i32, Failure> {

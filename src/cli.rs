@@ -106,6 +106,10 @@ pub enum Command {
     /// services, providers, tags), each with its number of nodes.
     #[command(after_help = DOMAINS_AFTER_HELP)]
     Domains(DomainsArgs),
+    /// Turn other sources of dependencies (a service catalog) into an
+    /// estate document that merges with the other estate files.
+    #[command(subcommand, after_help = COLLECT_AFTER_HELP)]
+    Collect(CollectCommand),
     /// Print a completion script for a shell.
     #[command(after_help = COMPLETIONS_AFTER_HELP)]
     Completions(CompletionsArgs),
@@ -198,6 +202,32 @@ const COMPLETIONS_AFTER_HELP: &str = concat!(
   blastmap completions fish > ~/.config/fish/completions/blastmap.fish
 
 Exit codes: 0 written, 2 bad usage or the output cannot be written.
+
+",
+    reference!()
+);
+
+const COLLECT_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap collect backstage catalog-info.yaml -o catalog.json
+  blastmap collect backstage catalog-info.yaml --functions-from system -o catalog.json
+  blastmap analyze catalog.json estate/ --fail region:us-east-1
+
+Exit codes: 0 written, 2 bad usage, an unreadable or malformed input, or the
+output cannot be written.
+
+",
+    reference!()
+);
+
+const COLLECT_BACKSTAGE_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap collect backstage fixtures/backstage/catalog-info.yaml
+  blastmap collect backstage catalog-info.yaml --functions-from domain -o catalog.json
+  blastmap collect backstage catalog-info.yaml --rename orders-api=orders -o catalog.json
+
+Exit codes: 0 written, 2 bad usage, an unreadable or malformed catalog file,
+or the output cannot be written.
 
 ",
     reference!()
@@ -560,6 +590,57 @@ pub enum DomainsFormat {
     Json,
 }
 
+/// `blastmap collect SOURCE`: one subcommand per kind of source.
+#[derive(Debug, Subcommand)]
+pub enum CollectCommand {
+    /// Backstage `catalog-info.yaml` files → an estate document: components
+    /// become services, resources resources, `dependsOn` and consumed APIs
+    /// `requires` entries. Files that `Location` entities name (relative
+    /// paths) are read too.
+    #[command(after_help = COLLECT_BACKSTAGE_AFTER_HELP)]
+    Backstage(CollectBackstageArgs),
+}
+
+/// `blastmap collect backstage`.
+#[derive(Debug, clap::Args)]
+pub struct CollectBackstageArgs {
+    /// Catalog files (multi-document YAML).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Make a business function of each System (or Domain), requiring its
+    /// components and resources.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub functions_from: Option<FunctionsFromArg>,
+
+    /// Give the node whose id would be FROM the id TO, to join catalog
+    /// names with trace service names or estate ids. Repeatable.
+    #[arg(long, value_name = "FROM=TO", value_parser = parse_rename)]
+    pub rename: Vec<(String, String)>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--functions-from`: which catalog entities become business functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FunctionsFromArg {
+    System,
+    Domain,
+}
+
+/// `FROM=TO`, both non-empty.
+fn parse_rename(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+            Ok((from.to_owned(), to.to_owned()))
+        }
+        _ => Err(format!(
+            "`{text}` is not FROM=TO (write --rename old-id=new-id)"
+        )),
+    }
+}
+
 /// `blastmap completions`.
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
@@ -585,13 +666,14 @@ pub struct ManArgs {
 
 /// The commands' names, for `blastmap man COMMAND` (a unit test holds the
 /// list equal to the commands clap knows).
-pub const COMMAND_NAMES: [&str; 8] = [
+pub const COMMAND_NAMES: [&str; 9] = [
     "analyze",
     "sweep",
     "spof",
     "check",
     "validate",
     "domains",
+    "collect",
     "completions",
     "man",
 ];
@@ -922,6 +1004,19 @@ mod tests {
             assert!(own.contains("\n.SH OPTIONS\n"), "{name}: {own}");
         }
         assert!(man_page(Some("nope")).is_none());
+    }
+
+    #[test]
+    fn rename_takes_from_equals_to_and_rejects_a_missing_side() {
+        let cli = parse(&["collect", "backstage", "c.yaml", "--rename", "a=b=c"]).unwrap();
+        let Command::Collect(CollectCommand::Backstage(b)) = cli.command else {
+            panic!("collect backstage parses as collect backstage")
+        };
+        assert_eq!(b.rename, [("a".to_owned(), "b=c".to_owned())]);
+        for bad in ["a", "=b", "a="] {
+            let err = parse(&["collect", "backstage", "c", "--rename", bad]).unwrap_err();
+            assert!(err.to_string().contains("is not FROM=TO"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -37,6 +37,10 @@ pub enum Code {
     BadEntry,
     /// `cannot-write`: The report could not be written to the `-o` target. Fix: Check that the directory exists and is writable.
     CannotWrite,
+    /// `catalog-duplicate-entity`: A warning: one Backstage entity (same kind, namespace and name) defined twice; the first definition is kept. Fix: Remove one of the two definitions, or give them different names.
+    CatalogDuplicateEntity,
+    /// `catalog-target-missing`: A warning: a Backstage `Location` names a relative file that cannot be read; the rest of the catalog is collected. Fix: Fix the target's path, relative to the file of the Location.
+    CatalogTargetMissing,
     /// `conflicting-definition`: One id defined in two files with different values of a field (SPEC §1.5). Fix: Keep one value, or give the two nodes different ids.
     ConflictingDefinition,
     /// `duplicate-key`: A key given twice in one mapping, or a node id twice in one section. Fix: Remove one of the two, or merge them.
@@ -59,6 +63,8 @@ pub enum Code {
     InvalidValue,
     /// `malformed-arn`: A node id that starts with `arn:` but is not a well-formed ARN. Fix: Write arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
     MalformedArn,
+    /// `malformed-catalog`: A Backstage catalog file that is not valid YAML, or an entity field of the wrong shape. Fix: Fix the YAML at the position shown; each document is one entity mapping.
+    MalformedCatalog,
     /// `malformed-json`: A JSON estate file that is not valid JSON. Fix: Fix the JSON syntax at the position shown.
     MalformedJson,
     /// `malformed-yaml`: A YAML estate file that is not valid YAML. Fix: Fix the YAML syntax at the position shown.
@@ -103,11 +109,13 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 35] = [
+    pub const ALL: [Code; 38] = [
         Code::BadCriticality,
         Code::BadDomain,
         Code::BadEntry,
         Code::CannotWrite,
+        Code::CatalogDuplicateEntity,
+        Code::CatalogTargetMissing,
         Code::ConflictingDefinition,
         Code::DuplicateKey,
         Code::EmptyEstate,
@@ -119,6 +127,7 @@ impl Code {
         Code::InvalidPolicy,
         Code::InvalidValue,
         Code::MalformedArn,
+        Code::MalformedCatalog,
         Code::MalformedJson,
         Code::MalformedYaml,
         Code::MinZonesOutOfRange,
@@ -148,6 +157,9 @@ impl Code {
             Code::BadDomain => "bad-domain",
             Code::BadEntry => "bad-entry",
             Code::CannotWrite => "cannot-write",
+            Code::CatalogDuplicateEntity => "catalog-duplicate-entity",
+            Code::CatalogTargetMissing => "catalog-target-missing",
+            Code::MalformedCatalog => "malformed-catalog",
             Code::FileChanged => "file-changed",
             Code::OutputIsInput => "output-is-input",
             Code::ConflictingDefinition => "conflicting-definition",
@@ -193,6 +205,15 @@ impl Code {
             Code::BadEntry => Example::Test("an_entry_with_two_forms_is_rejected"),
             Code::CannotWrite => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::CatalogDuplicateEntity => {
+                Example::Test("a_duplicated_entity_keeps_the_first_definition_with_a_warning")
+            }
+            Code::CatalogTargetMissing => {
+                Example::Test("a_location_loop_and_a_missing_target_end_with_a_warning")
+            }
+            Code::MalformedCatalog => {
+                Example::Test("a_malformed_catalog_exits_2_naming_the_file_and_position")
             }
             Code::ConflictingDefinition => {
                 Example::Fixture("fixtures/invalid/conflicting-definition")

@@ -88,8 +88,12 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
             );
             s(&["spof", &estate])
         }
-        // Fixtures or unit tests show these.
-        Code::FileChanged
+        // Fixtures or unit tests show these (`collect backstage`'s codes:
+        // tests/collect_backstage.rs).
+        Code::CatalogDuplicateEntity
+        | Code::CatalogTargetMissing
+        | Code::MalformedCatalog
+        | Code::FileChanged
         | Code::BadCriticality
         | Code::BadEntry
         | Code::ConflictingDefinition
