@@ -279,7 +279,7 @@ struct Catalog {
 }
 
 impl Catalog {
-    /// Reads `path` and, depth first, the files its Locations name.
+    /// Reads `path`, then, depth first, the files its Locations name.
     /// `from` is the Location that named it: then a missing file is a
     /// warning, not an error. A file already read is not read again, so a
     /// Location loop ends.
@@ -326,10 +326,18 @@ impl Catalog {
         };
         self.summary.files += 1;
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        for doc in documents {
-            for (target, span) in self.add(doc, &file) {
-                self.read_tree(&dir.join(target), span.as_ref(), seen, errors);
-            }
+        // Every document of this file first, so its own entities come
+        // before those of the files it names ("first definition wins").
+        let targets: Vec<(String, Option<Span>)> = documents
+            .into_iter()
+            .flat_map(|doc| self.add(doc, &file))
+            .collect();
+        for (target, span) in targets {
+            let target: PathBuf = Path::new(&target)
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect();
+            self.read_tree(&dir.join(target), span.as_ref(), seen, errors);
         }
     }
 
