@@ -18,6 +18,7 @@ mod check;
 mod check_formats;
 mod ci_examples;
 mod cli_flags;
+mod collect_traces;
 mod diagnostics;
 mod docs;
 mod docs_links;
