@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{
     AnalyzeArgs, AnalyzeFormat, BaselineMissing, CheckArgs, CheckFormat, Cli, CollectBackstageArgs,
-    CollectCommand, ColorChoice, Command, CompletionsArgs, DomainsArgs, DomainsFormat, EstateArgs,
-    FunctionsFromArg, ManArgs, SpofArgs, SpofFormat, SweepArgs, SweepFormat, ValidateArgs,
-    ValidateFormat,
+    CollectCommand, CollectTracesArgs, ColorChoice, Command, CompletionsArgs, DomainsArgs,
+    DomainsFormat, EstateArgs, FunctionsFromArg, ManArgs, SpofArgs, SpofFormat, SweepArgs,
+    SweepFormat, ValidateArgs, ValidateFormat,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::engine;
@@ -69,6 +69,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Collect(CollectCommand::Backstage(args)) => collect_backstage(args, cli.color),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
+        Command::Collect(CollectCommand::Traces(args)) => collect_traces(args),
     }
 }
 
@@ -797,5 +798,29 @@ fn man(args: &ManArgs) -> Result<i32, Failure> {
     // The argument's parser admits only command names, so a page exists.
     let page = crate::cli::man_page(args.command.as_deref()).unwrap_or_default();
     write(&args.output.target(), &page, &[])?;
+    Ok(exit::OK)
+}
+
+/// `collect traces`: every file read in turn (a malformed one stops the
+/// command, naming its line and column), then one document written.
+fn collect_traces(args: &CollectTracesArgs) -> Result<i32, Failure> {
+    use crate::collect::traces::{Collector, Options};
+    let mut collector = Collector::new();
+    for file in &args.files {
+        collector
+            .read_file(file, args.input_format)
+            .map_err(|d| Failure::invalid(vec![d]))?;
+    }
+    let options = Options {
+        min_calls: args.min_calls,
+        optional: args.optional.iter().cloned().collect(),
+        renames: args.rename.iter().cloned().collect(),
+    };
+    let document = collector.finish(&options);
+    write(
+        &args.output.target(),
+        document.to_json_string().as_bytes(),
+        &args.files,
+    )?;
     Ok(exit::OK)
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::collect::traces::InputFormat as TraceFormat;
 use crate::diag::{closest, did_you_mean};
 use crate::model::domain::{DomainSyntaxError, DOMAIN_KINDS, DOMAIN_SYNTAX_HELP};
 use crate::model::{DomainArg, DomainKind, NodeKind};
@@ -106,8 +107,8 @@ pub enum Command {
     /// services, providers, tags), each with its number of nodes.
     #[command(after_help = DOMAINS_AFTER_HELP)]
     Domains(DomainsArgs),
-    /// Turn other sources of dependencies (a service catalog) into an
-    /// estate document that merges with the other estate files.
+    /// Turn what other tools know (traces, catalogs) into estate documents
+    /// that merge with the inventory and hand-written YAML.
     #[command(subcommand, after_help = COLLECT_AFTER_HELP)]
     Collect(CollectCommand),
     /// Print a completion script for a shell.
@@ -116,6 +117,103 @@ pub enum Command {
     /// Print the man page (roff), of blastmap or of one command.
     #[command(after_help = MAN_AFTER_HELP)]
     Man(ManArgs),
+}
+
+/// `blastmap collect` subcommands: each writes one estate document.
+#[derive(Debug, clap::Subcommand)]
+pub enum CollectCommand {
+    /// Service-to-service calls seen in trace exports (Jaeger, OTLP/JSON,
+    /// X-Ray), as services that require what they call.
+    #[command(after_help = COLLECT_TRACES_AFTER_HELP)]
+    Traces(CollectTracesArgs),
+    /// Backstage `catalog-info.yaml` files → an estate document: components
+    /// become services, resources resources, `dependsOn` and consumed APIs
+    /// `requires` entries. Files that `Location` entities name (relative
+    /// paths) are read too.
+    #[command(after_help = COLLECT_BACKSTAGE_AFTER_HELP)]
+    Backstage(CollectBackstageArgs),
+}
+
+const COLLECT_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap collect traces fixtures/traces/otlp-shop.jsonl -o traces.json
+  blastmap analyze fixtures/traces/estate.yaml traces.json --fail zone:use1-az1
+  blastmap collect backstage catalog-info.yaml --functions-from system -o catalog.json
+  blastmap analyze catalog.json estate/ --fail region:us-east-1
+
+Exit codes: 0 written, 2 bad usage, invalid input, or the output cannot be written.
+
+",
+    reference!()
+);
+
+const COLLECT_TRACES_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap collect traces fixtures/traces/otlp-shop.jsonl -o traces.json
+  blastmap collect traces fixtures/traces/jaeger-dependencies.json --min-calls 10 --optional search
+  blastmap collect traces spans.json --input-format otlp --rename orders.prod=orders
+
+Formats (detected from the content): jaeger-dependencies, jaeger-traces, otlp,
+xray-service-graph, xray-traces.
+
+Exit codes: 0 written, 2 bad usage, a malformed or unknown trace file, or the
+output cannot be written.
+
+",
+    reference!()
+);
+
+/// `blastmap collect traces`.
+#[derive(Debug, clap::Args)]
+pub struct CollectTracesArgs {
+    /// Trace exports: JSON documents or JSON lines.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The files' format, instead of detecting it: jaeger-dependencies,
+    /// jaeger-traces, otlp, xray-service-graph or xray-traces.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_trace_format)]
+    pub input_format: Option<TraceFormat>,
+
+    /// Drop calls seen fewer than N times (all sources together).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_calls: u64,
+
+    /// A callee whose failure only degrades its callers: its calls become
+    /// `optional` instead of `requires`. Repeat, or separate with commas.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub optional: Vec<String>,
+
+    /// Rename a traced service (FROM=TO) so it joins the id the inventory,
+    /// a catalog or the YAML use. Repeatable.
+    #[arg(long, value_name = "FROM=TO", value_parser = parse_rename)]
+    pub rename: Vec<(String, String)>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--input-format`'s value parser: one of the collector's format names.
+fn parse_trace_format(text: &str) -> Result<TraceFormat, String> {
+    TraceFormat::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = TraceFormat::ALL.iter().map(|f| f.name()).collect();
+        format!(
+            "`{text}` is not a trace format: use one of {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// `--rename`'s value parser: FROM=TO, both non-empty.
+fn parse_rename(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+            Ok((from.to_owned(), to.to_owned()))
+        }
+        _ => Err(format!(
+            "`{text}` is not FROM=TO: write --rename trace-name=estate-id"
+        )),
+    }
 }
 
 const ANALYZE_AFTER_HELP: &str = concat!(
@@ -202,19 +300,6 @@ const COMPLETIONS_AFTER_HELP: &str = concat!(
   blastmap completions fish > ~/.config/fish/completions/blastmap.fish
 
 Exit codes: 0 written, 2 bad usage or the output cannot be written.
-
-",
-    reference!()
-);
-
-const COLLECT_AFTER_HELP: &str = concat!(
-    "Examples:
-  blastmap collect backstage catalog-info.yaml -o catalog.json
-  blastmap collect backstage catalog-info.yaml --functions-from system -o catalog.json
-  blastmap analyze catalog.json estate/ --fail region:us-east-1
-
-Exit codes: 0 written, 2 bad usage, an unreadable or malformed input, or the
-output cannot be written.
 
 ",
     reference!()
@@ -590,17 +675,6 @@ pub enum DomainsFormat {
     Json,
 }
 
-/// `blastmap collect SOURCE`: one subcommand per kind of source.
-#[derive(Debug, Subcommand)]
-pub enum CollectCommand {
-    /// Backstage `catalog-info.yaml` files → an estate document: components
-    /// become services, resources resources, `dependsOn` and consumed APIs
-    /// `requires` entries. Files that `Location` entities name (relative
-    /// paths) are read too.
-    #[command(after_help = COLLECT_BACKSTAGE_AFTER_HELP)]
-    Backstage(CollectBackstageArgs),
-}
-
 /// `blastmap collect backstage`.
 #[derive(Debug, clap::Args)]
 pub struct CollectBackstageArgs {
@@ -627,18 +701,6 @@ pub struct CollectBackstageArgs {
 pub enum FunctionsFromArg {
     System,
     Domain,
-}
-
-/// `FROM=TO`, both non-empty.
-fn parse_rename(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((from, to)) if !from.is_empty() && !to.is_empty() => {
-            Ok((from.to_owned(), to.to_owned()))
-        }
-        _ => Err(format!(
-            "`{text}` is not FROM=TO (write --rename old-id=new-id)"
-        )),
-    }
 }
 
 /// `blastmap completions`.

@@ -67,6 +67,8 @@ pub enum Code {
     MalformedCatalog,
     /// `malformed-json`: A JSON estate file that is not valid JSON. Fix: Fix the JSON syntax at the position shown.
     MalformedJson,
+    /// `malformed-trace`: A `collect traces` input that is not valid JSON, or is truncated, or holds a value of the wrong type (the message gives file:line:col and what was expected there). Fix: Fix the file at that position, or export the traces again.
+    MalformedTrace,
     /// `malformed-yaml`: A YAML estate file that is not valid YAML. Fix: Fix the YAML syntax at the position shown.
     MalformedYaml,
     /// `min-zones-out-of-range`: `min_zones` is 0 or more than the zones listed. Fix: Use a number between 1 and the number of zones.
@@ -97,6 +99,8 @@ pub enum Code {
     UnknownFunction,
     /// `unknown-reference`: A requirement member that names no node of the estate. Fix: Fix the id, or define the node.
     UnknownReference,
+    /// `unknown-trace-format`: A `collect traces` input in none of the formats it reads (or not in the one `--input-format` names); the notes list them. Fix: Export Jaeger, OTLP/JSON or X-Ray JSON, or name the format with --input-format.
+    UnknownTraceFormat,
     /// `unknown-version`: An estate file with a `version` this blastmap does not read. Fix: Write `version: 1`.
     UnknownVersion,
     /// `unreadable-file`: An input file that cannot be read, or is not UTF-8 text. Fix: Check the path and the file's encoding.
@@ -109,7 +113,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 38] = [
+    pub const ALL: [Code; 40] = [
         Code::BadCriticality,
         Code::BadDomain,
         Code::BadEntry,
@@ -129,6 +133,7 @@ impl Code {
         Code::MalformedArn,
         Code::MalformedCatalog,
         Code::MalformedJson,
+        Code::MalformedTrace,
         Code::MalformedYaml,
         Code::MinZonesOutOfRange,
         Code::MissingVersion,
@@ -144,6 +149,7 @@ impl Code {
         Code::UnknownField,
         Code::UnknownFunction,
         Code::UnknownReference,
+        Code::UnknownTraceFormat,
         Code::UnknownVersion,
         Code::UnreadableFile,
         Code::UnsupportedEntry,
@@ -173,6 +179,7 @@ impl Code {
             Code::InvalidValue => "invalid-value",
             Code::MalformedArn => "malformed-arn",
             Code::MalformedJson => "malformed-json",
+            Code::MalformedTrace => "malformed-trace",
             Code::MalformedYaml => "malformed-yaml",
             Code::MinZonesOutOfRange => "min-zones-out-of-range",
             Code::MissingVersion => "missing-version",
@@ -187,6 +194,7 @@ impl Code {
             Code::UnknownField => "unknown-field",
             Code::UnknownFunction => "unknown-function",
             Code::UnknownReference => "unknown-reference",
+            Code::UnknownTraceFormat => "unknown-trace-format",
             Code::UnknownVersion => "unknown-version",
             Code::UnreadableFile => "unreadable-file",
             Code::UnsupportedEntry => "unsupported-entry",
@@ -239,6 +247,9 @@ impl Code {
             Code::InvalidValue => Example::Test("selector_kind_compares_the_section_exactly"),
             Code::MalformedArn => Example::Fixture("fixtures/invalid/malformed-arn.yaml"),
             Code::MalformedJson => Example::Fixture("fixtures/invalid/malformed-json.json"),
+            Code::MalformedTrace => {
+                Example::Test("a_truncated_trace_file_exits_2_naming_file_line_and_column")
+            }
             Code::MalformedYaml => Example::Fixture("fixtures/invalid/malformed-yaml.yaml"),
             Code::MinZonesOutOfRange => {
                 Example::Fixture("fixtures/invalid/min-zones-out-of-range.yaml")
@@ -274,6 +285,9 @@ impl Code {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }
             Code::UnknownReference => Example::Fixture("fixtures/invalid/unknown-reference.yaml"),
+            Code::UnknownTraceFormat => {
+                Example::Test("a_file_of_no_trace_format_exits_2_listing_the_formats")
+            }
             Code::UnknownVersion => Example::Fixture("fixtures/invalid/unknown-version.yaml"),
             Code::UnreadableFile => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")

@@ -104,6 +104,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         | Code::InvalidValue
         | Code::MalformedArn
         | Code::MalformedJson
+        | Code::MalformedTrace
         | Code::MalformedYaml
         | Code::MinZonesOutOfRange
         | Code::QuorumOutOfRange
@@ -112,6 +113,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         | Code::TagConflict
         | Code::UnknownField
         | Code::UnknownReference
+        | Code::UnknownTraceFormat
         | Code::UnknownVersion
         | Code::ZoneListedTwice => {
             let _ = valid;

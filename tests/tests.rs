@@ -19,6 +19,7 @@ mod check_formats;
 mod ci_examples;
 mod cli_flags;
 mod collect_backstage;
+mod collect_traces;
 mod diagnostics;
 mod docs;
 mod docs_links;

@@ -4,3 +4,4 @@
 //! model and the diagnostics only: no engine, no report.
 
 pub mod backstage;
+pub mod traces;
