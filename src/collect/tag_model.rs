@@ -153,7 +153,7 @@ pub struct Built {
     /// A valid estate: every id it references is defined in it.
     pub document: Document,
     /// Warnings about tags that could not be used (an unknown depends-on
-    /// service, an invalid criticality, a malformed ARN...), sorted by node.
+    /// service, an invalid criticality, a malformed ARN...), sorted by node, then code.
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -202,7 +202,7 @@ pub fn build(listing: &Listing, options: &Options) -> Built {
         add_services(&placed, &options.keys, &mut document, &mut warnings);
         add_functions(&placed, &options.keys, &mut document, &mut warnings);
     }
-    warnings.sort_by(|a, b| (&a.node, &a.message).cmp(&(&b.node, &b.message)));
+    warnings.sort_by(|a, b| (&a.node, a.code, &a.message).cmp(&(&b.node, b.code, &b.message)));
     Built { document, warnings }
 }
 
