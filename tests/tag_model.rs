@@ -348,3 +348,60 @@ fn an_incomplete_listing_is_written_incomplete_and_analyze_exits_3() {
     out.assert_code(3);
     assert!(out.stderr.contains("incomplete"), "{}", out.stderr);
 }
+
+/// A random listing from a small vocabulary, so services, functions and
+/// depends-on values collide often: (ARN, service, function, depends,
+/// criticality) per resource.
+fn random_listing() -> impl proptest::strategy::Strategy<Value = Vec<ListedResource>> {
+    use proptest::prelude::*;
+    let arns = prop::sample::select(vec![
+        WEB1,
+        WEB3,
+        CDN,
+        ORDERS_DB,
+        CATALOG_EUW1,
+        IMAGES,
+        "arn:aws:s3:::b",
+        "not-an-arn",
+    ]);
+    let word = || {
+        prop::option::of(prop::sample::select(vec![
+            "a", "b", "c", "aws:x", "arn:f", "",
+        ]))
+    };
+    let level = prop::option::of(prop::sample::select(vec!["high", "low", "bogus"]));
+    let resource = (arns, word(), word(), word(), word(), level).prop_map(
+        |(arn, service, function, d1, d2, level)| {
+            let mut r = ListedResource::new(arn);
+            for (key, value) in [("service", service), ("business-function", function)] {
+                if let Some(v) = value {
+                    r = r.tag(key, v);
+                }
+            }
+            if let (Some(a), Some(b)) = (d1, d2) {
+                r = r.tag("depends-on", format!("{a}+{b}"));
+            }
+            if let Some(l) = level {
+                r = r.tag("criticality", l);
+            }
+            r
+        },
+    );
+    prop::collection::vec(resource, 1..12)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn whatever_the_tags_the_written_inventory_loads_without_error(resources in random_listing()) {
+        let built = tags_model(resources);
+        if built.document.resources.is_empty() {
+            return Ok(());
+        }
+        let json = built.document.to_json_string();
+        let sources = [Source { name: "inventory.json".into(), text: json.clone() }];
+        let loaded = load_documents(&sources);
+        proptest::prop_assert!(loaded.is_ok(), "{}\n{json}", loaded.err().map(|e| e.to_string()).unwrap_or_default());
+    }
+}

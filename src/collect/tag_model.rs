@@ -125,8 +125,12 @@ pub enum Model {
 /// `--depends-tag`), so an organisation can keep its own names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagKeys {
+    /// The key whose value names a resource's logical service.
     pub service: String,
+    /// The key whose value names the business function a resource serves.
     pub function: String,
+    /// The key whose value lists the services a resource's service needs,
+    /// joined by [`DEPENDS_SEPARATOR`].
     pub depends: String,
 }
 
@@ -143,7 +147,9 @@ impl Default for TagKeys {
 /// How [`build`] reads the tags.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
+    /// Whether services and functions are derived at all.
     pub model: Model,
+    /// Which tags name services, functions and dependencies.
     pub keys: TagKeys,
 }
 
@@ -153,16 +159,19 @@ pub struct Built {
     /// A valid estate: every id it references is defined in it.
     pub document: Document,
     /// Warnings about tags that could not be used (an unknown depends-on
-    /// service, an invalid criticality, a malformed ARN...), sorted by node, then code.
+    /// service, an invalid criticality, a malformed ARN...), sorted by node,
+    /// then code.
     pub warnings: Vec<Diagnostic>,
 }
 
 /// Turns a listing into an inventory document by the tag model of SPEC §5
 /// (or resources only, with [`Model::None`]).
 ///
-/// The result never references an id it does not define: a tag that would
-/// (a depends-on service with no resource) is dropped with a warning, so the
-/// loader always accepts the document. Deterministic whatever the order of
+/// The result never references an id it does not define nor defines one the
+/// loader would reject: a tag that would (a depends-on service with no
+/// resource, a function named like a built-in node or an ARN) is dropped
+/// with a warning, so the loader accepts the document (unless it holds no
+/// node at all: an empty listing is an empty estate). Deterministic whatever the order of
 /// `listing.resources`. O(r log r) in the number of resources.
 pub fn build(listing: &Listing, options: &Options) -> Built {
     let mut warnings = Vec::new();
@@ -562,6 +571,11 @@ fn unusable_function(
         )
     } else if id.starts_with("aws:") {
         (Code::ReservedId, "ids starting with `aws:` are reserved")
+    } else if id.starts_with("arn:") {
+        (
+            Code::MalformedArn,
+            "an id starting with `arn:` is read as an ARN, and a function has none",
+        )
     } else if document.services.contains_key(id) || document.resources.contains_key(id) {
         (
             Code::SameIdTwoSections,
@@ -787,10 +801,18 @@ mod tests {
         let built = build_default(vec![
             tagged(USE1, "web").tag(DEFAULT_FUNCTION_TAG, "aws:iam"),
             tagged(EUW1, "web").tag(DEFAULT_FUNCTION_TAG, "svc:web"),
+            tagged(USE1_B, "web").tag(DEFAULT_FUNCTION_TAG, "arn:shop"),
         ]);
         assert!(built.document.functions.is_empty());
         let codes: Vec<Code> = built.warnings.iter().map(|w| w.code).collect();
-        assert_eq!(codes, [Code::ReservedId, Code::SameIdTwoSections]);
+        assert_eq!(
+            codes,
+            [
+                Code::MalformedArn,
+                Code::ReservedId,
+                Code::SameIdTwoSections
+            ]
+        );
     }
 
     #[test]
