@@ -32,6 +32,7 @@ mod large_files;
 mod no_panic_on_bad_input;
 mod spof;
 mod sweep;
+mod tag_model;
 
 /// With `autotests = false` a forgotten `mod` line would silently skip a
 /// whole file of tests: every `tests/*.rs` must be declared above.
