@@ -90,6 +90,10 @@ fn anchors(text: &str) -> Vec<String> {
 /// `target` resolved against the directory of `from`, without touching the
 /// file system; `None` when it climbs above the repository root.
 fn resolve(from: &str, target: &str) -> Option<PathBuf> {
+    // `/X` is relative to the repository's root (as GitHub renders it).
+    if let Some(rooted) = target.strip_prefix('/') {
+        return resolve("README.md", rooted);
+    }
     let mut parts: Vec<String> = Path::new(from)
         .parent()
         .map(|p| {
