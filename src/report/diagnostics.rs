@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde::Serialize;
+
+use super::sarif_model::{ArtifactLocation, Location, Log, PhysicalLocation, Region, Text};
 use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, Severity};
@@ -159,37 +161,6 @@ pub fn to_junit(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-/// The `$id` of the OASIS SARIF 2.1.0 schema.
-const SCHEMA: &str =
-    "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
-
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a>; 1],
-}
-
-#[derive(Serialize)]
-struct Run<'a> {
-    tool: Tool<'a>,
-    invocations: [Invocation; 1],
-    results: Vec<SarifResult>,
-}
-
-#[derive(Serialize)]
-struct Tool<'a> {
-    driver: Driver<'a>,
-}
-
-#[derive(Serialize)]
-struct Driver<'a> {
-    name: &'static str,
-    version: &'a str,
-    rules: Vec<Descriptor>,
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Descriptor {
@@ -214,27 +185,19 @@ struct SarifResult {
     locations: Vec<Location>,
     /// The other side of a conflict, so code scanning shows both lines.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    related_locations: Vec<RelatedLocation>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RelatedLocation {
-    id: usize,
-    physical_location: PhysicalLocation,
-    message: Text,
+    related_locations: Vec<Location>,
 }
 
 /// The related positions of a diagnostic, numbered from 0.
-fn related_locations(d: &Diagnostic) -> Vec<RelatedLocation> {
+fn related_locations(d: &Diagnostic) -> Vec<Location> {
     d.related
         .iter()
         .enumerate()
         .map(|(id, r)| {
             let (start_line, start_column) = r.span.line_col();
-            RelatedLocation {
-                id,
-                physical_location: PhysicalLocation {
+            Location {
+                id: Some(id),
+                physical_location: Some(PhysicalLocation {
                     artifact_location: ArtifactLocation {
                         uri: r.span.file.name.clone(),
                     },
@@ -242,44 +205,13 @@ fn related_locations(d: &Diagnostic) -> Vec<RelatedLocation> {
                         start_line,
                         start_column,
                     }),
-                },
-                message: Text {
+                }),
+                message: Some(Text {
                     text: r.message.clone(),
-                },
+                }),
             }
         })
         .collect()
-}
-
-#[derive(Serialize)]
-struct Text {
-    text: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Location {
-    physical_location: PhysicalLocation,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PhysicalLocation {
-    artifact_location: ArtifactLocation,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    region: Option<Region>,
-}
-
-#[derive(Serialize)]
-struct ArtifactLocation {
-    uri: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: usize,
-    start_column: usize,
 }
 
 /// A SARIF 2.1.0 log of the diagnostics: one rule per code that occurs
@@ -299,13 +231,15 @@ pub fn to_sarif(diagnostics: &[Diagnostic], tool_version: &str) -> String {
             let (file, at) = position(d);
             let locations = file
                 .map(|uri| Location {
-                    physical_location: PhysicalLocation {
+                    id: None,
+                    physical_location: Some(PhysicalLocation {
                         artifact_location: ArtifactLocation { uri },
                         region: at.map(|(start_line, start_column)| Region {
                             start_line,
                             start_column,
                         }),
-                    },
+                    }),
+                    message: None,
                 })
                 .into_iter()
                 .collect();
@@ -321,29 +255,14 @@ pub fn to_sarif(diagnostics: &[Diagnostic], tool_version: &str) -> String {
             }
         })
         .collect();
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "blastmap",
-                    version: tool_version,
-                    rules: codes
-                        .keys()
-                        .map(|&c| Descriptor { id: c, name: c })
-                        .collect(),
-                },
-            },
-            invocations: [Invocation {
-                execution_successful: !diagnostics.iter().any(|d| d.severity == Severity::Error),
-            }],
-            results,
-        }],
+    let rules = codes
+        .keys()
+        .map(|&c| Descriptor { id: c, name: c })
+        .collect();
+    let invocation = Invocation {
+        execution_successful: !diagnostics.iter().any(|d| d.severity == Severity::Error),
     };
-    let mut s = serde_json::to_string_pretty(&log).expect("plain data serialises");
-    s.push('\n');
-    s
+    Log::new(tool_version, rules, invocation, results).to_pretty_json()
 }
 
 #[cfg(test)]

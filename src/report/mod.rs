@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod output;
 pub mod progress;
 pub mod sarif;
+mod sarif_model;
 pub mod spof;
 pub mod style;
 pub mod sweep;

@@ -38,6 +38,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::sarif_model::{ArtifactLocation, Location, Log, PhysicalLocation, Region, Text};
+
 use super::check::{
     slug, CheckReport, FunctionOutcome, RuleOutcome, SourcePosition, ViolationOutcome,
 };
@@ -45,39 +47,8 @@ use super::check::{
 /// GitHub code scanning accepts at most this many results per run.
 pub const MAX_RESULTS: usize = 25_000;
 
-/// The `$id` of the OASIS SARIF 2.1.0 schema.
-const SCHEMA: &str =
-    "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
-
 /// Domains listed in the message of a grouped (rule × function) result.
 const GROUPED_DOMAINS_SHOWN: usize = 50;
-
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a>; 1],
-}
-
-#[derive(Serialize)]
-struct Run<'a> {
-    tool: Tool<'a>,
-    invocations: [Invocation; 1],
-    results: Vec<SarifResult>,
-}
-
-#[derive(Serialize)]
-struct Tool<'a> {
-    driver: Driver<'a>,
-}
-
-#[derive(Serialize)]
-struct Driver<'a> {
-    name: &'static str,
-    version: &'a str,
-    rules: Vec<ReportingDescriptor>,
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -93,11 +64,6 @@ struct ReportingDescriptor {
 #[derive(Serialize)]
 struct Configuration {
     level: &'static str,
-}
-
-#[derive(Serialize)]
-struct Text {
-    text: String,
 }
 
 #[derive(Serialize)]
@@ -157,36 +123,6 @@ struct ThreadFlowLocation {
     nesting_level: usize,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Location {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    physical_location: Option<PhysicalLocation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<Text>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PhysicalLocation {
-    artifact_location: ArtifactLocation,
-    region: Region,
-}
-
-#[derive(Serialize)]
-struct ArtifactLocation {
-    uri: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: usize,
-    start_column: usize,
-}
-
 /// The SARIF log of a `check` run, pretty JSON ending in a newline.
 /// `tool_version` becomes `tool.driver.version`.
 pub fn to_sarif(report: &CheckReport, tool_version: &str) -> String {
@@ -198,32 +134,17 @@ fn render(report: &CheckReport, tool_version: &str, limit: usize) -> String {
     let ids = rule_ids(&report.rules);
     let (results, mut notifications) = results_within(report, &ids, limit);
     notifications.extend(baseline_notes(report));
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "blastmap",
-                    version: tool_version,
-                    rules: report
-                        .rules
-                        .iter()
-                        .zip(&ids)
-                        .map(|(rule, id)| descriptor(rule, id))
-                        .collect(),
-                },
-            },
-            invocations: [Invocation {
-                execution_successful: true,
-                tool_execution_notifications: notifications,
-            }],
-            results,
-        }],
+    let rules = report
+        .rules
+        .iter()
+        .zip(&ids)
+        .map(|(rule, id)| descriptor(rule, id))
+        .collect();
+    let invocation = Invocation {
+        execution_successful: true,
+        tool_execution_notifications: notifications,
     };
-    let mut s = serde_json::to_string_pretty(&log).expect("plain data serialises");
-    s.push('\n');
-    s
+    Log::new(tool_version, rules, invocation, results).to_pretty_json()
 }
 
 /// The SARIF rule id of each rule (same index): `blastmap/` and the slug
@@ -536,10 +457,10 @@ fn physical_location(p: &SourcePosition) -> PhysicalLocation {
         artifact_location: ArtifactLocation {
             uri: artifact_uri(&p.file),
         },
-        region: Region {
+        region: Some(Region {
             start_line: p.line.max(1),
             start_column: p.column.max(1),
-        },
+        }),
     }
 }
 
