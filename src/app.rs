@@ -771,7 +771,7 @@ fn collect_backstage(args: &CollectBackstageArgs, color: ColorChoice) -> Result<
             FunctionsFromArg::System => FunctionsFrom::System,
             FunctionsFromArg::Domain => FunctionsFrom::Domain,
         }),
-        renames: args.rename.clone(),
+        renames: renames(&args.rename, args.rename_file.as_deref())?,
     };
     let collected = backstage::collect(&args.files, &options).map_err(Failure::invalid)?;
     if !quiet() && !collected.warnings.is_empty() {
@@ -801,6 +801,22 @@ fn man(args: &ManArgs) -> Result<i32, Failure> {
     Ok(exit::OK)
 }
 
+/// The renames of a collector run: the `--rename-file`'s pairs, then the
+/// `--rename` flags, a flag winning over the file for the same name.
+fn renames(
+    flags: &[(String, String)],
+    file: Option<&std::path::Path>,
+) -> Result<Vec<(String, String)>, Failure> {
+    use crate::collect::rename;
+    let Some(path) = file else {
+        return Ok(flags.to_vec());
+    };
+    let text = read_text(path, "rename file")?;
+    let from_file =
+        rename::parse_rename_file(&path.display().to_string(), &text).map_err(Failure::invalid)?;
+    Ok(rename::with_flags(from_file, flags))
+}
+
 /// `collect traces`: every file read in turn (a malformed one stops the
 /// command, naming its line and column), then one document written.
 fn collect_traces(args: &CollectTracesArgs) -> Result<i32, Failure> {
@@ -814,7 +830,9 @@ fn collect_traces(args: &CollectTracesArgs) -> Result<i32, Failure> {
     let options = Options {
         min_calls: args.min_calls,
         optional: args.optional.iter().cloned().collect(),
-        renames: args.rename.iter().cloned().collect(),
+        renames: renames(&args.rename, args.rename_file.as_deref())?
+            .into_iter()
+            .collect(),
     };
     let document = collector.finish(&options);
     write(

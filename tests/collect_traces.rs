@@ -355,3 +355,77 @@ fn traces_and_a_hand_written_estate_merge_into_an_answer_that_needs_both() {
     let alone = ok(&["analyze", estate, "--fail", "zone:use1-az1"]);
     assert!(alone.contains("0 of 1 functions down"), "{alone}");
 }
+
+#[test]
+fn rename_file_joins_trace_names_to_estate_ids() {
+    // The estate calls the front end `storefront`; the traces call it `web`.
+    let dir = temp_dir();
+    let estate_text = std::fs::read_to_string(repo_root().join("fixtures/traces/estate.yaml"))
+        .unwrap()
+        .replace("web", "storefront");
+    let estate = dir.path().join("estate.yaml");
+    std::fs::write(&estate, estate_text).unwrap();
+    let map = dir.path().join("names.toml");
+    std::fs::write(
+        &map,
+        "# trace name = estate id\n[rename]\nweb = \"storefront\"\norders = \"wrong\"\n",
+    )
+    .unwrap();
+    let traces = path_str(&dir.path().join("traces.json"));
+    let map = path_str(&map);
+    let doc = collect(&[
+        "fixtures/traces/otlp-shop.jsonl",
+        "--rename-file",
+        &map,
+        "--rename",
+        "orders=orders",
+    ]);
+    assert_eq!(
+        required(&doc),
+        set(&["storefront -> orders", "orders -> orders-db"]),
+        "the file renames web and the flag wins over its entry for orders"
+    );
+    ok(&[
+        "collect",
+        "traces",
+        "fixtures/traces/otlp-shop.jsonl",
+        "--rename-file",
+        &map,
+        "--rename",
+        "orders=orders",
+        "-o",
+        &traces,
+    ]);
+    let both = ok(&[
+        "analyze",
+        &path_str(&estate),
+        &traces,
+        "--fail",
+        "zone:use1-az1",
+    ]);
+    assert!(both.contains("1 of 1 functions down"), "{both}");
+    assert!(
+        both.contains("checkout → storefront → orders → orders-asg"),
+        "{both}"
+    );
+}
+
+#[test]
+fn a_rename_file_with_a_mistake_is_an_error_at_its_line() {
+    let dir = temp_dir();
+    let map = dir.path().join("names.toml");
+    std::fs::write(&map, "[rename]\nweb = \"storefront\"\norders = 3\n").unwrap();
+    let map = path_str(&map);
+    for command in ["traces", "backstage"] {
+        let input = match command {
+            "traces" => "fixtures/traces/otlp-shop.jsonl",
+            _ => "fixtures/backstage/catalog/catalog-info.yaml",
+        };
+        let (code, stdout, stderr) = exec(&["collect", command, input, "--rename-file", &map]);
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(stdout.is_empty(), "{command}: nothing is written: {stdout}");
+        assert!(stderr.contains("[invalid-value]"), "{command}: {stderr}");
+        assert!(stderr.contains("names.toml:3:10"), "{command}: {stderr}");
+        assert!(stderr.contains("`orders`"), "{command}: {stderr}");
+    }
+}
