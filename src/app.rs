@@ -239,7 +239,7 @@ fn analyze_estate(
     let target = args.output.target();
     let rendered = match args.format {
         AnalyzeFormat::Json => {
-            let mut report = AnalyzeReport::new(&scenario, &analysis);
+            let mut report = AnalyzeReport::observed(&scenario, &analysis, &loaded.provenance);
             if !args.functions.is_empty() {
                 // `nodes` stays whole: the scenario's damage to the estate
                 // does not depend on which functions the reader asked about.
@@ -249,12 +249,23 @@ fn analyze_estate(
             }
             report.to_json()
         }
-        AnalyzeFormat::Markdown => analyze_report::to_markdown(&scenario, &analysis, &functions),
+        AnalyzeFormat::Markdown => analyze_report::to_markdown_observed(
+            &scenario,
+            &analysis,
+            &functions,
+            &loaded.provenance,
+        ),
         AnalyzeFormat::Text => {
             let style = Style {
                 color: wants_color(color, target.is_terminal()),
             };
-            analyze_report::to_text(&scenario, &analysis, &functions, style)
+            analyze_report::to_text_observed(
+                &scenario,
+                &analysis,
+                &functions,
+                &loaded.provenance,
+                style,
+            )
         }
     };
     write(

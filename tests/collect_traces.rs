@@ -429,3 +429,61 @@ fn a_rename_file_with_a_mistake_is_an_error_at_its_line() {
         assert!(stderr.contains("`orders`"), "{command}: {stderr}");
     }
 }
+
+#[test]
+fn analyze_text_shows_where_each_edge_of_a_path_was_observed() {
+    let dir = temp_dir();
+    let traces = path_str(&dir.path().join("traces.json"));
+    ok(&[
+        "collect",
+        "traces",
+        "fixtures/traces/otlp-shop.jsonl",
+        "-o",
+        &traces,
+    ]);
+    let estate = "fixtures/traces/estate.yaml";
+    let args = ["analyze", estate, &traces, "--fail", "zone:use1-az1"];
+    let text = ok(&args);
+    let path_line = "    path:   checkout → web → orders → orders-asg\n";
+    let observed = format!("    observed: web → orders in traces (otlp, 1 call, {traces})\n");
+    assert!(
+        text.contains(&format!("{path_line}{observed}")),
+        "the traced edge, right after the path; the hand-written ones (checkout → web, \
+         orders → orders-asg) say nothing:\n{text}"
+    );
+    assert_eq!(text.matches("observed:").count(), 1, "{text}");
+
+    let json: Value = serde_json::from_str(&ok(&[&args[..], &["-f", "json"]].concat())).unwrap();
+    let provenance = &json["functions"][0]["provenance"];
+    assert_eq!(
+        provenance,
+        &serde_json::json!([{
+            "calls": 1, "collector": "traces", "document": traces,
+            "from": "web", "source": "otlp", "to": "orders"
+        }]),
+        "{json}"
+    );
+    let markdown = ok(&[&args[..], &["-f", "markdown"]].concat());
+    assert!(
+        markdown.contains("<br>observed: web → orders in traces (otlp, 1 call,"),
+        "{markdown}"
+    );
+
+    let alone: Value = serde_json::from_str(&ok(&[
+        "analyze",
+        "fixtures/shop",
+        "--fail",
+        "region:us-east-1",
+        "-f",
+        "json",
+    ]))
+    .unwrap();
+    assert!(
+        alone["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f.get("provenance").is_none()),
+        "a hand-written estate has no provenance field: {alone}"
+    );
+}
