@@ -239,7 +239,7 @@ fn analyze_estate(
     let target = args.output.target();
     let rendered = match args.format {
         AnalyzeFormat::Json => {
-            let mut report = AnalyzeReport::new(&scenario, &analysis);
+            let mut report = AnalyzeReport::observed(&scenario, &analysis, &loaded.provenance);
             if !args.functions.is_empty() {
                 // `nodes` stays whole: the scenario's damage to the estate
                 // does not depend on which functions the reader asked about.
@@ -249,12 +249,23 @@ fn analyze_estate(
             }
             report.to_json()
         }
-        AnalyzeFormat::Markdown => analyze_report::to_markdown(&scenario, &analysis, &functions),
+        AnalyzeFormat::Markdown => analyze_report::to_markdown_observed(
+            &scenario,
+            &analysis,
+            &functions,
+            &loaded.provenance,
+        ),
         AnalyzeFormat::Text => {
             let style = Style {
                 color: wants_color(color, target.is_terminal()),
             };
-            analyze_report::to_text(&scenario, &analysis, &functions, style)
+            analyze_report::to_text_observed(
+                &scenario,
+                &analysis,
+                &functions,
+                &loaded.provenance,
+                style,
+            )
         }
     };
     write(
@@ -771,7 +782,7 @@ fn collect_backstage(args: &CollectBackstageArgs, color: ColorChoice) -> Result<
             FunctionsFromArg::System => FunctionsFrom::System,
             FunctionsFromArg::Domain => FunctionsFrom::Domain,
         }),
-        renames: args.rename.clone(),
+        renames: renames(&args.rename, args.rename_file.as_deref())?,
     };
     let collected = backstage::collect(&args.files, &options).map_err(Failure::invalid)?;
     if !quiet() && !collected.warnings.is_empty() {
@@ -801,6 +812,22 @@ fn man(args: &ManArgs) -> Result<i32, Failure> {
     Ok(exit::OK)
 }
 
+/// The renames of a collector run: the `--rename-file`'s pairs, then the
+/// `--rename` flags, a flag winning over the file for the same name.
+fn renames(
+    flags: &[(String, String)],
+    file: Option<&std::path::Path>,
+) -> Result<Vec<(String, String)>, Failure> {
+    use crate::collect::rename;
+    let Some(path) = file else {
+        return Ok(flags.to_vec());
+    };
+    let text = read_text(path, "rename file")?;
+    let from_file =
+        rename::parse_rename_file(&path.display().to_string(), &text).map_err(Failure::invalid)?;
+    Ok(rename::with_flags(from_file, flags))
+}
+
 /// `collect traces`: every file read in turn (a malformed one stops the
 /// command, naming its line and column), then one document written.
 fn collect_traces(args: &CollectTracesArgs) -> Result<i32, Failure> {
@@ -814,7 +841,9 @@ fn collect_traces(args: &CollectTracesArgs) -> Result<i32, Failure> {
     let options = Options {
         min_calls: args.min_calls,
         optional: args.optional.iter().cloned().collect(),
-        renames: args.rename.iter().cloned().collect(),
+        renames: renames(&args.rename, args.rename_file.as_deref())?
+            .into_iter()
+            .collect(),
     };
     let document = collector.finish(&options);
     write(

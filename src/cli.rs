@@ -189,6 +189,11 @@ pub struct CollectTracesArgs {
     #[arg(long, value_name = "FROM=TO", value_parser = parse_rename)]
     pub rename: Vec<(String, String)>,
 
+    /// A TOML file of renames: `from = "to"` pairs under `[rename]`. A
+    /// `--rename` flag for the same FROM wins over the file's entry.
+    #[arg(long, value_name = "FILE")]
+    pub rename_file: Option<PathBuf>,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -691,6 +696,11 @@ pub struct CollectBackstageArgs {
     /// names with trace service names or estate ids. Repeatable.
     #[arg(long, value_name = "FROM=TO", value_parser = parse_rename)]
     pub rename: Vec<(String, String)>,
+
+    /// A TOML file of renames: `from = "to"` pairs under `[rename]`. A
+    /// `--rename` flag for the same FROM wins over the file's entry.
+    #[arg(long, value_name = "FILE")]
+    pub rename_file: Option<PathBuf>,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -355,3 +355,135 @@ fn traces_and_a_hand_written_estate_merge_into_an_answer_that_needs_both() {
     let alone = ok(&["analyze", estate, "--fail", "zone:use1-az1"]);
     assert!(alone.contains("0 of 1 functions down"), "{alone}");
 }
+
+#[test]
+fn rename_file_joins_trace_names_to_estate_ids() {
+    // The estate calls the front end `storefront`; the traces call it `web`.
+    let dir = temp_dir();
+    let estate_text = std::fs::read_to_string(repo_root().join("fixtures/traces/estate.yaml"))
+        .unwrap()
+        .replace("web", "storefront");
+    let estate = dir.path().join("estate.yaml");
+    std::fs::write(&estate, estate_text).unwrap();
+    let map = dir.path().join("names.toml");
+    std::fs::write(
+        &map,
+        "# trace name = estate id\n[rename]\nweb = \"storefront\"\norders = \"wrong\"\n",
+    )
+    .unwrap();
+    let traces = path_str(&dir.path().join("traces.json"));
+    let map = path_str(&map);
+    let doc = collect(&[
+        "fixtures/traces/otlp-shop.jsonl",
+        "--rename-file",
+        &map,
+        "--rename",
+        "orders=orders",
+    ]);
+    assert_eq!(
+        required(&doc),
+        set(&["storefront -> orders", "orders -> orders-db"]),
+        "the file renames web and the flag wins over its entry for orders"
+    );
+    ok(&[
+        "collect",
+        "traces",
+        "fixtures/traces/otlp-shop.jsonl",
+        "--rename-file",
+        &map,
+        "--rename",
+        "orders=orders",
+        "-o",
+        &traces,
+    ]);
+    let both = ok(&[
+        "analyze",
+        &path_str(&estate),
+        &traces,
+        "--fail",
+        "zone:use1-az1",
+    ]);
+    assert!(both.contains("1 of 1 functions down"), "{both}");
+    assert!(
+        both.contains("checkout → storefront → orders → orders-asg"),
+        "{both}"
+    );
+}
+
+#[test]
+fn a_rename_file_with_a_mistake_is_an_error_at_its_line() {
+    let dir = temp_dir();
+    let map = dir.path().join("names.toml");
+    std::fs::write(&map, "[rename]\nweb = \"storefront\"\norders = 3\n").unwrap();
+    let map = path_str(&map);
+    for command in ["traces", "backstage"] {
+        let input = match command {
+            "traces" => "fixtures/traces/otlp-shop.jsonl",
+            _ => "fixtures/backstage/catalog/catalog-info.yaml",
+        };
+        let (code, stdout, stderr) = exec(&["collect", command, input, "--rename-file", &map]);
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(stdout.is_empty(), "{command}: nothing is written: {stdout}");
+        assert!(stderr.contains("[invalid-value]"), "{command}: {stderr}");
+        assert!(stderr.contains("names.toml:3:10"), "{command}: {stderr}");
+        assert!(stderr.contains("`orders`"), "{command}: {stderr}");
+    }
+}
+
+#[test]
+fn analyze_text_shows_where_each_edge_of_a_path_was_observed() {
+    let dir = temp_dir();
+    let traces = path_str(&dir.path().join("traces.json"));
+    ok(&[
+        "collect",
+        "traces",
+        "fixtures/traces/otlp-shop.jsonl",
+        "-o",
+        &traces,
+    ]);
+    let estate = "fixtures/traces/estate.yaml";
+    let args = ["analyze", estate, &traces, "--fail", "zone:use1-az1"];
+    let text = ok(&args);
+    let path_line = "    path:   checkout → web → orders → orders-asg\n";
+    let observed = format!("    observed: web → orders in traces (otlp, 1 call, {traces})\n");
+    assert!(
+        text.contains(&format!("{path_line}{observed}")),
+        "the traced edge, right after the path; the hand-written ones (checkout → web, \
+         orders → orders-asg) say nothing:\n{text}"
+    );
+    assert_eq!(text.matches("observed:").count(), 1, "{text}");
+
+    let json: Value = serde_json::from_str(&ok(&[&args[..], &["-f", "json"]].concat())).unwrap();
+    let provenance = &json["functions"][0]["provenance"];
+    assert_eq!(
+        provenance,
+        &serde_json::json!([{
+            "calls": 1, "collector": "traces", "document": traces,
+            "from": "web", "source": "otlp", "to": "orders"
+        }]),
+        "{json}"
+    );
+    let markdown = ok(&[&args[..], &["-f", "markdown"]].concat());
+    assert!(
+        markdown.contains("<br>observed: web → orders in traces (otlp, 1 call,"),
+        "{markdown}"
+    );
+
+    let alone: Value = serde_json::from_str(&ok(&[
+        "analyze",
+        "fixtures/shop",
+        "--fail",
+        "region:us-east-1",
+        "-f",
+        "json",
+    ]))
+    .unwrap();
+    assert!(
+        alone["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f.get("provenance").is_none()),
+        "a hand-written estate has no provenance field: {alone}"
+    );
+}

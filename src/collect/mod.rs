@@ -10,5 +10,6 @@
 //! One collector (or shared piece of one) per module below.
 
 pub mod backstage;
+pub mod rename;
 pub mod tag_model;
 pub mod traces;

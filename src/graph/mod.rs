@@ -9,8 +9,10 @@
 //! the one write path, [`Builder`]; immutable and never cloned per scenario.
 
 mod builder;
+mod provenance;
 
 pub use builder::{Builder, NodeRow};
+pub use provenance::{Observation, Provenance};
 
 use crate::model::{Criticality, EntryKind, NodeKind};
 

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::diag::{Code, Diagnostic, Severity, SourceFile, Span};
-use crate::graph::{Graph, NodeIx};
+use crate::graph::{Graph, NodeIx, Provenance};
 use crate::model::Position;
 use raw::{At, Document, Text};
 
@@ -53,6 +53,10 @@ pub struct Loaded {
     /// and columns are computed only for the nodes a report shows (SARIF
     /// code flows), by [`NodeOrigins::positions`].
     pub node_origins: NodeOrigins,
+    /// Where each call listed in a document's `meta.edges` was observed,
+    /// for the edges whose two ends are nodes of the estate; empty for a
+    /// hand-written estate.
+    pub provenance: Provenance,
 }
 
 /// Where each node's id is written: the source and the byte offset, two
@@ -384,7 +388,7 @@ fn load_refs(sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     let files = Files::new(sources);
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
-    let mut documents = Vec::with_capacity(sources.len());
+    let mut documents: Vec<(usize, Document)> = Vec::with_capacity(sources.len());
     for (i, source) in sources.iter().enumerate() {
         match parse::parse_document(source.name, source.text) {
             Ok(doc) => documents.push((i, doc)),
@@ -399,6 +403,7 @@ fn load_refs(sources: &[SourceRef]) -> Result<Loaded, LoadError> {
         diagnostics.extend(no_node(&files, sources, &documents));
     }
     let incomplete = incomplete_sources(sources, &documents);
+    let observed = take_observed_edges(sources, &mut documents);
     let merged = merge::merge(&files, &documents, &mut diagnostics);
     tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "merged");
     let (graph, function_origins, at) = resolve::resolve(&files, merged, &mut diagnostics);
@@ -411,8 +416,60 @@ fn load_refs(sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     finish(graph, diagnostics, incomplete).map(|loaded| Loaded {
         function_origins,
         node_origins,
+        provenance: provenance(&loaded.graph, observed),
         ..loaded
     })
+}
+
+/// The `meta.edges` of one document, taken out of it before the merge.
+struct ObservedEdges {
+    document: String,
+    collector: String,
+    edges: Vec<raw::EdgeMeta>,
+}
+
+/// Moves every document's `meta.edges` out (nothing is copied; documents
+/// without edges give nothing), with the document's name and collector.
+fn take_observed_edges(
+    sources: &[SourceRef],
+    documents: &mut [(usize, Document)],
+) -> Vec<ObservedEdges> {
+    let mut out = Vec::new();
+    for (i, doc) in documents.iter_mut() {
+        let Some(meta) = doc.meta.as_mut() else {
+            continue;
+        };
+        if meta.edges.is_empty() {
+            continue;
+        }
+        let collector = meta
+            .sources
+            .iter()
+            .find_map(|s| s.collector.clone())
+            .unwrap_or_else(|| "a collector".to_owned());
+        out.push(ObservedEdges {
+            document: sources[*i].name.to_owned(),
+            collector,
+            edges: std::mem::take(&mut meta.edges),
+        });
+    }
+    out
+}
+
+/// The observed edges whose two ends are nodes of `graph`, by node index
+/// (an edge to a node the estate does not define is left out).
+fn provenance(graph: &Graph, observed: Vec<ObservedEdges>) -> Provenance {
+    let mut out = Provenance::default();
+    for doc in observed {
+        let handle = out.add_document(&doc.document, &doc.collector);
+        for edge in doc.edges {
+            if let (Some(from), Some(to)) = (graph.find(&edge.from), graph.find(&edge.to)) {
+                let source = edge.source.as_deref().unwrap_or(&doc.collector);
+                out.record(from, to, handle, source, edge.calls);
+            }
+        }
+    }
+    out
 }
 
 /// Sorts diagnostics by file (in load order) and position, so a person
@@ -442,6 +499,7 @@ fn finish(
             incomplete,
             function_origins: BTreeMap::new(),
             node_origins: NodeOrigins::default(),
+            provenance: Provenance::default(),
         })
     } else {
         let mut diagnostics = errors;

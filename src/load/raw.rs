@@ -314,8 +314,22 @@ pub struct Meta {
     pub sources: Vec<SourceMeta>,
     #[serde(default)]
     pub collected_at: Option<IgnoredAny>,
+    /// Calls a collector saw (`[{from, to, source, calls}]`), kept as
+    /// provenance for reports; the `requires` entries say the same calls.
     #[serde(default)]
-    pub edges: Option<IgnoredAny>,
+    pub edges: Vec<EdgeMeta>,
+}
+
+/// One observed call of `meta.edges`. Other keys are accepted and ignored,
+/// like the rest of `meta`.
+#[derive(Debug, Default, Deserialize)]
+pub struct EdgeMeta {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub calls: Option<u64>,
 }
 
 /// One collector run that contributed to a document.

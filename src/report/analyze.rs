@@ -13,7 +13,7 @@ use super::markdown;
 use super::style::Style;
 use crate::engine::status::DegradationReason;
 use crate::engine::{Analysis, DegradedBecause};
-use crate::graph::{Graph, NodeIx};
+use crate::graph::{Graph, NodeIx, Observation, Provenance};
 use crate::model::text::escape_for_display;
 use crate::model::Scenario;
 use crate::model::Status;
@@ -35,8 +35,84 @@ pub struct FunctionOutcome {
     pub criticality: &'static str,
     pub id: String,
     pub path: Vec<String>,
+    /// Where each edge of `path` was observed (an addition to SPEC §4.2):
+    /// absent when no edge of the path came from a collector's `meta.edges`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<EdgeProvenance>,
     pub reasons: Vec<ReasonOutcome>,
     pub status: &'static str,
+}
+
+/// One sighting of one edge of a down function's path: `from` calls `to`,
+/// seen by `source` (`otlp`, `backstage`) `calls` times, written by
+/// `collector` in `document`. Edges of the path in path order, sightings of
+/// one edge in load order.
+#[derive(Debug, Serialize)]
+pub struct EdgeProvenance {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls: Option<u64>,
+    pub collector: String,
+    pub document: String,
+    pub from: String,
+    pub source: String,
+    pub to: String,
+}
+
+/// Every sighting of every edge of `path`, in path order.
+fn path_observations<'p>(
+    provenance: &'p Provenance,
+    path: &[NodeIx],
+) -> Vec<(NodeIx, NodeIx, &'p Observation)> {
+    if provenance.is_empty() {
+        return Vec::new();
+    }
+    path.windows(2)
+        .flat_map(|w| {
+            provenance
+                .observations(w[0], w[1])
+                .iter()
+                .map(move |o| (w[0], w[1], o))
+        })
+        .collect()
+}
+
+/// `1,234`: a call count as a person reads it.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `web → orders in traces (otlp, 1,234 calls, traces.json)`: one
+/// sighting in words, ids and names escaped for display.
+fn observation_line(
+    graph: &Graph,
+    provenance: &Provenance,
+    (from, to, o): (NodeIx, NodeIx, &Observation),
+) -> String {
+    let collector = provenance.collector(o);
+    let mut parts = Vec::new();
+    if o.source != collector {
+        parts.push(escape_for_display(&o.source).into_owned());
+    }
+    if let Some(calls) = o.calls {
+        let unit = if calls == 1 { "call" } else { "calls" };
+        parts.push(format!("{} {unit}", thousands(calls)));
+    }
+    parts.push(escape_for_display(provenance.document(o)).into_owned());
+    format!(
+        "{} → {} in {} ({})",
+        display_id(graph, from),
+        display_id(graph, to),
+        escape_for_display(collector),
+        parts.join(", ")
+    )
 }
 
 /// One reason a degraded function is degraded, so a script sees every
@@ -81,16 +157,36 @@ impl AnalyzeReport {
     /// Collects the report: every function in id order, every node that is
     /// not up in id order.
     pub fn new(scenario: &Scenario, analysis: &Analysis) -> Self {
+        Self::observed(scenario, analysis, &Provenance::default())
+    }
+
+    /// [`AnalyzeReport::new`] with, for each down function, where each
+    /// edge of its path was observed.
+    pub fn observed(scenario: &Scenario, analysis: &Analysis, provenance: &Provenance) -> Self {
         let graph = analysis.graph();
-        let ids = |xs: Vec<NodeIx>| xs.into_iter().map(|x| graph.id(x).to_owned()).collect();
+        let ids = |xs: &[NodeIx]| xs.iter().map(|&x| graph.id(x).to_owned()).collect();
+        let sightings = |path: &[NodeIx]| {
+            path_observations(provenance, path)
+                .into_iter()
+                .map(|(from, to, o)| EdgeProvenance {
+                    calls: o.calls,
+                    collector: provenance.collector(o).to_owned(),
+                    document: provenance.document(o).to_owned(),
+                    from: graph.id(from).to_owned(),
+                    source: o.source.clone(),
+                    to: graph.id(to).to_owned(),
+                })
+                .collect()
+        };
         let functions = graph
             .functions()
             .iter()
             .map(|&f| FunctionOutcome {
-                causes: ids(analysis.causes(f)),
+                causes: ids(&analysis.causes(f)),
                 criticality: graph.criticality(f).as_str(),
                 id: graph.id(f).to_owned(),
-                path: ids(analysis.path(f)),
+                path: ids(&analysis.path(f)),
+                provenance: sightings(&analysis.path(f)),
                 reasons: analysis
                     .degradation_reasons(f)
                     .iter()
@@ -191,6 +287,18 @@ pub fn to_text(
     functions: &[NodeIx],
     style: Style,
 ) -> String {
+    to_text_observed(scenario, analysis, functions, &Provenance::default(), style)
+}
+
+/// [`to_text`] with an `observed:` line after a down function's path for
+/// each sighting of each of its edges (none for hand-written edges).
+pub fn to_text_observed(
+    scenario: &Scenario,
+    analysis: &Analysis,
+    functions: &[NodeIx],
+    provenance: &Provenance,
+    style: Style,
+) -> String {
     let graph = analysis.graph();
     let mut out = String::new();
     let down = functions_with(analysis, functions, Status::Down);
@@ -216,7 +324,7 @@ pub fn to_text(
         }
         let _ = writeln!(out, "{}", style.status_heading(status));
         for &f in fs.iter() {
-            write_function(&mut out, analysis, f, style);
+            write_function(&mut out, analysis, provenance, f, style);
         }
         out.push('\n');
     }
@@ -231,7 +339,13 @@ pub fn to_text(
     out
 }
 
-fn write_function(out: &mut String, analysis: &Analysis, f: NodeIx, style: Style) {
+fn write_function(
+    out: &mut String,
+    analysis: &Analysis,
+    provenance: &Provenance,
+    f: NodeIx,
+    style: Style,
+) {
     let graph = analysis.graph();
     let _ = write!(
         out,
@@ -260,6 +374,10 @@ fn write_function(out: &mut String, analysis: &Analysis, f: NodeIx, style: Style
         if !path.is_empty() {
             let _ = writeln!(out, "    path:   {}", arrow_path(graph, &path));
         }
+        for sighting in path_observations(provenance, &path) {
+            let line = observation_line(graph, provenance, sighting);
+            let _ = writeln!(out, "    observed: {line}");
+        }
     } else {
         for (i, why) in degraded_reasons(analysis, f).iter().enumerate() {
             let label = if i == 0 { "why:" } else { "" };
@@ -271,6 +389,17 @@ fn write_function(out: &mut String, analysis: &Analysis, f: NodeIx, style: Style
 /// Markdown for review documents and pull-request comments, on `functions`
 /// as [`to_text`].
 pub fn to_markdown(scenario: &Scenario, analysis: &Analysis, functions: &[NodeIx]) -> String {
+    to_markdown_observed(scenario, analysis, functions, &Provenance::default())
+}
+
+/// [`to_markdown`] with, in a down function's cell, a short note per
+/// sighting of each edge of its path.
+pub fn to_markdown_observed(
+    scenario: &Scenario,
+    analysis: &Analysis,
+    functions: &[NodeIx],
+    provenance: &Provenance,
+) -> String {
     let graph = analysis.graph();
     let mut out = String::new();
     let scenario_text: Vec<String> = scenario
@@ -302,8 +431,14 @@ pub fn to_markdown(scenario: &Scenario, analysis: &Analysis, functions: &[NodeIx
                         .iter()
                         .map(|&c| format!("`{}`", markdown::code(graph.id(c))))
                         .collect();
-                    let path = markdown::code(&arrow_path(graph, &analysis.path(f)));
-                    format!("causes: {}<br>path: `{path}`", causes.join(", "))
+                    let path_ix = analysis.path(f);
+                    let path = markdown::code(&arrow_path(graph, &path_ix));
+                    let mut cell = format!("causes: {}<br>path: `{path}`", causes.join(", "));
+                    for sighting in path_observations(provenance, &path_ix) {
+                        let line = observation_line(graph, provenance, sighting);
+                        let _ = write!(cell, "<br>observed: {}", markdown::text(&line));
+                    }
+                    cell
                 }
                 Status::Degraded => degraded_reasons(analysis, f)
                     .iter()
@@ -330,5 +465,18 @@ fn status_badge(s: Status) -> &'static str {
         Status::Down => "🔴 down",
         Status::Degraded => "🟠 degraded",
         Status::Up => "🟢 up",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_counts_are_grouped_by_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234), "1,234");
+        assert_eq!(thousands(12_345_678), "12,345,678");
     }
 }
