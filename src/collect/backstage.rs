@@ -668,10 +668,23 @@ fn entry_sort_key(entry: &Entry) -> String {
 
 /// Every document of a file; an error (exit 2) at the position the YAML
 /// parser gives, saying what it expected.
+///
+/// serde-saphyr's default budget counts the whole stream: at most 1,024
+/// documents and 250,000 nodes per file, which one generated catalog of a
+/// few thousand entities exceeds (BENCHMARKS.md, 10,000 entities). Without
+/// aliases a document, a node or an event takes at least one byte of
+/// input, so those three limits grow with the file's size; the alias and
+/// anchor limits that stop YAML bombs keep their defaults.
 fn parse_documents(file: &Arc<SourceFile>) -> Result<Vec<RawEntity>, Diagnostic> {
+    let bytes = file.text.len();
     let options = serde_saphyr::options! {
         with_snippet: false,
         strict_booleans: true,
+        budget: serde_saphyr::budget! {
+            max_documents: bytes.max(1_024),
+            max_nodes: bytes.max(250_000),
+            max_events: bytes.saturating_mul(4).max(1_000_000),
+        },
     };
     serde_saphyr::from_str_multiple_with_options::<RawEntity, Vec<RawEntity>>(&file.text, options)
         .map_err(|e| {
@@ -759,6 +772,21 @@ mod tests {
             std::fs::write(path, text).unwrap();
         }
         collect(&[dir.path().join(files[0].0)], options).unwrap()
+    }
+
+    #[test]
+    fn a_file_of_more_than_a_thousand_entities_is_read_whole() {
+        let text: String = (0..3_000)
+            .map(|i| {
+                format!(
+                    "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: c{i}\nspec:\n  type: service\n  dependsOn: [resource:db{}]\n---\n",
+                    i % 7
+                )
+            })
+            .collect();
+        let collected = collect_text(&[("catalog-info.yaml", &text)], &Options::default());
+        assert_eq!(collected.document.services.len(), 3_000);
+        assert_eq!(collected.document.services["c2999"].requires.len(), 1);
     }
 
     #[test]

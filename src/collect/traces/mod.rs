@@ -406,10 +406,16 @@ fn base64(text: &str) -> Option<Vec<u8>> {
 /// One span's key: its trace and span ids, folded. Spans of different
 /// traces with the same span id get different keys.
 fn span_key(trace: &str, span: &str) -> Option<u64> {
+    span_key_of(id_value(trace), id_value(span))
+}
+
+/// [`span_key`] of ids already reduced by [`id_value`] (OTLP reduces them
+/// while reading, so no id is kept as a string).
+fn span_key_of(trace: Option<u128>, span: Option<u128>) -> Option<u64> {
     // A zero parent id is how some exporters write "no parent".
-    let span = id_value(span).filter(|&v| v != 0)?;
+    let span = span.filter(|&v| v != 0)?;
     let mut h = FxHasher::default();
-    id_value(trace).unwrap_or(0).hash(&mut h);
+    trace.unwrap_or(0).hash(&mut h);
     span.hash(&mut h);
     Some(h.finish())
 }

@@ -5,14 +5,19 @@
 //! another file, so each resource is reduced to a few numbers per span
 //! (its key and service, its parent's key, a client span's peer) and the
 //! calls are resolved once every file is read ([`Pending::resolve`]).
+//!
+//! Throughput (BENCHMARKS.md): ids are reduced to their value and attribute
+//! keys to an [`AttrKey`] while they are read, and attribute values are
+//! kept only for the keys used here, so a span costs no string allocation
+//! but its peer's.
 
 use std::fmt;
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use super::{span_key, Collector, InputFormat, PEER_KEYS};
+use super::{id_value, span_key_of, Collector, InputFormat, PEER_KEYS};
 
 /// The service OpenTelemetry SDKs report when none is configured.
 const UNKNOWN_SERVICE: &str = "unknown_service";
@@ -110,23 +115,132 @@ struct ScopeSpans {
 #[derive(Debug, Deserialize)]
 struct Span {
     #[serde(rename = "traceId", alias = "trace_id", default)]
-    trace_id: String,
+    trace_id: Id,
     #[serde(rename = "spanId", alias = "span_id", default)]
-    span_id: String,
+    span_id: Id,
     #[serde(rename = "parentSpanId", alias = "parent_span_id", default)]
-    parent_span_id: Option<String>,
+    parent_span_id: Id,
     #[serde(default)]
     kind: Option<Kind>,
     #[serde(default)]
     attributes: Vec<KeyValue>,
 }
 
-/// An attribute; only string values matter here.
-#[derive(Debug, Deserialize)]
+/// A trace or span id (hex or base64), reduced by [`id_value`] as it is
+/// read; `null` or absent is no id.
+#[derive(Debug, Default, Clone, Copy)]
+struct Id(Option<u128>);
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
+        struct IdVisitor;
+        impl<'de> Visitor<'de> for IdVisitor {
+            type Value = Id;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a trace or span id: a hex or base64 string")
+            }
+            fn visit_str<E: de::Error>(self, id: &str) -> Result<Id, E> {
+                Ok(Id(id_value(id)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Id, E> {
+                Ok(Id(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Id, E> {
+                Ok(Id(None))
+            }
+            fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Id, D::Error> {
+                d.deserialize_any(IdVisitor)
+            }
+        }
+        d.deserialize_option(IdVisitor)
+    }
+}
+
+/// The attribute keys read here: `service.name` and the [`PEER_KEYS`] (by
+/// their index); every other key is `Other` and its value is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AttrKey {
+    ServiceName,
+    Peer(usize),
+    Other,
+}
+
+impl AttrKey {
+    fn of(key: &str) -> AttrKey {
+        if key == "service.name" {
+            return AttrKey::ServiceName;
+        }
+        PEER_KEYS
+            .iter()
+            .position(|&k| k == key)
+            .map_or(AttrKey::Other, AttrKey::Peer)
+    }
+}
+
+impl<'de> Deserialize<'de> for AttrKey {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<AttrKey, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = AttrKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an attribute key")
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<AttrKey, E> {
+                Ok(AttrKey::of(key))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// An attribute; only string values of the keys in [`AttrKey`] matter
+/// here, and only those are kept.
+#[derive(Debug)]
 struct KeyValue {
-    key: String,
-    #[serde(default)]
-    value: Option<AnyValue>,
+    key: AttrKey,
+    value: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for KeyValue {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<KeyValue, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(field_identifier, rename_all = "lowercase")]
+        enum Field {
+            Key,
+            Value,
+            #[serde(other)]
+            Other,
+        }
+        struct KvVisitor;
+        impl<'de> Visitor<'de> for KvVisitor {
+            type Value = KeyValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an attribute: {\"key\", \"value\"}")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyValue, A::Error> {
+                let mut key = None;
+                let mut value = None;
+                while let Some(field) = map.next_key::<Field>()? {
+                    match field {
+                        Field::Key => key = Some(map.next_value::<AttrKey>()?),
+                        // The key usually comes first: then an unused
+                        // value is skipped without being stored.
+                        Field::Value if key != Some(AttrKey::Other) => {
+                            value = map
+                                .next_value::<Option<AnyValue>>()?
+                                .and_then(|v| v.string_value);
+                        }
+                        Field::Value | Field::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                let key = key.ok_or_else(|| de::Error::missing_field("key"))?;
+                Ok(KeyValue { key, value })
+            }
+        }
+        d.deserialize_map(KvVisitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,11 +250,11 @@ struct AnyValue {
 }
 
 /// The string value of attribute `key`.
-fn attribute<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a str> {
+fn attribute(attributes: &[KeyValue], key: AttrKey) -> Option<&str> {
     attributes
         .iter()
         .find(|kv| kv.key == key)
-        .and_then(|kv| kv.value.as_ref()?.string_value.as_deref())
+        .and_then(|kv| kv.value.as_deref())
 }
 
 impl ResourceSpans {
@@ -149,25 +263,20 @@ impl ResourceSpans {
         let name = self
             .resource
             .as_ref()
-            .and_then(|r| attribute(&r.attributes, "service.name"))
+            .and_then(|r| attribute(&r.attributes, AttrKey::ServiceName))
             .unwrap_or(UNKNOWN_SERVICE);
         let service = collector.service(name);
         for span in self.scope_spans.iter().flat_map(|s| &s.spans) {
-            let key = span_key(&span.trace_id, &span.span_id);
+            let key = span_key_of(span.trace_id.0, span.span_id.0);
             if let Some(key) = key {
                 collector.otlp.owner.entry(key).or_insert(service);
             }
-            if let Some(parent) = span
-                .parent_span_id
-                .as_deref()
-                .and_then(|p| span_key(&span.trace_id, p))
-            {
+            if let Some(parent) = span_key_of(span.trace_id.0, span.parent_span_id.0) {
                 collector.otlp.children.push((parent, service));
             }
             let calls_out = matches!(span.kind, Some(Kind::Client | Kind::Producer));
-            let peer = PEER_KEYS
-                .iter()
-                .find_map(|k| attribute(&span.attributes, k));
+            let peer =
+                (0..PEER_KEYS.len()).find_map(|i| attribute(&span.attributes, AttrKey::Peer(i)));
             if let (true, Some(peer), Some(key)) = (calls_out, peer, key) {
                 let peer = collector.intern(peer);
                 collector.otlp.clients.push((key, service, peer));
@@ -222,5 +331,42 @@ impl<'de> Deserialize<'de> for Kind {
             }
         }
         d.deserialize_any(KindVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Options;
+    use super::*;
+    use crate::model::document::Entry;
+
+    #[test]
+    fn a_peer_attribute_written_value_first_and_a_null_parent_still_count() {
+        let line = r#"{"resourceSpans":[{"resource":{"attributes":[
+            {"key":"host.name","value":{"stringValue":"h1"}},
+            {"value":{"stringValue":"orders"},"key":"service.name"}]},
+          "scopeSpans":[{"spans":[
+            {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","parentSpanId":null,"kind":3,
+             "attributes":[{"key":"db.system","value":{"stringValue":"postgresql"}},
+                           {"value":{"stringValue":"pg"},"key":"peer.service"}]}]}]}]}"#;
+        let mut c = Collector::new();
+        c.read(line.as_bytes(), "t.json", None).unwrap();
+        let doc = c.finish(&Options::default());
+        assert_eq!(doc.services["orders"].requires, [Entry::Id("pg".into())]);
+        assert!(!doc.services.contains_key("postgresql"));
+    }
+
+    #[test]
+    fn an_attribute_without_a_key_is_malformed() {
+        let line =
+            r#"{"resourceSpans":[{"resource":{"attributes":[{"value":{"stringValue":"x"}}]}}]}"#;
+        let err = Collector::new()
+            .read(line.as_bytes(), "t.json", None)
+            .unwrap_err();
+        assert!(
+            err.message.contains("missing field `key`"),
+            "{}",
+            err.message
+        );
     }
 }
