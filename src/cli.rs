@@ -95,6 +95,10 @@ pub enum Command {
     /// For each function, every single node whose loss alone takes it down.
     #[command(after_help = SPOF_AFTER_HELP)]
     Spof(SpofArgs),
+    /// Draw the estate (or some functions' dependencies) as a Graphviz
+    /// diagram, DOT or SVG, coloured by a scenario's statuses with --fail.
+    #[command(after_help = DIAGRAM_AFTER_HELP)]
+    Diagram(DiagramArgs),
     /// CI gate: fail when a function a policy selects does not survive a
     /// domain of the kinds the policy names.
     #[command(after_help = CHECK_AFTER_HELP)]
@@ -243,6 +247,19 @@ const SWEEP_AFTER_HELP: &str = concat!(
 ",
     exit_codes!(),
     "\n\n",
+    reference!()
+);
+
+const DIAGRAM_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap diagram fixtures/shop -o shop.dot
+  blastmap diagram fixtures/shop --fail region:us-east-1 -o shop.svg
+  blastmap diagram fixtures/shop --function checkout -o - | dot -Tpng > checkout.png
+
+Exit codes: 0 written, 2 bad usage, invalid input, no Graphviz `dot` for .svg,
+or the output cannot be written, 3 incomplete estate.
+
+",
     reference!()
 );
 
@@ -566,6 +583,40 @@ pub struct SpofArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `blastmap diagram`.
+#[derive(Debug, clap::Args)]
+pub struct DiagramArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+
+    /// A failed domain, as for `analyze` (repeatable, or comma-separated):
+    /// nodes are coloured by their status under the scenario.
+    #[arg(long = "fail", value_name = "DOMAIN", value_parser = parse_domain_list)]
+    pub fail: Vec<DomainList>,
+
+    /// Draw only the dependency closure of these functions (repeatable);
+    /// the whole estate by default.
+    #[arg(long = "function", value_name = "ID")]
+    pub functions: Vec<String>,
+
+    /// Above this many nodes, resources are collapsed by service and type
+    /// (with counts), so `dot` stays fast and the picture readable.
+    #[arg(long, value_name = "N", default_value_t = crate::report::diagram::DEFAULT_MAX_NODES)]
+    pub max_nodes: usize,
+
+    /// Where to write the diagram; the extension picks the format: `.dot`,
+    /// or `.svg` (runs Graphviz `dot`). `-` writes DOT to stdout.
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+}
+
+impl DiagramArgs {
+    /// Every `--fail` domain, in the order given.
+    pub fn failed_domains(&self) -> Vec<DomainArg> {
+        self.fail.iter().flat_map(|l| l.0.iter().cloned()).collect()
+    }
 }
 
 /// `spof` output formats.

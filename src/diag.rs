@@ -41,6 +41,8 @@ pub enum Code {
     CatalogDuplicateEntity,
     /// `catalog-target-missing`: A warning: a Backstage `Location` names a relative file that cannot be read; the rest of the catalog is collected. Fix: Fix the target's path, relative to the file of the Location.
     CatalogTargetMissing,
+    /// `graphviz-failed`: Graphviz `dot`, run to draw an SVG, is missing, failed or timed out. Fix: Install Graphviz (the `graphviz` package), or write `.dot` and render it elsewhere.
+    GraphvizFailed,
     /// `conflicting-definition`: One id defined in two files with different values of a field (SPEC §1.5). Fix: Keep one value, or give the two nodes different ids.
     ConflictingDefinition,
     /// `duplicate-key`: A key given twice in one mapping, or a node id twice in one section. Fix: Remove one of the two, or merge them.
@@ -113,13 +115,14 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 40] = [
+    pub const ALL: [Code; 41] = [
         Code::BadCriticality,
         Code::BadDomain,
         Code::BadEntry,
         Code::CannotWrite,
         Code::CatalogDuplicateEntity,
         Code::CatalogTargetMissing,
+        Code::GraphvizFailed,
         Code::ConflictingDefinition,
         Code::DuplicateKey,
         Code::EmptyEstate,
@@ -165,6 +168,7 @@ impl Code {
             Code::CannotWrite => "cannot-write",
             Code::CatalogDuplicateEntity => "catalog-duplicate-entity",
             Code::CatalogTargetMissing => "catalog-target-missing",
+            Code::GraphvizFailed => "graphviz-failed",
             Code::MalformedCatalog => "malformed-catalog",
             Code::FileChanged => "file-changed",
             Code::OutputIsInput => "output-is-input",
@@ -220,6 +224,7 @@ impl Code {
             Code::CatalogTargetMissing => {
                 Example::Test("a_location_loop_and_a_missing_target_end_with_a_warning")
             }
+            Code::GraphvizFailed => Example::Test("an_svg_without_dot_fails_naming_graphviz"),
             Code::MalformedCatalog => {
                 Example::Test("a_malformed_catalog_exits_2_naming_the_file_and_position")
             }

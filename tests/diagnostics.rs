@@ -93,6 +93,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         Code::CatalogDuplicateEntity
         | Code::CatalogTargetMissing
         | Code::MalformedCatalog
+        | Code::GraphvizFailed
         | Code::FileChanged
         | Code::BadCriticality
         | Code::BadEntry

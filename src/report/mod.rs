@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod check;
 pub mod diagnostics;
+pub mod diagram;
 pub mod domains;
 pub mod github;
 pub mod junit;
