@@ -789,10 +789,11 @@ pub struct ManArgs {
 
 /// The commands' names, for `blastmap man COMMAND` (a unit test holds the
 /// list equal to the commands clap knows).
-pub const COMMAND_NAMES: [&str; 9] = [
+pub const COMMAND_NAMES: [&str; 10] = [
     "analyze",
     "sweep",
     "spof",
+    "diagram",
     "check",
     "validate",
     "domains",

@@ -41,8 +41,6 @@ pub enum Code {
     CatalogDuplicateEntity,
     /// `catalog-target-missing`: A warning: a Backstage `Location` names a relative file that cannot be read; the rest of the catalog is collected. Fix: Fix the target's path, relative to the file of the Location.
     CatalogTargetMissing,
-    /// `graphviz-failed`: Graphviz `dot`, run to draw an SVG, is missing, failed or timed out. Fix: Install Graphviz (the `graphviz` package), or write `.dot` and render it elsewhere.
-    GraphvizFailed,
     /// `conflicting-definition`: One id defined in two files with different values of a field (SPEC §1.5). Fix: Keep one value, or give the two nodes different ids.
     ConflictingDefinition,
     /// `duplicate-key`: A key given twice in one mapping, or a node id twice in one section. Fix: Remove one of the two, or merge them.
@@ -55,6 +53,8 @@ pub enum Code {
     EntryNeverSatisfied,
     /// `file-changed`: An estate file was truncated or rewritten by another program while blastmap read it (the process stops instead of crashing). Fix: Run blastmap again once the file is complete.
     FileChanged,
+    /// `graphviz-failed`: Graphviz `dot`, run to draw an SVG, is missing, failed or timed out. Fix: Install Graphviz (the `graphviz` package), or write `.dot` and render it elsewhere.
+    GraphvizFailed,
     /// `incomplete-estate`: A collector reported `complete: false`: the estate may miss dependencies. Fix: Collect again, or pass --allow-incomplete (then it is a warning).
     IncompleteEstate,
     /// `invalid-baseline`: A `check --baseline` file that is not a version-1 baseline (malformed JSON, unknown field, bad date). Fix: Write it with `check --write-baseline FILE`; dates are YYYY-MM-DD.
@@ -122,13 +122,13 @@ impl Code {
         Code::CannotWrite,
         Code::CatalogDuplicateEntity,
         Code::CatalogTargetMissing,
-        Code::GraphvizFailed,
         Code::ConflictingDefinition,
         Code::DuplicateKey,
         Code::EmptyEstate,
         Code::EmptyMembers,
         Code::EntryNeverSatisfied,
         Code::FileChanged,
+        Code::GraphvizFailed,
         Code::IncompleteEstate,
         Code::InvalidBaseline,
         Code::InvalidPolicy,

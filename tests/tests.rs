@@ -21,6 +21,7 @@ mod cli_flags;
 mod collect_backstage;
 mod collect_traces;
 mod diagnostics;
+mod diagram;
 mod docs;
 mod docs_links;
 mod document_roundtrip;
