@@ -882,22 +882,22 @@ fn diagram(args: &DiagramArgs, color: ColorChoice) -> Result<i32, Failure> {
     };
     let dot = crate::report::diagram::to_dot(graph, &options);
     let target = Target::from_arg(Some(&args.output));
-    let svg = args
+    let ext = args
         .output
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    let bytes = if svg && target != Target::Stdout {
-        run_dot(&dot)?
-    } else {
-        dot.into_bytes()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let bytes = match ext.as_deref() {
+        Some(format @ ("svg" | "png")) if target != Target::Stdout => run_dot(&dot, format)?,
+        _ => dot.into_bytes(),
     };
     write(&target, &bytes, &input_files(&args.estate, &[]))?;
     Ok(exit::OK)
 }
 
-/// Runs Graphviz `dot -Tsvg` on `dot` through stdin, with a timeout (a
-/// huge graph must not hang CI), and returns the SVG.
-fn run_dot(dot: &str) -> Result<Vec<u8>, Failure> {
+/// Runs Graphviz `dot -T{format}` (`svg`, `png`) on `dot` through stdin,
+/// with a timeout (a huge graph must not hang CI), and returns the image.
+fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>, Failure> {
     use std::io::{Read, Write};
     use std::process::{Command as Process, Stdio};
     let failed = |message: String| {
@@ -906,14 +906,14 @@ fn run_dot(dot: &str) -> Result<Vec<u8>, Failure> {
         )])
     };
     let mut child = Process::new("dot")
-        .arg("-Tsvg")
+        .arg(format!("-T{format}"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                failed("Graphviz `dot` is not installed (not found on PATH): install Graphviz to draw an SVG".to_owned())
+                failed(format!("Graphviz `dot` is not installed (not found on PATH): install Graphviz to draw a {}", format.to_ascii_uppercase()))
             } else {
                 failed(format!("cannot run Graphviz `dot`: {e}"))
             }

@@ -606,10 +606,26 @@ pub struct DiagramArgs {
     #[arg(long, value_name = "N", default_value_t = crate::report::diagram::DEFAULT_MAX_NODES)]
     pub max_nodes: usize,
 
-    /// Where to write the diagram; the extension picks the format: `.dot`,
-    /// or `.svg` (runs Graphviz `dot`). `-` writes DOT to stdout.
-    #[arg(short, long, value_name = "FILE", required = true)]
+    /// Where to write the diagram; the extension picks the format: `.dot`
+    /// (or `.gv`), `.svg` or `.png` (both run Graphviz `dot`). `-` writes DOT
+    /// to stdout.
+    #[arg(short, long, value_name = "FILE", required = true, value_parser = parse_diagram_output)]
     pub output: PathBuf,
+}
+
+/// `diagram -o`'s value parser: `-`, or a file whose extension names a
+/// format blastmap can write, so a typo fails before the estate is loaded.
+fn parse_diagram_output(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        _ if text == "-" => Ok(path),
+        Some("dot" | "gv" | "svg" | "png") => Ok(path),
+        _ => Err("the extension picks the format: write FILE.dot, FILE.svg or FILE.png, or - for DOT on stdout".to_owned()),
+    }
 }
 
 impl DiagramArgs {

@@ -255,3 +255,25 @@ fn an_svg_without_dot_fails_naming_graphviz() {
     assert!(err.contains("install Graphviz"), "{err}");
     assert!(!out.exists(), "no SVG written");
 }
+
+#[test]
+fn png_is_drawn_by_dot_and_an_unknown_extension_is_refused() {
+    require_dot();
+    let dir = temp_dir();
+    let out = dir.path().join("shop.png");
+    ok(&[
+        "diagram",
+        SHOP,
+        "--function",
+        "checkout",
+        "-o",
+        &path_str(&out),
+    ]);
+    let png = std::fs::read(&out).expect("the PNG is written");
+    assert!(png.starts_with(b"\x89PNG\r\n"), "a PNG signature");
+    let bad = dir.path().join("shop.jpeg");
+    let (code, _, err) = exec(&["diagram", SHOP, "-o", &path_str(&bad)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("FILE.dot, FILE.svg or FILE.png"), "{err}");
+    assert!(!bad.exists());
+}
