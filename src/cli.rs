@@ -96,7 +96,7 @@ pub enum Command {
     #[command(after_help = SPOF_AFTER_HELP)]
     Spof(SpofArgs),
     /// Draw the estate (or some functions' dependencies) as a Graphviz
-    /// diagram, DOT or SVG, coloured by a scenario's statuses with --fail.
+    /// diagram (DOT, SVG or PNG), coloured by a scenario's statuses with --fail.
     #[command(after_help = DIAGRAM_AFTER_HELP)]
     Diagram(DiagramArgs),
     /// CI gate: fail when a function a policy selects does not survive a
@@ -256,7 +256,7 @@ const DIAGRAM_AFTER_HELP: &str = concat!(
   blastmap diagram fixtures/shop --fail region:us-east-1 -o shop.svg
   blastmap diagram fixtures/shop --function checkout -o - | dot -Tpng > checkout.png
 
-Exit codes: 0 written, 2 bad usage, invalid input, no Graphviz `dot` for .svg,
+Exit codes: 0 written, 2 bad usage, invalid input, no Graphviz `dot` for .svg/.png,
 or the output cannot be written, 3 incomplete estate.
 
 ",
