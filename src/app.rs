@@ -783,7 +783,7 @@ fn collect_backstage(args: &CollectBackstageArgs, color: ColorChoice) -> Result<
             FunctionsFromArg::System => FunctionsFrom::System,
             FunctionsFromArg::Domain => FunctionsFrom::Domain,
         }),
-        renames: renames(&args.rename, args.rename_file.as_deref())?,
+        renames: renames(&args.names)?,
     };
     let collected = backstage::collect(&args.files, &options).map_err(Failure::invalid)?;
     if !quiet() && !collected.warnings.is_empty() {
@@ -815,12 +815,10 @@ fn man(args: &ManArgs) -> Result<i32, Failure> {
 
 /// The renames of a collector run: the `--rename-file`'s pairs, then the
 /// `--rename` flags, a flag winning over the file for the same name.
-fn renames(
-    flags: &[(String, String)],
-    file: Option<&std::path::Path>,
-) -> Result<Vec<(String, String)>, Failure> {
+fn renames(names: &crate::cli::RenameArgs) -> Result<Vec<(String, String)>, Failure> {
     use crate::collect::rename;
-    let Some(path) = file else {
+    let flags = &names.rename;
+    let Some(path) = names.rename_file.as_deref() else {
         return Ok(flags.to_vec());
     };
     let text = read_text(path, "rename file")?;
@@ -842,9 +840,7 @@ fn collect_traces(args: &CollectTracesArgs) -> Result<i32, Failure> {
     let options = Options {
         min_calls: args.min_calls,
         optional: args.optional.iter().cloned().collect(),
-        renames: renames(&args.rename, args.rename_file.as_deref())?
-            .into_iter()
-            .collect(),
+        renames: renames(&args.names)?.into_iter().collect(),
     };
     let document = collector.finish(&options);
     write(

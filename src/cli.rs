@@ -188,8 +188,20 @@ pub struct CollectTracesArgs {
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub optional: Vec<String>,
 
-    /// Rename a traced service (FROM=TO) so it joins the id the inventory,
-    /// a catalog or the YAML use. Repeatable.
+    #[command(flatten)]
+    pub names: RenameArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How a collector's ids join the ids of other documents: `--rename` and
+/// `--rename-file`, declared once for every collector.
+#[derive(Debug, clap::Args)]
+pub struct RenameArgs {
+    /// Give the node whose id would be FROM the id TO (a traced service, a
+    /// catalog entity), so it joins the id the inventory, a catalog or the
+    /// YAML use. Repeatable.
     #[arg(long, value_name = "FROM=TO", value_parser = parse_rename)]
     pub rename: Vec<(String, String)>,
 
@@ -197,9 +209,6 @@ pub struct CollectTracesArgs {
     /// `--rename` flag for the same FROM wins over the file's entry.
     #[arg(long, value_name = "FILE")]
     pub rename_file: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub output: OutputArgs,
 }
 
 /// `--input-format`'s value parser: one of the collector's format names.
@@ -759,15 +768,8 @@ pub struct CollectBackstageArgs {
     #[arg(long, value_enum, value_name = "KIND")]
     pub functions_from: Option<FunctionsFromArg>,
 
-    /// Give the node whose id would be FROM the id TO, to join catalog
-    /// names with trace service names or estate ids. Repeatable.
-    #[arg(long, value_name = "FROM=TO", value_parser = parse_rename)]
-    pub rename: Vec<(String, String)>,
-
-    /// A TOML file of renames: `from = "to"` pairs under `[rename]`. A
-    /// `--rename` flag for the same FROM wins over the file's entry.
-    #[arg(long, value_name = "FILE")]
-    pub rename_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub names: RenameArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -1152,7 +1154,7 @@ mod tests {
         let Command::Collect(CollectCommand::Backstage(b)) = cli.command else {
             panic!("collect backstage parses as collect backstage")
         };
-        assert_eq!(b.rename, [("a".to_owned(), "b=c".to_owned())]);
+        assert_eq!(b.names.rename, [("a".to_owned(), "b=c".to_owned())]);
         for bad in ["a", "=b", "a="] {
             let err = parse(&["collect", "backstage", "c", "--rename", bad]).unwrap_err();
             assert!(err.to_string().contains("is not FROM=TO"), "{bad}: {err}");
