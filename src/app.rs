@@ -729,34 +729,12 @@ fn validate(args: &ValidateArgs, color: ColorChoice) -> Result<i32, Failure> {
             ValidateFormat::Text => format!(
                 "{} nodes in {} files: valid\n",
                 loaded.graph.len(),
-                estate_file_count(&args.sources)
+                loaded.node_origins.files().len()
             ),
         };
         write(&args.output.target(), rendered.as_bytes(), &inputs)?;
         Ok(exit::OK)
     })
-}
-
-/// How many estate files `sources` name, as the loader counts them: a file
-/// is one, a directory its `*.yaml`, `*.yml` and `*.json` files.
-fn estate_file_count(sources: &[PathBuf]) -> usize {
-    let is_estate = |p: &Path| {
-        p.is_file()
-            && matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            )
-    };
-    sources
-        .iter()
-        .map(|source| match std::fs::read_dir(source) {
-            Ok(entries) => entries
-                .filter_map(|e| e.ok())
-                .filter(|e| is_estate(&e.path()))
-                .count(),
-            Err(_) => 1,
-        })
-        .sum()
 }
 
 fn domains(args: &DomainsArgs, color: ColorChoice) -> Result<i32, Failure> {

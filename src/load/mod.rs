@@ -75,6 +75,12 @@ impl NodeOrigins {
     /// A node whose definition has no known position.
     const UNKNOWN: (u32, u32) = (u32::MAX, u32::MAX);
 
+    /// The sources the estate was loaded from, in load order (directories
+    /// expanded as the loader expands them).
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
     /// Lines and columns (1-based) of `nodes`' definitions, reading again
     /// each file that defines one of them (once per file, in one pass over
     /// its text up to the last offset wanted). Nodes of sources that are
