@@ -1,0 +1,67 @@
+//! `analyze`: one scenario, every function's status and why.
+
+use super::*;
+
+pub(super) fn analyze(args: &AnalyzeArgs, color: ColorChoice) -> Result<i32, Failure> {
+    let format = (args.format == AnalyzeFormat::Json).then_some(ProblemFormat::Json);
+    let inputs = input_files(&args.estate, &[]);
+    reporting_problems(format, args.output.target(), &inputs, |warnings| {
+        analyze_estate(args, color, warnings)
+    })
+}
+
+pub(super) fn analyze_estate(
+    args: &AnalyzeArgs,
+    color: ColorChoice,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<i32, Failure> {
+    let loaded = load_estate(&args.estate, color, warnings)?;
+    let graph = &loaded.graph;
+    let scenario =
+        checked_scenario_of_args(graph, args.failed_domains()).map_err(Failure::invalid)?;
+    let functions = function_rows(graph, &args.functions)?;
+    let started = std::time::Instant::now();
+    let analysis = engine::analyze(graph, &scenario);
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "scenario analysed"
+    );
+    let target = args.output.target();
+    let rendered = match args.format {
+        AnalyzeFormat::Json => {
+            let mut report = AnalyzeReport::observed(&scenario, &analysis, &loaded.provenance);
+            if !args.functions.is_empty() {
+                // `nodes` stays whole: the scenario's damage to the estate
+                // does not depend on which functions the reader asked about.
+                let asked: std::collections::HashSet<&str> =
+                    functions.iter().map(|&f| graph.id(f)).collect();
+                report.functions.retain(|f| asked.contains(f.id.as_str()));
+            }
+            report.to_json()
+        }
+        AnalyzeFormat::Markdown => analyze_report::to_markdown_observed(
+            &scenario,
+            &analysis,
+            &functions,
+            &loaded.provenance,
+        ),
+        AnalyzeFormat::Text => {
+            let style = Style {
+                color: wants_color(color, target.is_terminal()),
+            };
+            analyze_report::to_text_observed(
+                &scenario,
+                &analysis,
+                &functions,
+                &loaded.provenance,
+                style,
+            )
+        }
+    };
+    write(
+        &target,
+        rendered.as_bytes(),
+        &input_files(&args.estate, &[]),
+    )?;
+    Ok(exit::OK)
+}
