@@ -95,6 +95,11 @@ pub enum Command {
     /// For each function, every single node whose loss alone takes it down.
     #[command(after_help = SPOF_AFTER_HELP)]
     Spof(SpofArgs),
+    /// The exact availability of every function from how often its parts
+    /// fail (a rates file for regions, zones, accounts, cloud services),
+    /// and the failures whose removal would buy the most.
+    #[command(after_help = AVAILABILITY_AFTER_HELP)]
+    Availability(AvailabilityArgs),
     /// Draw the estate (or some functions' dependencies) as a Graphviz
     /// diagram (DOT, SVG or PNG), coloured by a scenario's statuses with --fail.
     #[command(after_help = DIAGRAM_AFTER_HELP)]
@@ -269,6 +274,29 @@ Exit codes: 0 written, 2 bad usage, invalid input, no Graphviz `dot` for .svg/.p
 or the output cannot be written, 3 incomplete estate.
 
 ",
+    reference!()
+);
+
+const AVAILABILITY_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap availability fixtures/shop --rates fixtures/shop-rates.toml
+  blastmap availability fixtures/shop --rates fixtures/shop-rates.toml --function checkout --top 10
+  blastmap availability fixtures/shop --rates fixtures/shop-rates.toml -f json
+
+The rates file (TOML) gives how often each domain is up:
+  [default]            # every domain of a kind, unless listed
+  region = 0.9999
+  zone = 0.999
+  [region]
+  us-east-1 = 0.9995
+  [cloud-service]
+  \"dynamodb@us-east-1\" = 0.99995
+A node's own `availability` field counts too. Failures are taken as independent;
+an SLA is a floor, not a measured availability.
+
+",
+    exit_codes!(),
+    "\n",
     reference!()
 );
 
@@ -567,6 +595,42 @@ pub enum SweepFormat {
     Json,
     Markdown,
     Csv,
+}
+
+/// `blastmap availability`.
+#[derive(Debug, clap::Args)]
+pub struct AvailabilityArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+
+    /// The rates file (TOML): the availability of regions, zones, accounts
+    /// and cloud services (`[default]` per kind, then per value).
+    #[arg(long, value_name = "FILE")]
+    pub rates: PathBuf,
+
+    /// Only these functions (repeatable); all functions by default.
+    #[arg(long = "function", value_name = "ID")]
+    pub functions: Vec<String>,
+
+    /// How many contributors (the failures whose removal would remove the
+    /// most downtime) to list per function.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub top: usize,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = AvailabilityFormat::Text)]
+    pub format: AvailabilityFormat,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `availability --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AvailabilityFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 /// `blastmap spof`.

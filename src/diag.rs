@@ -29,6 +29,8 @@ use crate::model::text::{escape_for_display, escape_lines_for_display};
 /// codes sorts their strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
+    /// `availability-out-of-range`: An `availability` (on a node, or in a rates file) that is not a number in (0, 1]. Fix: Write the probability of being up, such as 0.9995; 1 means it never fails.
+    AvailabilityOutOfRange,
     /// `bad-criticality`: A `criticality` that is not one of the four levels. Fix: Write critical, high, medium or low.
     BadCriticality,
     /// `bad-domain`: A `--fail` value that is not a failure domain (`region:R`, `zone:Z`...). Fix: Write the domain as KIND:VALUE with one of the kinds `--help` lists.
@@ -61,6 +63,8 @@ pub enum Code {
     InvalidBaseline,
     /// `invalid-policy`: A mistake in the `check --policy` file (SPEC §4.1): syntax, unknown key, missing field, value of the wrong type, unknown function or criticality, empty rule. Fix: Follow the help of each diagnostic; every mistake of the file is reported at once.
     InvalidPolicy,
+    /// `invalid-rates`: A rates file (`availability --rates`) that is not valid TOML, names an unknown kind or key, gives a value of the wrong type, or lists a domain the estate lacks. Fix: Fix the entry at the position shown; kinds are region, zone, account and cloud-service.
+    InvalidRates,
     /// `invalid-value`: A field whose value has the wrong type or range. Fix: Write a value of the type SPEC §1 gives for the field.
     InvalidValue,
     /// `malformed-arn`: A node id that starts with `arn:` but is not a well-formed ARN. Fix: Write arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
@@ -115,7 +119,8 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 41] = [
+    pub const ALL: [Code; 43] = [
+        Code::AvailabilityOutOfRange,
         Code::BadCriticality,
         Code::BadDomain,
         Code::BadEntry,
@@ -132,6 +137,7 @@ impl Code {
         Code::IncompleteEstate,
         Code::InvalidBaseline,
         Code::InvalidPolicy,
+        Code::InvalidRates,
         Code::InvalidValue,
         Code::MalformedArn,
         Code::MalformedCatalog,
@@ -162,6 +168,7 @@ impl Code {
     /// The code as it is written in every output (`unknown-reference`).
     pub fn as_str(self) -> &'static str {
         match self {
+            Code::AvailabilityOutOfRange => "availability-out-of-range",
             Code::BadCriticality => "bad-criticality",
             Code::BadDomain => "bad-domain",
             Code::BadEntry => "bad-entry",
@@ -180,6 +187,7 @@ impl Code {
             Code::IncompleteEstate => "incomplete-estate",
             Code::InvalidBaseline => "invalid-baseline",
             Code::InvalidPolicy => "invalid-policy",
+            Code::InvalidRates => "invalid-rates",
             Code::InvalidValue => "invalid-value",
             Code::MalformedArn => "malformed-arn",
             Code::MalformedJson => "malformed-json",
@@ -215,6 +223,12 @@ impl Code {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }
             Code::BadEntry => Example::Test("an_entry_with_two_forms_is_rejected"),
+            Code::AvailabilityOutOfRange => {
+                Example::Fixture("fixtures/invalid/availability-out-of-range.yaml")
+            }
+            Code::InvalidRates => {
+                Example::Test("every_mistake_of_a_rates_file_is_reported_with_its_position")
+            }
             Code::CannotWrite => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }

@@ -95,6 +95,8 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         | Code::MalformedCatalog
         | Code::GraphvizFailed
         | Code::FileChanged
+        | Code::AvailabilityOutOfRange
+        | Code::InvalidRates
         | Code::BadCriticality
         | Code::BadEntry
         | Code::ConflictingDefinition

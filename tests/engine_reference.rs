@@ -1690,3 +1690,10 @@ fn check_violations_match_sweep_and_analyze_on_random_estates() {
         check_check_case(mix(base, i));
     }
 }
+
+/// A random valid estate of this generator, as JSON, for other
+/// differential tests (availability enumerates its states).
+pub(crate) fn random_estate_json(seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    to_json(&generate(&mut rng).nodes)
+}

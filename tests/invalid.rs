@@ -49,6 +49,15 @@ const WEB_ALB: &str =
 /// diagnostic it must produce, from `fixtures/invalid/EXPECTED.md`.
 const EXPECTATIONS: &[(&str, &[Expected])] = &[
     (
+        "availability-out-of-range.yaml",
+        &[expect(
+            "availability-out-of-range",
+            "",
+            7,
+            Some(PAYMENTS_DB),
+        )],
+    ),
+    (
         "bad-criticality.yaml",
         &[expect("bad-criticality", "", 6, Some("checkout"))],
     ),

@@ -13,6 +13,7 @@ mod util;
 
 mod analyze;
 mod architecture;
+mod availability;
 mod big_graphs;
 mod check;
 mod check_formats;

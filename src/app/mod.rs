@@ -5,10 +5,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    AnalyzeArgs, AnalyzeFormat, BaselineMissing, CheckArgs, CheckFormat, Cli, CollectBackstageArgs,
-    CollectCommand, CollectTracesArgs, ColorChoice, Command, CompletionsArgs, DiagramArgs,
-    DomainsArgs, DomainsFormat, EstateArgs, FunctionsFromArg, ManArgs, SpofArgs, SpofFormat,
-    SweepArgs, SweepFormat, ValidateArgs, ValidateFormat,
+    AnalyzeArgs, AnalyzeFormat, AvailabilityArgs, AvailabilityFormat, BaselineMissing, CheckArgs,
+    CheckFormat, Cli, CollectBackstageArgs, CollectCommand, CollectTracesArgs, ColorChoice,
+    Command, CompletionsArgs, DiagramArgs, DomainsArgs, DomainsFormat, EstateArgs,
+    FunctionsFromArg, ManArgs, SpofArgs, SpofFormat, SweepArgs, SweepFormat, ValidateArgs,
+    ValidateFormat,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::engine;
@@ -26,6 +27,7 @@ use crate::report::progress::Progress;
 use crate::report::style::Style;
 
 mod analyze;
+mod availability;
 mod check;
 mod collect;
 mod diagram;
@@ -36,6 +38,7 @@ mod sweep;
 mod validate;
 
 use self::analyze::analyze;
+use self::availability::availability;
 use self::check::check;
 use self::collect::{collect_backstage, collect_traces};
 use self::diagram::diagram;
@@ -83,6 +86,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Analyze(args) => analyze(args, cli.color),
         Command::Sweep(args) => sweep(args, cli.color),
         Command::Spof(args) => spof(args, cli.color),
+        Command::Availability(args) => availability(args, cli.color),
         Command::Diagram(args) => diagram(args, cli.color),
         Command::Check(args) => check(args, cli.color),
         Command::Validate(args) => validate(args, cli.color),

@@ -21,6 +21,8 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
     status::evaluate(graph, &grounding, &direct)
 }
 
+pub mod availability;
+pub mod bdd;
 pub mod check;
 pub mod incremental;
 pub mod spof;

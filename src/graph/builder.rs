@@ -30,6 +30,8 @@ pub struct NodeRow<'a> {
     pub every_zone: bool,
     /// How many of its zones must survive.
     pub min_zones: u32,
+    /// How often it has not failed by itself (SPEC §7.1; 1: never fails).
+    pub availability: f64,
     /// Its tags, `(key, value)` sorted by key, each key once.
     pub tags: &'a [(&'a str, &'a str)],
 }
@@ -119,6 +121,9 @@ impl Builder {
         self.graph.zones.end_row();
         self.graph.zones_every.push(node.every_zone);
         self.graph.min_zones.push(node.min_zones);
+        if node.availability < 1.0 {
+            self.graph.availability.push((n, node.availability));
+        }
         for (k, v) in node.tags {
             let pair = (self.intern(k), self.intern(v));
             self.graph.tags.items.push(pair);
@@ -212,6 +217,7 @@ mod tests {
             zones: &[],
             every_zone: false,
             min_zones: 1,
+            availability: 1.0,
             tags: &[],
         }
     }

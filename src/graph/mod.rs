@@ -167,6 +167,9 @@ pub struct Graph {
     /// Nodes whose `zones` is `"*"`.
     zones_every: Vec<bool>,
     min_zones: Vec<u32>,
+    /// The nodes whose own `availability` is below 1 (SPEC §7.1), in node
+    /// order: few in any estate, so not one slot per node.
+    availability: Vec<(NodeIx, f64)>,
     /// Each node's tags as `(key, value)`, sorted by key.
     tags: Csr<(Sym, Sym)>,
     /// Every entry; a node's entries are contiguous, `requires` first.
@@ -269,6 +272,19 @@ impl Graph {
     /// Whether the node's `zones` is `"*"`.
     pub fn zones_every(&self, n: NodeIx) -> bool {
         self.zones_every[n as usize]
+    }
+
+    /// How often node `n` has not failed by itself (SPEC §7.1; 1 when not
+    /// given). O(log k) over the k nodes that give one.
+    pub fn availability(&self, n: NodeIx) -> f64 {
+        self.availability
+            .binary_search_by_key(&n, |&(x, _)| x)
+            .map_or(1.0, |i| self.availability[i].1)
+    }
+
+    /// The nodes whose own availability is below 1, in node order.
+    pub fn unreliable_nodes(&self) -> &[(NodeIx, f64)] {
+        &self.availability
     }
 
     /// How many of its zones must survive.

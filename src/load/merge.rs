@@ -117,7 +117,7 @@ impl<'d> Merged<'d> {
 
 /// The scalar fields that must agree across documents (`description` is
 /// taken from the first document that gives one).
-const AGREEING_FIELDS: [NodeField; 8] = [
+const AGREEING_FIELDS: [NodeField; 9] = [
     NodeField::Criticality,
     NodeField::Arn,
     NodeField::Provider,
@@ -126,6 +126,7 @@ const AGREEING_FIELDS: [NodeField; 8] = [
     NodeField::Account,
     NodeField::Region,
     NodeField::MinZones,
+    NodeField::Availability,
 ];
 
 /// Merges the nodes of every document, reporting conflicts.
@@ -235,13 +236,25 @@ fn same_id_problem(
 
 /// Checks a new definition against the ones before it: explicitly given
 /// fields, zones and tags must agree.
+/// Whether two documents give a field the same value: as text, except
+/// `availability`, a number (`0.999` and `0.9990` agree).
+fn same_value(field: NodeField, a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    match (field, a.parse::<f64>(), b.parse::<f64>()) {
+        (NodeField::Availability, Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
 fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnostic>) {
     let id = m.id.value.as_str();
     for f in AGREEING_FIELDS {
         let (Some(prev), Some(value)) = (m.field(f), part.node.get(f)) else {
             continue;
         };
-        if prev.value.value != value.value {
+        if !same_value(f, prev.value.as_str(), value.as_str()) {
             let again = From {
                 value,
                 src: part.src,

@@ -14,6 +14,7 @@ mod locate;
 mod merge;
 pub mod parse;
 pub mod policy;
+pub mod rates;
 pub mod raw;
 pub mod read;
 mod resolve;

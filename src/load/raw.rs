@@ -452,6 +452,7 @@ pub enum NodeField {
     Account,
     Region,
     MinZones,
+    Availability,
 }
 
 impl NodeField {
@@ -467,6 +468,7 @@ impl NodeField {
             NodeField::Account => "account",
             NodeField::Region => "region",
             NodeField::MinZones => "min_zones",
+            NodeField::Availability => "availability",
         }
     }
 }
@@ -483,6 +485,7 @@ pub const NODE_FIELDS: &[&str] = &[
     "region",
     "zones",
     "min_zones",
+    "availability",
     "tags",
     "requires",
     "optional",
@@ -539,6 +542,7 @@ impl NodeKey {
             "account" => NodeKey::Scalar(F::Account),
             "region" => NodeKey::Scalar(F::Region),
             "min_zones" => NodeKey::Scalar(F::MinZones),
+            "availability" => NodeKey::Scalar(F::Availability),
             "zones" => NodeKey::Zones,
             "tags" => NodeKey::Tags,
             "requires" => NodeKey::Requires,

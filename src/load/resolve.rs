@@ -114,6 +114,7 @@ struct Prepared<'m> {
     zones: Vec<&'m str>,
     every_zone: bool,
     min_zones: u32,
+    availability: f64,
     tags: Vec<(&'m str, &'m str)>,
     problems: Vec<Diagnostic>,
 }
@@ -138,6 +139,7 @@ fn prepare<'m>(files: &Files, m: &'m Merged) -> Prepared<'m> {
     let attrs = attributes(files, m, &mut problems);
     let (zones, every_zone) = zones(files, m, &mut problems);
     let min_zones = min_zones(files, m, zones.len(), &mut problems);
+    let availability = availability(files, m, &mut problems);
     let tags = tags(files, m, &mut problems);
     Prepared {
         criticality,
@@ -145,6 +147,7 @@ fn prepare<'m>(files: &Files, m: &'m Merged) -> Prepared<'m> {
         zones,
         every_zone,
         min_zones,
+        availability,
         tags,
         problems,
     }
@@ -163,6 +166,7 @@ fn add_node(m: &Merged, p: Prepared, builder: &mut Builder, out: &mut Vec<Diagno
         zones: &p.zones,
         every_zone: p.every_zone,
         min_zones: p.min_zones,
+        availability: p.availability,
         tags: &p.tags,
     });
     out.extend(p.problems);
@@ -256,6 +260,39 @@ fn zones<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> (Vec<&'
         }
     }
     (seen, false)
+}
+
+/// SPEC §1.1, §7.1: how often the node has not failed by itself, a number
+/// in (0, 1]; 1 (never fails by itself) when not given.
+fn availability(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> f64 {
+    let Some(t) = m.field(Field::Availability) else {
+        return 1.0;
+    };
+    if let Some(d) = not_a_number(
+        "availability",
+        t.value,
+        m.id.value,
+        "how often the node has not failed by itself, in (0, 1]",
+    ) {
+        out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
+        return 1.0;
+    }
+    match t.value.as_str().parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1.0 => v,
+        _ => {
+            let d = Diagnostic::error(
+                Code::AvailabilityOutOfRange,
+                format!(
+                    "`availability: {}` of `{}` is outside (0, 1]",
+                    t.value, m.id.value
+                ),
+            )
+            .node(m.id.value.as_str())
+            .help("availability is the probability that the node has not failed by itself, such as 0.9995 (1: it never fails by itself)");
+            out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
+            1.0
+        }
+    }
 }
 
 fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnostic>) -> u32 {

@@ -89,6 +89,7 @@ fn shape_of(field: &str) -> Option<Shape> {
             list: false,
         },
         "min_zones" => number("2"),
+        "availability" => number("0.9995"),
         "quorum" => number("2"),
         "allow_empty" => Shape {
             what: "true or false",

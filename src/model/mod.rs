@@ -8,6 +8,7 @@ pub mod document;
 pub mod domain;
 pub mod policy;
 pub mod position;
+pub mod rates;
 pub mod text;
 
 pub use document::Document;
