@@ -27,7 +27,7 @@ const SHOP_FUNCTIONS: [&str; 6] = [
 
 /// The reports committed under `output/`: file name, then the arguments after
 /// `blastmap`. Kept in step with `scripts/gen-output`.
-const OUTPUT_REPORTS: [(&str, &str); 12] = [
+const OUTPUT_REPORTS: [(&str, &str); 15] = [
     (
         "analyze-region-us-east-1.txt",
         "analyze fixtures/shop --fail region:us-east-1 --format text --color never",
@@ -54,6 +54,18 @@ const OUTPUT_REPORTS: [(&str, &str); 12] = [
     (
         "check.txt",
         "check fixtures/shop --policy fixtures/policy.toml --color never --soft-fail",
+    ),
+    (
+        "availability.txt",
+        "availability fixtures/shop fixtures/availability/instances.yaml --rates fixtures/availability/aws-sla.toml --color never",
+    ),
+    (
+        "availability.json",
+        "availability fixtures/shop fixtures/availability/instances.yaml --rates fixtures/availability/aws-sla.toml --format json",
+    ),
+    (
+        "availability.md",
+        "availability fixtures/shop fixtures/availability/instances.yaml --rates fixtures/availability/aws-sla.toml --format markdown",
     ),
     (
         "check.sarif",

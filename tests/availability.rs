@@ -406,3 +406,28 @@ fn events_are_written_as_domains() {
         .map(|t| t.parse().expect("a domain"))
         .collect();
 }
+
+#[test]
+fn past_its_budget_a_function_reports_bounds_that_hold_the_exact_figure() {
+    let g = yaml("version: 1\nfunctions:\n  f: {requires: [{quorum: 2, of: [a, b, c]}, d]}\nservices:\n  a: {region: r1}\n  b: {region: r2}\n  c: {region: r3}\n  d: {region: r4}\n");
+    let r = rates(&[
+        (DomainKind::Region, "r1", 0.9),
+        (DomainKind::Region, "r2", 0.8),
+        (DomainKind::Region, "r3", 0.7),
+        (DomainKind::Region, "r4", 0.95),
+    ]);
+    let ix = g.find("f").expect("f");
+    let exact = availability(&g, &r, &[ix], 5, DEFAULT_BUDGET).functions[0].availability;
+    let tight = availability(&g, &r, &[ix], 5, 4);
+    let f = &tight.functions[0];
+    assert!(!f.exact);
+    let (lo, hi) = f.bounds.expect("bounds when not exact");
+    assert!(lo <= exact && exact <= hi, "{lo} <= {exact} <= {hi}");
+    // Below: nothing fails; above: r4 alone takes f down.
+    assert!((lo - 0.9 * 0.8 * 0.7 * 0.95).abs() < 1e-15);
+    assert!((hi - 0.95).abs() < 1e-15);
+    assert_eq!(
+        f.availability, lo,
+        "the reported figure is the conservative end"
+    );
+}

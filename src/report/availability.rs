@@ -107,8 +107,10 @@ pub fn hours_minutes(minutes: f64) -> String {
             "0 s".to_owned()
         } else if seconds >= 1.0 {
             format!("{seconds:.0} s")
+        } else if seconds >= 0.01 {
+            format!("{seconds:.2} s")
         } else {
-            format!("{seconds:.2e} s")
+            format!("{seconds:.1e} s")
         }
     }
 }
@@ -219,5 +221,7 @@ mod tests {
         assert_eq!(hours_minutes(26.2), "26 min");
         assert_eq!(hours_minutes(0.5), "30 s");
         assert_eq!(hours_minutes(0.0), "0 s");
+        assert_eq!(hours_minutes(0.0097), "0.58 s");
+        assert_eq!(hours_minutes(1e-6), "6.0e-5 s");
     }
 }
