@@ -871,10 +871,11 @@ pub struct ManArgs {
 
 /// The commands' names, for `blastmap man COMMAND` (a unit test holds the
 /// list equal to the commands clap knows).
-pub const COMMAND_NAMES: [&str; 10] = [
+pub const COMMAND_NAMES: [&str; 11] = [
     "analyze",
     "sweep",
     "spof",
+    "availability",
     "diagram",
     "check",
     "validate",
