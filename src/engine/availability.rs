@@ -426,9 +426,14 @@ impl<'g> Solver<'g> {
     }
 
     /// Largest improvement first, ties by the event's text; the first `top`.
+    /// Improvements are compared to 12 significant digits: two events in
+    /// symmetric places get figures that differ only in rounding noise (the
+    /// diagram's shape decides the order of the additions), and that noise
+    /// must not decide which of them is listed first.
     fn rank(&self, contributors: &mut Vec<(usize, f64)>, top: usize) {
+        let key = |x: f64| -> f64 { format!("{x:.11e}").parse().unwrap_or(x) };
         contributors.sort_by(|a, b| {
-            b.1.total_cmp(&a.1).then_with(|| {
+            key(b.1).total_cmp(&key(a.1)).then_with(|| {
                 self.events[a.0]
                     .domain
                     .to_string()
