@@ -29,6 +29,7 @@ mod analyze;
 mod check;
 mod collect;
 mod diagram;
+mod diff;
 mod domains;
 mod shell;
 mod spof;
@@ -39,6 +40,7 @@ use self::analyze::analyze;
 use self::check::check;
 use self::collect::{collect_backstage, collect_traces};
 use self::diagram::diagram;
+use self::diff::diff;
 use self::domains::domains;
 use self::shell::{completions, man};
 use self::spof::spof;
@@ -85,6 +87,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Spof(args) => spof(args, cli.color),
         Command::Diagram(args) => diagram(args, cli.color),
         Command::Check(args) => check(args, cli.color),
+        Command::Diff(args) => diff(args, cli.color),
         Command::Validate(args) => validate(args, cli.color),
         Command::Domains(args) => domains(args, cli.color),
         Command::Collect(CollectCommand::Backstage(args)) => collect_backstage(args, cli.color),

@@ -22,6 +22,7 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
 }
 
 pub mod check;
+pub mod diff;
 pub mod incremental;
 pub mod spof;
 pub mod sweep;

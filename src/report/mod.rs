@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod check;
 pub mod diagnostics;
 pub mod diagram;
+pub mod diff;
 pub mod domains;
 pub mod github;
 pub mod junit;
