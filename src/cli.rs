@@ -108,6 +108,11 @@ pub enum Command {
     /// domain of the kinds the policy names.
     #[command(after_help = CHECK_AFTER_HELP)]
     Check(CheckArgs),
+    /// What a change does to the blast radius: nodes and edges added,
+    /// removed and changed, and per function the scenarios, single points
+    /// of failure and policy violations gained and lost (a PR comment).
+    #[command(after_help = DIFF_AFTER_HELP)]
+    Diff(DiffArgs),
     /// Load the estate and report every problem, or say it is valid (for
     /// pre-commit hooks and editors).
     #[command(after_help = VALIDATE_AFTER_HELP)]
@@ -327,6 +332,23 @@ Exit codes: 0 pass (also with --soft-fail or --write-baseline), 1 new violations
     reference!()
 );
 
+const DIFF_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap diff old/ new/
+  blastmap diff --old base/estate --old base/inventory.json --new estate --new inventory.json
+  blastmap diff base/ head/ --policy blastmap-policy.toml -f markdown -o comment.md
+  blastmap diff sweep-main.json sweep-pr.json --fail-on worse
+
+OLD and NEW are each estate files or directories, or one JSON report of the
+same command (sweep, spof or check) written earlier.
+
+Exit codes: 0 compared, 1 --fail-on matched the verdict, 2 bad usage or
+invalid input, 3 incomplete estate.
+
+",
+    reference!()
+);
+
 const VALIDATE_AFTER_HELP: &str = concat!(
     "Examples:
   blastmap validate fixtures/shop
@@ -538,6 +560,69 @@ pub struct SweepArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `blastmap diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// OLD then NEW: each an estate file or directory, or a JSON report of
+    /// `sweep`, `spof` or `check`. For several sources a side, use --old
+    /// and --new instead.
+    #[arg(value_name = "OLD NEW", num_args = 0..=2, conflicts_with_all = ["old", "new"])]
+    pub sides: Vec<PathBuf>,
+
+    /// A source of the old side (repeatable).
+    #[arg(long, value_name = "SOURCE", requires = "new")]
+    pub old: Vec<PathBuf>,
+
+    /// A source of the new side (repeatable).
+    #[arg(long, value_name = "SOURCE", requires = "old")]
+    pub new: Vec<PathBuf>,
+
+    /// A `check` policy: also compare its violations (estates only).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// Domain kinds whose scenarios are compared, as for `sweep`.
+    #[arg(
+        long,
+        value_name = "KINDS",
+        default_value = "region,zone,account,cloud-service",
+        value_parser = parse_domain_kinds
+    )]
+    pub domains: std::vec::Vec<DomainKind>,
+
+    /// Exit with 1 when the verdict matches: `worse` (something got worse:
+    /// the verdict is worse or mixed), `any` (anything but unchanged).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+
+    /// Go on when a collector reported that it could not finish.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// When `diff` exits with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Never,
+    Worse,
+    Any,
+}
+
+/// `diff` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 /// `--domains`' value parser: a comma-separated list of kinds (`region,zone`),
@@ -871,13 +956,14 @@ pub struct ManArgs {
 
 /// The commands' names, for `blastmap man COMMAND` (a unit test holds the
 /// list equal to the commands clap knows).
-pub const COMMAND_NAMES: [&str; 11] = [
+pub const COMMAND_NAMES: [&str; 12] = [
     "analyze",
     "sweep",
     "spof",
     "availability",
     "diagram",
     "check",
+    "diff",
     "validate",
     "domains",
     "collect",

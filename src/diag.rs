@@ -45,6 +45,8 @@ pub enum Code {
     CatalogTargetMissing,
     /// `conflicting-definition`: One id defined in two files with different values of a field (SPEC §1.5). Fix: Keep one value, or give the two nodes different ids.
     ConflictingDefinition,
+    /// `diff-inputs`: `diff` was given sides it cannot compare: not exactly an OLD and a NEW, an estate against a report, reports of two different commands, or a `--policy` with reports. Fix: Give two estates, or two JSON reports of the same command (`sweep`, `spof` or `check`).
+    DiffInputs,
     /// `duplicate-key`: A key given twice in one mapping, or a node id twice in one section. Fix: Remove one of the two, or merge them.
     DuplicateKey,
     /// `empty-estate`: The estate has no node: its files are empty, hold only `version`, or only empty sections, so there is nothing to analyse. Fix: Define nodes under `functions`, `services`, `resources` or `externals`, or name the files that do.
@@ -119,7 +121,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 43] = [
+    pub const ALL: [Code; 44] = [
         Code::AvailabilityOutOfRange,
         Code::BadCriticality,
         Code::BadDomain,
@@ -128,6 +130,7 @@ impl Code {
         Code::CatalogDuplicateEntity,
         Code::CatalogTargetMissing,
         Code::ConflictingDefinition,
+        Code::DiffInputs,
         Code::DuplicateKey,
         Code::EmptyEstate,
         Code::EmptyMembers,
@@ -180,6 +183,7 @@ impl Code {
             Code::FileChanged => "file-changed",
             Code::OutputIsInput => "output-is-input",
             Code::ConflictingDefinition => "conflicting-definition",
+            Code::DiffInputs => "diff-inputs",
             Code::DuplicateKey => "duplicate-key",
             Code::EmptyEstate => "empty-estate",
             Code::EmptyMembers => "empty-members",
@@ -245,6 +249,7 @@ impl Code {
             Code::ConflictingDefinition => {
                 Example::Fixture("fixtures/invalid/conflicting-definition")
             }
+            Code::DiffInputs => Example::Test("diff_of_an_estate_against_a_report_exits_2"),
             Code::DuplicateKey => Example::Fixture("fixtures/invalid/duplicate-key.yaml"),
             Code::EmptyEstate => Example::Fixture("fixtures/invalid/empty-estate.yaml"),
             Code::EmptyMembers => Example::Fixture("fixtures/invalid/empty-members.yaml"),

@@ -27,7 +27,7 @@ const SHOP_FUNCTIONS: [&str; 6] = [
 
 /// The reports committed under `output/`: file name, then the arguments after
 /// `blastmap`. Kept in step with `scripts/gen-output`.
-const OUTPUT_REPORTS: [(&str, &str); 15] = [
+const OUTPUT_REPORTS: [(&str, &str); 17] = [
     (
         "analyze-region-us-east-1.txt",
         "analyze fixtures/shop --fail region:us-east-1 --format text --color never",
@@ -78,6 +78,14 @@ const OUTPUT_REPORTS: [(&str, &str); 15] = [
     (
         "check-github.txt",
         "check fixtures/shop --policy fixtures/policy.toml --format github --soft-fail",
+    ),
+    (
+        "diff.txt",
+        "diff fixtures/shop fixtures/shop-change --policy fixtures/policy.toml",
+    ),
+    (
+        "diff.md",
+        "diff fixtures/shop fixtures/shop-change --policy fixtures/policy.toml --format markdown",
     ),
 ];
 

@@ -20,7 +20,12 @@ fn blastmap_lines(path: &str) -> Vec<String> {
 
 #[test]
 fn every_blastmap_command_of_the_ci_examples_runs_on_the_example_estate() {
-    for file in ["examples/ci/github.yml", "examples/ci/gitlab-ci.yml"] {
+    for file in [
+        "examples/ci/github.yml",
+        "examples/ci/gitlab-ci.yml",
+        "examples/ci/github-diff.yml",
+        "examples/ci/gitlab-diff.yml",
+    ] {
         let lines = blastmap_lines(file);
         assert!(!lines.is_empty(), "{file} runs blastmap");
         for line in lines {
@@ -32,10 +37,14 @@ fn every_blastmap_command_of_the_ci_examples_runs_on_the_example_estate() {
                 .split_whitespace()
                 .skip(1)
                 .map(|a| match a {
-                    "estate/" => SHOP.to_owned(),
+                    // The base branch's estate, for `diff`.
+                    "estate/" | "base/estate/" => SHOP.to_owned(),
                     "blastmap-policy.toml" => POLICY.to_owned(),
                     "blastmap-baseline.json" => baseline.display().to_string(),
-                    a if a.starts_with("blastmap.") || a.starts_with("blastmap-junit") => {
+                    a if a.starts_with("blastmap.")
+                        || a.starts_with("blastmap-junit")
+                        || a.starts_with("blastmap-diff") =>
+                    {
                         output.display().to_string()
                     }
                     a => a.to_owned(),
@@ -147,7 +156,12 @@ fn the_action_passes_every_input_to_the_script_and_pins_this_version() {
         action.contains(&format!("default: \"{version}\"")),
         "action.yml pins another version than {version}"
     );
-    for file in ["examples/ci/github.yml", "examples/ci/gitlab-ci.yml"] {
+    for file in [
+        "examples/ci/github.yml",
+        "examples/ci/gitlab-ci.yml",
+        "examples/ci/github-diff.yml",
+        "examples/ci/gitlab-diff.yml",
+    ] {
         let text = std::fs::read_to_string(crate::util::repo_path(file)).expect("example");
         assert!(
             text.contains(&format!(

@@ -100,6 +100,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         | Code::BadCriticality
         | Code::BadEntry
         | Code::ConflictingDefinition
+        | Code::DiffInputs
         | Code::DuplicateKey
         | Code::EmptyEstate
         | Code::EmptyMembers

@@ -23,6 +23,7 @@ mod collect_backstage;
 mod collect_traces;
 mod diagnostics;
 mod diagram;
+mod diff;
 mod docs;
 mod docs_links;
 mod document_roundtrip;

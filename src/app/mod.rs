@@ -31,6 +31,7 @@ mod availability;
 mod check;
 mod collect;
 mod diagram;
+mod diff;
 mod domains;
 mod shell;
 mod spof;
@@ -42,6 +43,7 @@ use self::availability::availability;
 use self::check::check;
 use self::collect::{collect_backstage, collect_traces};
 use self::diagram::diagram;
+use self::diff::diff;
 use self::domains::domains;
 use self::shell::{completions, man};
 use self::spof::spof;
@@ -89,6 +91,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Availability(args) => availability(args, cli.color),
         Command::Diagram(args) => diagram(args, cli.color),
         Command::Check(args) => check(args, cli.color),
+        Command::Diff(args) => diff(args, cli.color),
         Command::Validate(args) => validate(args, cli.color),
         Command::Domains(args) => domains(args, cli.color),
         Command::Collect(CollectCommand::Backstage(args)) => collect_backstage(args, cli.color),

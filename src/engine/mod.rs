@@ -24,6 +24,7 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
 pub mod availability;
 pub mod bdd;
 pub mod check;
+pub mod diff;
 pub mod incremental;
 pub mod spof;
 pub mod sweep;

@@ -6,6 +6,7 @@ pub mod availability;
 pub mod check;
 pub mod diagnostics;
 pub mod diagram;
+pub mod diff;
 pub mod domains;
 pub mod github;
 pub mod junit;
