@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::cli::{
     AnalyzeArgs, AnalyzeFormat, BaselineMissing, CheckArgs, CheckFormat, Cli, CollectBackstageArgs,
     CollectCommand, CollectTracesArgs, ColorChoice, Command, CompletionsArgs, DiagramArgs,
-    DomainsArgs, DomainsFormat, EstateArgs, FunctionsFromArg, ManArgs, SpofArgs, SpofFormat,
-    SweepArgs, SweepFormat, ValidateArgs, ValidateFormat,
+    DomainsArgs, DomainsFormat, EstateArgs, FunctionsFromArg, ManArgs, ReportArgs, SpofArgs,
+    SpofFormat, SweepArgs, SweepFormat, ValidateArgs, ValidateFormat,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::engine;
@@ -30,6 +30,7 @@ mod check;
 mod collect;
 mod diagram;
 mod domains;
+mod report;
 mod shell;
 mod spof;
 mod sweep;
@@ -40,6 +41,7 @@ use self::check::check;
 use self::collect::{collect_backstage, collect_traces};
 use self::diagram::diagram;
 use self::domains::domains;
+use self::report::review;
 use self::shell::{completions, man};
 use self::spof::spof;
 use self::sweep::sweep;
@@ -84,6 +86,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Sweep(args) => sweep(args, cli.color),
         Command::Spof(args) => spof(args, cli.color),
         Command::Diagram(args) => diagram(args, cli.color),
+        Command::Report(args) => review(args, cli.color),
         Command::Check(args) => check(args, cli.color),
         Command::Validate(args) => validate(args, cli.color),
         Command::Domains(args) => domains(args, cli.color),

@@ -39,9 +39,32 @@ pub struct Options<'a, 'g> {
 
 /// The diagram as DOT text.
 pub fn to_dot(graph: &Graph, options: &Options<'_, '_>) -> String {
-    let mut text = build(graph, options).print(&mut PrinterContext::default());
+    print(&build(graph, options))
+}
+
+/// A built diagram as DOT text, newline-terminated.
+pub fn print(dot: &Dot) -> String {
+    let mut text = dot.print(&mut PrinterContext::default());
     text.push('\n');
     text
+}
+
+/// How many boxes (node statements: vertices, junctions, legend entries)
+/// a built diagram has: what `dot`'s time grows with, so a caller can
+/// refuse to draw one that would take minutes.
+pub fn boxes(dot: &Dot) -> usize {
+    fn count(stmts: &[Stmt]) -> usize {
+        stmts
+            .iter()
+            .map(|s| match s {
+                Stmt::Node(_) => 1,
+                Stmt::Subgraph(g) => count(&g.stmts),
+                _ => 0,
+            })
+            .sum()
+    }
+    let (Dot::DiGraph { stmts, .. } | Dot::Graph { stmts, .. }) = dot;
+    count(stmts)
 }
 
 /// `text` as a quoted DOT string: control and invisible characters shown
@@ -97,6 +120,8 @@ enum Place {
 struct Drawn {
     /// The label's lines.
     label: Vec<String>,
+    /// The full id (a node) or what was collapsed, shown as the tooltip.
+    tooltip: String,
     place: Place,
     kind: NodeKind,
     status: Status,
@@ -143,6 +168,40 @@ fn place_of(graph: &Graph, n: NodeIx) -> (Place, Vec<String>) {
     (place, zones)
 }
 
+/// The widest resource part of a short label, in characters; longer ones
+/// keep their start and end (what tells them apart) around a `…`.
+const SHORT_RESOURCE_MAX: usize = 32;
+
+/// What a node's box shows: an ARN as its service and resource part
+/// (`rds db:orders`), because full ARNs made the shop's SVG several times
+/// wider than its content; any other id unchanged. The full id stays in
+/// the node's tooltip and name.
+pub fn short_label(id: &str) -> String {
+    let mut parts = id.splitn(6, ':');
+    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return id.to_owned();
+    };
+    if service.is_empty() || resource.is_empty() {
+        return id.to_owned();
+    }
+    let chars: Vec<char> = resource.chars().collect();
+    if chars.len() <= SHORT_RESOURCE_MAX {
+        return format!("{service} {resource}");
+    }
+    let head = (SHORT_RESOURCE_MAX - 1).div_ceil(2);
+    let tail = SHORT_RESOURCE_MAX - 1 - head;
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{service} {start}…{end}")
+}
+
 fn worse(a: Status, b: Status) -> Status {
     match (a, b) {
         (Status::Down, _) | (_, Status::Down) => Status::Down,
@@ -163,23 +222,29 @@ pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
         let status = options.analysis.map_or(Status::Up, |a| a.status(n));
         let direct = options.analysis.is_some_and(|a| a.directly_down(n));
         let kind = graph.kind(n);
-        let (key, label) = if collapse && kind == NodeKind::Resource {
+        let (key, label, tooltip) = if collapse && kind == NodeKind::Resource {
             let service = graph.attr(n, Attr::Service).unwrap_or("-");
             let ty = graph.attr(n, Attr::Type).unwrap_or("resource");
             let key = format!("group:{place:?}:{service}:{ty}:{}", zones.join("+"));
-            (key, vec![format!("{service} {ty}")])
+            let label = format!("{service} {ty}");
+            (key, vec![label.clone()], label)
         } else {
-            let mut label = vec![graph.id(n).to_owned()];
+            let mut label = vec![short_label(graph.id(n))];
             if zones.len() > 1 {
                 label.push(format!("({})", zones.join(", ")));
             }
-            (format!("node:{}", graph.id(n)), label)
+            (
+                format!("node:{}", graph.id(n)),
+                label,
+                graph.id(n).to_owned(),
+            )
         };
         vertex_of.insert(n, key.clone());
         let slot = vertices.entry(key).or_insert_with(|| {
             (
                 Drawn {
                     label,
+                    tooltip,
                     place,
                     kind,
                     status: Status::Up,
@@ -344,7 +409,10 @@ fn entry_edges(
 
 fn vertex_node(key: &str, label: &[String], drawn: &Drawn, options: &Options<'_, '_>) -> Node {
     let lines: Vec<&str> = label.iter().map(String::as_str).collect();
-    let mut attributes = vec![attr("label", quote_lines(&lines))];
+    let mut attributes = vec![
+        attr("label", quote_lines(&lines)),
+        attr("tooltip", quote(&drawn.tooltip)),
+    ];
     match drawn.kind {
         NodeKind::Function => attributes.push(attr("shape", plain("house"))),
         NodeKind::External => attributes.push(attr("shape", plain("component"))),
@@ -438,5 +506,21 @@ mod tests {
             panic!("quote makes an escaped id");
         };
         assert_eq!(q, r#""a\"b\\c\\x1b""#);
+    }
+
+    #[test]
+    fn an_arn_is_labelled_by_service_and_resource_and_other_ids_stay_whole() {
+        assert_eq!(
+            short_label("arn:aws:rds:us-east-1:111122223333:db:orders"),
+            "rds db:orders"
+        );
+        assert_eq!(
+            short_label(
+                "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/web/50dc6c495c0c9188"
+            ),
+            "elasticloadbalancing loadbalancer/app…0dc6c495c0c9188"
+        );
+        assert_eq!(short_label("order-service"), "order-service");
+        assert_eq!(short_label("arn:aws::r:a:x"), "arn:aws::r:a:x");
     }
 }

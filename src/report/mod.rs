@@ -7,6 +7,7 @@ pub mod diagnostics;
 pub mod diagram;
 pub mod domains;
 pub mod github;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod output;
