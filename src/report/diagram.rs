@@ -210,25 +210,51 @@ fn worse(a: Status, b: Status) -> Status {
     }
 }
 
-/// Builds the DOT AST.
-pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
-    let nodes = closure(graph, options.functions);
-    let collapse = nodes.len() > options.max_nodes;
-    // The key of each node's vertex, and the vertices by key (sorted).
-    let mut vertex_of: BTreeMap<NodeIx, String> = BTreeMap::new();
-    let mut vertices: BTreeMap<String, (Drawn, usize)> = BTreeMap::new();
-    for &n in &nodes {
-        let (place, zones) = place_of(graph, n);
-        let status = options.analysis.map_or(Status::Up, |a| a.status(n));
-        let direct = options.analysis.is_some_and(|a| a.directly_down(n));
-        let kind = graph.kind(n);
-        let (key, label, tooltip) = if collapse && kind == NodeKind::Resource {
+/// How much a drawing is summarised: not at all, resources grouped by
+/// service and type, or (still too big) services grouped by place and
+/// functions by criticality too, with `any`/`quorum` groups drawn as plain
+/// edges (their junctions would outnumber the boxes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Collapse {
+    None,
+    Resources,
+    Everything,
+}
+
+/// A node's vertex at `level`: its key, label lines and tooltip.
+fn vertex_key(
+    graph: &Graph,
+    n: NodeIx,
+    place: &Place,
+    zones: &[String],
+    level: Collapse,
+) -> (String, Vec<String>, String) {
+    let kind = graph.kind(n);
+    match kind {
+        NodeKind::Resource if level >= Collapse::Resources => {
             let service = graph.attr(n, Attr::Service).unwrap_or("-");
             let ty = graph.attr(n, Attr::Type).unwrap_or("resource");
             let key = format!("group:{place:?}:{service}:{ty}:{}", zones.join("+"));
             let label = format!("{service} {ty}");
             (key, vec![label.clone()], label)
-        } else {
+        }
+        NodeKind::Service if level == Collapse::Everything => {
+            let label = "services".to_owned();
+            (
+                format!("group:{place:?}:services"),
+                vec![label.clone()],
+                label,
+            )
+        }
+        NodeKind::Function if level == Collapse::Everything => {
+            let label = format!("{} functions", graph.criticality(n));
+            (
+                format!("group:functions:{label}"),
+                vec![label.clone()],
+                label,
+            )
+        }
+        _ => {
             let mut label = vec![short_label(graph.id(n))];
             if zones.len() > 1 {
                 label.push(format!("({})", zones.join(", ")));
@@ -238,7 +264,44 @@ pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
                 label,
                 graph.id(n).to_owned(),
             )
-        };
+        }
+    }
+}
+
+/// The least summarising level at which `nodes` fit in `max_nodes` boxes
+/// (or [`Collapse::Everything`]).
+fn collapse_level(graph: &Graph, nodes: &[NodeIx], max_nodes: usize) -> Collapse {
+    if nodes.len() <= max_nodes {
+        return Collapse::None;
+    }
+    let keys: BTreeSet<String> = nodes
+        .iter()
+        .map(|&n| {
+            let (place, zones) = place_of(graph, n);
+            vertex_key(graph, n, &place, &zones, Collapse::Resources).0
+        })
+        .collect();
+    if keys.len() <= max_nodes {
+        Collapse::Resources
+    } else {
+        Collapse::Everything
+    }
+}
+
+/// Builds the DOT AST.
+pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
+    let nodes = closure(graph, options.functions);
+    let level = collapse_level(graph, &nodes, options.max_nodes);
+    let collapse = level != Collapse::None;
+    // The key of each node's vertex, and the vertices by key (sorted).
+    let mut vertex_of: BTreeMap<NodeIx, String> = BTreeMap::new();
+    let mut vertices: BTreeMap<String, (Drawn, usize)> = BTreeMap::new();
+    for &n in &nodes {
+        let (place, zones) = place_of(graph, n);
+        let status = options.analysis.map_or(Status::Up, |a| a.status(n));
+        let direct = options.analysis.is_some_and(|a| a.directly_down(n));
+        let kind = graph.kind(n);
+        let (key, label, tooltip) = vertex_key(graph, n, &place, &zones, level);
         vertex_of.insert(n, key.clone());
         let slot = vertices.entry(key).or_insert_with(|| {
             (
@@ -325,7 +388,8 @@ pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
     for &n in &nodes {
         let from = &vertex_of[&n];
         for e in graph.requires(n).chain(graph.optional(n)) {
-            entry_edges(graph, e, from, &vertex_of, &mut edges, &mut junctions);
+            let junctions = (level != Collapse::Everything).then_some(&mut junctions);
+            entry_edges(graph, e, from, &vertex_of, &mut edges, junctions);
         }
     }
     for (key, (label, optional)) in &junctions {
@@ -358,7 +422,7 @@ pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
     if options.analysis.is_some() || collapse {
         stmts.push(legend(
             options.analysis.is_some(),
-            collapse.then_some(nodes.len()),
+            collapse.then_some((nodes.len(), level == Collapse::Everything)),
         ));
     }
     Dot::DiGraph {
@@ -375,7 +439,7 @@ fn entry_edges(
     from: &str,
     vertex_of: &BTreeMap<NodeIx, String>,
     edges: &mut BTreeSet<(String, String, bool)>,
-    junctions: &mut BTreeMap<String, (String, bool)>,
+    junctions: Option<&mut BTreeMap<String, (String, bool)>>,
 ) {
     let entry = graph.entries()[e as usize];
     let members: BTreeSet<&String> = graph
@@ -388,8 +452,8 @@ fn entry_edges(
         EntryKind::Any => Some("any".to_owned()),
         EntryKind::Quorum(k) => Some(format!("{k} of {}", graph.members(e).len())),
     };
-    match label {
-        Some(label) if graph.members(e).len() > 1 => {
+    match (label, junctions) {
+        (Some(label), Some(junctions)) if graph.members(e).len() > 1 => {
             let junction = format!("junction:{from}:{e}");
             edges.insert((from.to_owned(), junction.clone(), entry.optional));
             for m in members {
@@ -447,8 +511,9 @@ fn cluster(id: &str, label: &str, mut inside: Vec<Stmt>) -> Stmt {
 }
 
 /// The legend: what the colours and borders mean, and whether resources
-/// were collapsed (`collapsed`: the number of nodes the closure had).
-fn legend(statuses: bool, collapsed: Option<usize>) -> Stmt {
+/// were collapsed (`collapsed`: the number of nodes the closure had, and
+/// whether services and functions were grouped too).
+fn legend(statuses: bool, collapsed: Option<(usize, bool)>) -> Stmt {
     let mut inside = Vec::new();
     if statuses {
         for (id, label, color, extra) in [
@@ -479,7 +544,12 @@ fn legend(statuses: bool, collapsed: Option<usize>) -> Stmt {
             inside.push(Stmt::Node(Node::new(NodeId(plain(id), None), attributes)));
         }
     }
-    if let Some(n) = collapsed {
+    if let Some((n, everything)) = collapsed {
+        let more = if everything {
+            "; services by region and zone, functions by criticality; any and quorum groups as plain edges"
+        } else {
+            ""
+        };
         inside.push(Stmt::Node(Node::new(
             NodeId(plain("legend_collapsed"), None),
             vec![
@@ -487,7 +557,7 @@ fn legend(statuses: bool, collapsed: Option<usize>) -> Stmt {
                 attr(
                     "label",
                     quote(&format!(
-                        "{n} nodes: resources collapsed by service and type (×count)"
+                        "{n} nodes: resources collapsed by service and type{more} (×count)"
                     )),
                 ),
             ],
