@@ -285,9 +285,18 @@ fn far_above_max_nodes_services_group_by_place_and_functions_by_criticality() {
         dot.contains("services by region and zone, functions by criticality"),
         "the legend says what was grouped:\n{dot}"
     );
-    assert!(dot.contains(r#""group:functions:critical functions""#), "{dot}");
-    assert!(!dot.contains(r#""node:checkout""#), "functions grouped:\n{dot}");
-    assert!(!dot.contains(r#""node:order-service""#), "services grouped:\n{dot}");
+    assert!(
+        dot.contains(r#""group:functions:critical functions""#),
+        "{dot}"
+    );
+    assert!(
+        !dot.contains(r#""node:checkout""#),
+        "functions grouped:\n{dot}"
+    );
+    assert!(
+        !dot.contains(r#""node:order-service""#),
+        "services grouped:\n{dot}"
+    );
     assert!(!dot.contains("junction:"), "no junctions:\n{dot}");
     graphviz_rust::parse(&dot).unwrap_or_else(|e| panic!("{e}\n{dot}"));
     let resources_only = ok(&["diagram", SHOP, "--max-nodes", "80", "-o", "-"]);
