@@ -104,6 +104,11 @@ pub enum Command {
     /// diagram (DOT, SVG or PNG), coloured by a scenario's statuses with --fail.
     #[command(after_help = DIAGRAM_AFTER_HELP)]
     Diagram(DiagramArgs),
+    /// The architecture-review pack: one self-contained HTML file with the
+    /// estate summary, the sweep matrix, single points of failure, policy
+    /// violations and a diagram per function.
+    #[command(after_help = REPORT_AFTER_HELP)]
+    Report(ReportArgs),
     /// CI gate: fail when a function a policy selects does not survive a
     /// domain of the kinds the policy names.
     #[command(after_help = CHECK_AFTER_HELP)]
@@ -266,6 +271,22 @@ const SWEEP_AFTER_HELP: &str = concat!(
 ",
     exit_codes!(),
     "\n\n",
+    reference!()
+);
+
+const REPORT_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap report fixtures/shop -o review.html
+  blastmap report fixtures/shop --policy fixtures/policy.toml -o review.html
+  blastmap report estate/ --domains region,zone --max-diagrams 20 -o review.html
+
+The file fetches nothing (styles and script inline, no fonts or images) and reads
+the same with JavaScript off and printed. Diagrams need Graphviz `dot`.
+
+Exit codes: 0 written, 2 bad usage, invalid input or policy, no Graphviz `dot`,
+or the output cannot be written, 3 incomplete estate.
+
+",
     reference!()
 );
 
@@ -786,6 +807,41 @@ fn parse_diagram_output(text: &str) -> Result<PathBuf, String> {
     }
 }
 
+/// `blastmap report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+
+    /// A policy file (TOML), as for `check`: its violations get a section.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// Domain kinds of the matrix's scenarios, as for `sweep`.
+    #[arg(
+        long,
+        value_name = "KINDS",
+        default_value = "region,zone,account,cloud-service",
+        value_parser = parse_domain_kinds
+    )]
+    pub domains: std::vec::Vec<DomainKind>,
+
+    /// Above this many nodes in a function's closure, its diagram collapses
+    /// resources by service and type; a closure still larger once collapsed
+    /// is not drawn (the report says so).
+    #[arg(long, value_name = "N", default_value_t = crate::report::diagram::DEFAULT_MAX_NODES)]
+    pub max_nodes: usize,
+
+    /// Draw at most this many function diagrams (most critical functions
+    /// first): each runs Graphviz `dot`. The report names the others.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_diagrams: usize,
+
+    /// Where to write the HTML file.
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+}
+
 impl DiagramArgs {
     /// Every `--fail` domain, in the order given.
     pub fn failed_domains(&self) -> Vec<DomainArg> {
@@ -956,12 +1012,13 @@ pub struct ManArgs {
 
 /// The commands' names, for `blastmap man COMMAND` (a unit test holds the
 /// list equal to the commands clap knows).
-pub const COMMAND_NAMES: [&str; 12] = [
+pub const COMMAND_NAMES: [&str; 13] = [
     "analyze",
     "sweep",
     "spof",
     "availability",
     "diagram",
+    "report",
     "check",
     "diff",
     "validate",

@@ -27,7 +27,7 @@ const SHOP_FUNCTIONS: [&str; 6] = [
 
 /// The reports committed under `output/`: file name, then the arguments after
 /// `blastmap`. Kept in step with `scripts/gen-output`.
-const OUTPUT_REPORTS: [(&str, &str); 17] = [
+const OUTPUT_REPORTS: [(&str, &str); 20] = [
     (
         "analyze-region-us-east-1.txt",
         "analyze fixtures/shop --fail region:us-east-1 --format text --color never",
@@ -87,7 +87,21 @@ const OUTPUT_REPORTS: [(&str, &str); 17] = [
         "diff.md",
         "diff fixtures/shop fixtures/shop-change --policy fixtures/policy.toml --format markdown",
     ),
+    ("shop.svg", "diagram fixtures/shop"),
+    (
+        "shop-region-us-east-1.svg",
+        "diagram fixtures/shop --fail region:us-east-1",
+    ),
+    (
+        "review.html",
+        "report fixtures/shop --policy fixtures/policy.toml",
+    ),
 ];
+
+/// Files under `output/` made from a report rather than by blastmap (so not
+/// compared byte for byte): the screenshot of `review.html` in headless
+/// Chromium that `scripts/gen-output` takes.
+const OUTPUT_PICTURES: [&str; 1] = ["review.png"];
 
 /// `blastmap analyze fixtures/shop EXTRA...`, which must succeed (exit 0)
 /// with nothing on stderr; returns stdout.
@@ -896,6 +910,7 @@ fn committed_outputs_match_what_the_binary_writes_now() {
 #[test]
 fn output_directory_holds_exactly_the_generated_reports_and_their_readme() {
     let mut expected: Vec<String> = OUTPUT_REPORTS.iter().map(|(f, _)| f.to_string()).collect();
+    expected.extend(OUTPUT_PICTURES.iter().map(|f| f.to_string()));
     expected.push("README.md".to_string());
     expected.sort();
     assert_eq!(
@@ -910,6 +925,11 @@ fn output_directory_holds_exactly_the_generated_reports_and_their_readme() {
     );
     for (file, _) in OUTPUT_REPORTS {
         assert!(readme.contains(file), "output/README.md describes {file}");
+    }
+    for file in OUTPUT_PICTURES {
+        assert!(readme.contains(file), "output/README.md describes {file}");
+        let png = fs::read(output_dir().join(file)).expect("the screenshot is committed");
+        assert!(png.starts_with(b"\x89PNG\r\n"), "output/{file} is a PNG");
     }
 }
 

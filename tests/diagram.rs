@@ -277,3 +277,32 @@ fn png_is_drawn_by_dot_and_an_unknown_extension_is_refused() {
     assert!(err.contains("FILE.dot, FILE.svg or FILE.png"), "{err}");
     assert!(!bad.exists());
 }
+
+#[test]
+fn far_above_max_nodes_services_group_by_place_and_functions_by_criticality() {
+    let dot = ok(&["diagram", SHOP, "--max-nodes", "10", "-o", "-"]);
+    assert!(
+        dot.contains("services by region and zone, functions by criticality"),
+        "the legend says what was grouped:\n{dot}"
+    );
+    assert!(
+        dot.contains(r#""group:functions:critical functions""#),
+        "{dot}"
+    );
+    assert!(
+        !dot.contains(r#""node:checkout""#),
+        "functions grouped:\n{dot}"
+    );
+    assert!(
+        !dot.contains(r#""node:order-service""#),
+        "services grouped:\n{dot}"
+    );
+    assert!(!dot.contains("junction:"), "no junctions:\n{dot}");
+    graphviz_rust::parse(&dot).unwrap_or_else(|e| panic!("{e}\n{dot}"));
+    let resources_only = ok(&["diagram", SHOP, "--max-nodes", "80", "-o", "-"]);
+    assert!(
+        resources_only.contains(r#""node:order-service""#)
+            && !resources_only.contains("functions by criticality"),
+        "services stay when grouping resources is enough:\n{resources_only}"
+    );
+}

@@ -33,6 +33,7 @@ mod hostile_text;
 mod invalid;
 mod large_files;
 mod no_panic_on_bad_input;
+mod report_html;
 mod spof;
 mod sweep;
 mod tag_model;

@@ -197,7 +197,7 @@ pub fn venv_python() -> PathBuf {
 }
 
 /// A script under `tests/support/`; panics when it is missing.
-fn support_script(name: &str) -> PathBuf {
+pub fn support_script(name: &str) -> PathBuf {
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/support")
         .join(name);

@@ -8,8 +8,8 @@ use crate::cli::{
     AnalyzeArgs, AnalyzeFormat, AvailabilityArgs, AvailabilityFormat, BaselineMissing, CheckArgs,
     CheckFormat, Cli, CollectBackstageArgs, CollectCommand, CollectTracesArgs, ColorChoice,
     Command, CompletionsArgs, DiagramArgs, DomainsArgs, DomainsFormat, EstateArgs,
-    FunctionsFromArg, ManArgs, SpofArgs, SpofFormat, SweepArgs, SweepFormat, ValidateArgs,
-    ValidateFormat,
+    FunctionsFromArg, ManArgs, ReportArgs, SpofArgs, SpofFormat, SweepArgs, SweepFormat,
+    ValidateArgs, ValidateFormat,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::engine;
@@ -33,6 +33,7 @@ mod collect;
 mod diagram;
 mod diff;
 mod domains;
+mod report;
 mod shell;
 mod spof;
 mod sweep;
@@ -45,6 +46,7 @@ use self::collect::{collect_backstage, collect_traces};
 use self::diagram::diagram;
 use self::diff::diff;
 use self::domains::domains;
+use self::report::review;
 use self::shell::{completions, man};
 use self::spof::spof;
 use self::sweep::sweep;
@@ -90,6 +92,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Spof(args) => spof(args, cli.color),
         Command::Availability(args) => availability(args, cli.color),
         Command::Diagram(args) => diagram(args, cli.color),
+        Command::Report(args) => review(args, cli.color),
         Command::Check(args) => check(args, cli.color),
         Command::Diff(args) => diff(args, cli.color),
         Command::Validate(args) => validate(args, cli.color),

@@ -39,9 +39,32 @@ pub struct Options<'a, 'g> {
 
 /// The diagram as DOT text.
 pub fn to_dot(graph: &Graph, options: &Options<'_, '_>) -> String {
-    let mut text = build(graph, options).print(&mut PrinterContext::default());
+    print(&build(graph, options))
+}
+
+/// A built diagram as DOT text, newline-terminated.
+pub fn print(dot: &Dot) -> String {
+    let mut text = dot.print(&mut PrinterContext::default());
     text.push('\n');
     text
+}
+
+/// How many boxes (node statements: vertices, junctions, legend entries)
+/// a built diagram has: what `dot`'s time grows with, so a caller can
+/// refuse to draw one that would take minutes.
+pub fn boxes(dot: &Dot) -> usize {
+    fn count(stmts: &[Stmt]) -> usize {
+        stmts
+            .iter()
+            .map(|s| match s {
+                Stmt::Node(_) => 1,
+                Stmt::Subgraph(g) => count(&g.stmts),
+                _ => 0,
+            })
+            .sum()
+    }
+    let (Dot::DiGraph { stmts, .. } | Dot::Graph { stmts, .. }) = dot;
+    count(stmts)
 }
 
 /// `text` as a quoted DOT string: control and invisible characters shown
@@ -97,6 +120,8 @@ enum Place {
 struct Drawn {
     /// The label's lines.
     label: Vec<String>,
+    /// The full id (a node) or what was collapsed, shown as the tooltip.
+    tooltip: String,
     place: Place,
     kind: NodeKind,
     status: Status,
@@ -143,6 +168,40 @@ fn place_of(graph: &Graph, n: NodeIx) -> (Place, Vec<String>) {
     (place, zones)
 }
 
+/// The widest resource part of a short label, in characters; longer ones
+/// keep their start and end (what tells them apart) around a `…`.
+const SHORT_RESOURCE_MAX: usize = 32;
+
+/// What a node's box shows: an ARN as its service and resource part
+/// (`rds db:orders`), because full ARNs made the shop's SVG several times
+/// wider than its content; any other id unchanged. The full id stays in
+/// the node's tooltip and name.
+pub fn short_label(id: &str) -> String {
+    let mut parts = id.splitn(6, ':');
+    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return id.to_owned();
+    };
+    if service.is_empty() || resource.is_empty() {
+        return id.to_owned();
+    }
+    let chars: Vec<char> = resource.chars().collect();
+    if chars.len() <= SHORT_RESOURCE_MAX {
+        return format!("{service} {resource}");
+    }
+    let head = (SHORT_RESOURCE_MAX - 1).div_ceil(2);
+    let tail = SHORT_RESOURCE_MAX - 1 - head;
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{service} {start}…{end}")
+}
+
 fn worse(a: Status, b: Status) -> Status {
     match (a, b) {
         (Status::Down, _) | (_, Status::Down) => Status::Down,
@@ -151,10 +210,89 @@ fn worse(a: Status, b: Status) -> Status {
     }
 }
 
+/// How much a drawing is summarised: not at all, resources grouped by
+/// service and type, or (still too big) services grouped by place and
+/// functions by criticality too, with `any`/`quorum` groups drawn as plain
+/// edges (their junctions would outnumber the boxes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Collapse {
+    None,
+    Resources,
+    Everything,
+}
+
+/// A node's vertex at `level`: its key, label lines and tooltip.
+fn vertex_key(
+    graph: &Graph,
+    n: NodeIx,
+    place: &Place,
+    zones: &[String],
+    level: Collapse,
+) -> (String, Vec<String>, String) {
+    let kind = graph.kind(n);
+    match kind {
+        NodeKind::Resource if level >= Collapse::Resources => {
+            let service = graph.attr(n, Attr::Service).unwrap_or("-");
+            let ty = graph.attr(n, Attr::Type).unwrap_or("resource");
+            let key = format!("group:{place:?}:{service}:{ty}:{}", zones.join("+"));
+            let label = format!("{service} {ty}");
+            (key, vec![label.clone()], label)
+        }
+        NodeKind::Service if level == Collapse::Everything => {
+            let label = "services".to_owned();
+            (
+                format!("group:{place:?}:services"),
+                vec![label.clone()],
+                label,
+            )
+        }
+        NodeKind::Function if level == Collapse::Everything => {
+            let label = format!("{} functions", graph.criticality(n));
+            (
+                format!("group:functions:{label}"),
+                vec![label.clone()],
+                label,
+            )
+        }
+        _ => {
+            let mut label = vec![short_label(graph.id(n))];
+            if zones.len() > 1 {
+                label.push(format!("({})", zones.join(", ")));
+            }
+            (
+                format!("node:{}", graph.id(n)),
+                label,
+                graph.id(n).to_owned(),
+            )
+        }
+    }
+}
+
+/// The least summarising level at which `nodes` fit in `max_nodes` boxes
+/// (or [`Collapse::Everything`]).
+fn collapse_level(graph: &Graph, nodes: &[NodeIx], max_nodes: usize) -> Collapse {
+    if nodes.len() <= max_nodes {
+        return Collapse::None;
+    }
+    let keys: BTreeSet<String> = nodes
+        .iter()
+        .map(|&n| {
+            let (place, zones) = place_of(graph, n);
+            vertex_key(graph, n, &place, &zones, Collapse::Resources).0
+        })
+        .collect();
+    if keys.len() <= max_nodes {
+        Collapse::Resources
+    } else {
+        Collapse::Everything
+    }
+}
+
 /// Builds the DOT AST.
 pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
     let nodes = closure(graph, options.functions);
-    let collapse = nodes.len() > options.max_nodes;
+    let level = collapse_level(graph, &nodes, options.max_nodes);
+    let collapse = level != Collapse::None;
     // The key of each node's vertex, and the vertices by key (sorted).
     let mut vertex_of: BTreeMap<NodeIx, String> = BTreeMap::new();
     let mut vertices: BTreeMap<String, (Drawn, usize)> = BTreeMap::new();
@@ -163,23 +301,13 @@ pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
         let status = options.analysis.map_or(Status::Up, |a| a.status(n));
         let direct = options.analysis.is_some_and(|a| a.directly_down(n));
         let kind = graph.kind(n);
-        let (key, label) = if collapse && kind == NodeKind::Resource {
-            let service = graph.attr(n, Attr::Service).unwrap_or("-");
-            let ty = graph.attr(n, Attr::Type).unwrap_or("resource");
-            let key = format!("group:{place:?}:{service}:{ty}:{}", zones.join("+"));
-            (key, vec![format!("{service} {ty}")])
-        } else {
-            let mut label = vec![graph.id(n).to_owned()];
-            if zones.len() > 1 {
-                label.push(format!("({})", zones.join(", ")));
-            }
-            (format!("node:{}", graph.id(n)), label)
-        };
+        let (key, label, tooltip) = vertex_key(graph, n, &place, &zones, level);
         vertex_of.insert(n, key.clone());
         let slot = vertices.entry(key).or_insert_with(|| {
             (
                 Drawn {
                     label,
+                    tooltip,
                     place,
                     kind,
                     status: Status::Up,
@@ -260,7 +388,8 @@ pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
     for &n in &nodes {
         let from = &vertex_of[&n];
         for e in graph.requires(n).chain(graph.optional(n)) {
-            entry_edges(graph, e, from, &vertex_of, &mut edges, &mut junctions);
+            let junctions = (level != Collapse::Everything).then_some(&mut junctions);
+            entry_edges(graph, e, from, &vertex_of, &mut edges, junctions);
         }
     }
     for (key, (label, optional)) in &junctions {
@@ -293,7 +422,7 @@ pub fn build(graph: &Graph, options: &Options<'_, '_>) -> Dot {
     if options.analysis.is_some() || collapse {
         stmts.push(legend(
             options.analysis.is_some(),
-            collapse.then_some(nodes.len()),
+            collapse.then_some((nodes.len(), level == Collapse::Everything)),
         ));
     }
     Dot::DiGraph {
@@ -310,7 +439,7 @@ fn entry_edges(
     from: &str,
     vertex_of: &BTreeMap<NodeIx, String>,
     edges: &mut BTreeSet<(String, String, bool)>,
-    junctions: &mut BTreeMap<String, (String, bool)>,
+    junctions: Option<&mut BTreeMap<String, (String, bool)>>,
 ) {
     let entry = graph.entries()[e as usize];
     let members: BTreeSet<&String> = graph
@@ -323,8 +452,8 @@ fn entry_edges(
         EntryKind::Any => Some("any".to_owned()),
         EntryKind::Quorum(k) => Some(format!("{k} of {}", graph.members(e).len())),
     };
-    match label {
-        Some(label) if graph.members(e).len() > 1 => {
+    match (label, junctions) {
+        (Some(label), Some(junctions)) if graph.members(e).len() > 1 => {
             let junction = format!("junction:{from}:{e}");
             edges.insert((from.to_owned(), junction.clone(), entry.optional));
             for m in members {
@@ -344,7 +473,10 @@ fn entry_edges(
 
 fn vertex_node(key: &str, label: &[String], drawn: &Drawn, options: &Options<'_, '_>) -> Node {
     let lines: Vec<&str> = label.iter().map(String::as_str).collect();
-    let mut attributes = vec![attr("label", quote_lines(&lines))];
+    let mut attributes = vec![
+        attr("label", quote_lines(&lines)),
+        attr("tooltip", quote(&drawn.tooltip)),
+    ];
     match drawn.kind {
         NodeKind::Function => attributes.push(attr("shape", plain("house"))),
         NodeKind::External => attributes.push(attr("shape", plain("component"))),
@@ -379,8 +511,9 @@ fn cluster(id: &str, label: &str, mut inside: Vec<Stmt>) -> Stmt {
 }
 
 /// The legend: what the colours and borders mean, and whether resources
-/// were collapsed (`collapsed`: the number of nodes the closure had).
-fn legend(statuses: bool, collapsed: Option<usize>) -> Stmt {
+/// were collapsed (`collapsed`: the number of nodes the closure had, and
+/// whether services and functions were grouped too).
+fn legend(statuses: bool, collapsed: Option<(usize, bool)>) -> Stmt {
     let mut inside = Vec::new();
     if statuses {
         for (id, label, color, extra) in [
@@ -411,7 +544,12 @@ fn legend(statuses: bool, collapsed: Option<usize>) -> Stmt {
             inside.push(Stmt::Node(Node::new(NodeId(plain(id), None), attributes)));
         }
     }
-    if let Some(n) = collapsed {
+    if let Some((n, everything)) = collapsed {
+        let more = if everything {
+            "; services by region and zone, functions by criticality; any and quorum groups as plain edges"
+        } else {
+            ""
+        };
         inside.push(Stmt::Node(Node::new(
             NodeId(plain("legend_collapsed"), None),
             vec![
@@ -419,7 +557,7 @@ fn legend(statuses: bool, collapsed: Option<usize>) -> Stmt {
                 attr(
                     "label",
                     quote(&format!(
-                        "{n} nodes: resources collapsed by service and type (×count)"
+                        "{n} nodes: resources collapsed by service and type{more} (×count)"
                     )),
                 ),
             ],
@@ -438,5 +576,21 @@ mod tests {
             panic!("quote makes an escaped id");
         };
         assert_eq!(q, r#""a\"b\\c\\x1b""#);
+    }
+
+    #[test]
+    fn an_arn_is_labelled_by_service_and_resource_and_other_ids_stay_whole() {
+        assert_eq!(
+            short_label("arn:aws:rds:us-east-1:111122223333:db:orders"),
+            "rds db:orders"
+        );
+        assert_eq!(
+            short_label(
+                "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/web/50dc6c495c0c9188"
+            ),
+            "elasticloadbalancing loadbalancer/app…0dc6c495c0c9188"
+        );
+        assert_eq!(short_label("order-service"), "order-service");
+        assert_eq!(short_label("arn:aws::r:a:x"), "arn:aws::r:a:x");
     }
 }

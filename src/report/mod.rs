@@ -9,6 +9,7 @@ pub mod diagram;
 pub mod diff;
 pub mod domains;
 pub mod github;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod output;

@@ -43,13 +43,13 @@ fn json_string(s: &str) -> String {
 }
 
 /// Rows of the matrix: functions by criticality, then id.
-fn rows(graph: &Graph, functions: &[NodeIx]) -> Vec<NodeIx> {
+pub(super) fn rows(graph: &Graph, functions: &[NodeIx]) -> Vec<NodeIx> {
     let mut rows = functions.to_vec();
     rows.sort_by_key(|&f| (graph.criticality(f), f));
     rows
 }
 
-fn cell(column: &SweepColumn, f: NodeIx) -> Status {
+pub(super) fn cell(column: &SweepColumn, f: NodeIx) -> Status {
     column
         .functions
         .binary_search_by_key(&f, |x| x.0)
@@ -67,7 +67,7 @@ fn counts(column: &SweepColumn) -> (usize, usize) {
 
 /// The columns the matrix shows: all, or when there are too many, those
 /// that affect some function.
-fn shown(columns: &[SweepColumn]) -> Vec<usize> {
+pub(super) fn shown(columns: &[SweepColumn]) -> Vec<usize> {
     (0..columns.len())
         .filter(|&i| columns.len() <= MATRIX_COLUMNS || !columns[i].functions.is_empty())
         .collect()
