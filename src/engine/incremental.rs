@@ -162,35 +162,189 @@ impl<'g> Baseline<'g> {
         zone_degraded: &[NodeIx],
         down_only: bool,
     ) -> Vec<(NodeIx, Status)> {
-        scratch.begin();
-        let mut run = Run {
+        run_from(self, self, scratch, directly_down, zone_degraded, down_only);
+        changes_from(scratch, |n| self.status[n as usize])
+    }
+
+    /// Evaluates the scenario that fails `directly_down` (down only, as
+    /// [`Baseline::evaluate`] with `down_only`) and keeps it in `scratch`
+    /// as a [`Held`] state that further failures can be added to without
+    /// propagating these again. Costs what the failures reach.
+    pub fn hold<'s>(&'s self, scratch: &'s mut Scratch, directly_down: &[NodeIx]) -> Held<'s, 'g> {
+        run_from(self, self, scratch, directly_down, &[], true);
+        Held {
             base: self,
             s: scratch,
-            down_only,
-        };
-        for &x in directly_down {
+        }
+    }
+}
+
+/// Runs one scenario's propagation in `scratch`, on top of `below` (the
+/// baseline, or a held scenario).
+fn run_from<B: Below>(
+    base: &Baseline<'_>,
+    below: &B,
+    scratch: &mut Scratch,
+    directly_down: &[NodeIx],
+    zone_degraded: &[NodeIx],
+    down_only: bool,
+) {
+    scratch.begin();
+    let mut run = Run {
+        base,
+        below,
+        s: scratch,
+        down_only,
+    };
+    for &x in directly_down {
+        run.touch(x);
+        run.s.direct[x as usize] = true;
+        run.enqueue(x);
+    }
+    if !down_only {
+        for &x in zone_degraded {
             run.touch(x);
-            run.s.direct[x as usize] = true;
+            run.s.zone_degraded[x as usize] = true;
             run.enqueue(x);
         }
-        if !down_only {
-            for &x in zone_degraded {
-                run.touch(x);
-                run.s.zone_degraded[x as usize] = true;
-                run.enqueue(x);
-            }
+    }
+    run.drain();
+}
+
+/// The nodes `scratch`'s last run left with a status other than `before`,
+/// with that status, sorted.
+fn changes_from(s: &Scratch, before: impl Fn(NodeIx) -> Status) -> Vec<(NodeIx, Status)> {
+    let mut out: Vec<(NodeIx, Status)> = s
+        .changed
+        .iter()
+        .filter(|&&n| s.status[n as usize] != before(n))
+        .map(|&n| (n, s.status[n as usize]))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The state a run starts from and reads through where it has not
+/// touched a node or an entry: the baseline, or a [`Held`] scenario.
+/// Generic (not a trait object) so the baseline's hot path stays as it was.
+trait Below {
+    fn status(&self, n: NodeIx) -> Status;
+    fn supported(&self, n: NodeIx) -> bool;
+    fn direct(&self, n: NodeIx) -> bool;
+    fn alive(&self, e: EntryIx) -> u32;
+    fn supported_members(&self, e: EntryIx) -> u32;
+}
+
+impl Below for Baseline<'_> {
+    #[inline]
+    fn status(&self, n: NodeIx) -> Status {
+        self.status[n as usize]
+    }
+    #[inline]
+    fn supported(&self, n: NodeIx) -> bool {
+        self.supported[n as usize]
+    }
+    #[inline]
+    fn direct(&self, _: NodeIx) -> bool {
+        false
+    }
+    #[inline]
+    fn alive(&self, e: EntryIx) -> u32 {
+        self.alive[e as usize]
+    }
+    #[inline]
+    fn supported_members(&self, e: EntryIx) -> u32 {
+        self.supported_members[e as usize]
+    }
+}
+
+/// A scenario evaluated once and kept (SPEC §6.3 double failures): the
+/// second failure of a pair is propagated on top of it, so the first
+/// failure's wave is paid once for all its partners, not once per pair.
+/// Down only: degraded statuses are not computed.
+#[derive(Debug)]
+pub struct Held<'s, 'g> {
+    base: &'s Baseline<'g>,
+    s: &'s Scratch,
+}
+
+impl<'g> Held<'_, 'g> {
+    /// The baseline this scenario was evaluated against.
+    pub fn baseline(&self) -> &Baseline<'g> {
+        self.base
+    }
+
+    /// Whether `n` is down in this scenario (down at rest included).
+    #[inline]
+    pub fn is_down(&self, n: NodeIx) -> bool {
+        Below::status(self, n) == Status::Down
+    }
+
+    /// The nodes down in this scenario that were not down at rest, in no
+    /// particular order.
+    pub fn newly_down(&self) -> impl Iterator<Item = NodeIx> + '_ {
+        self.s.changed.iter().copied().filter(|&n| {
+            self.s.status[n as usize] == Status::Down
+                && self.base.status[n as usize] != Status::Down
+        })
+    }
+
+    /// Adds the failure of `directly_down` to this scenario, in `scratch`
+    /// (not the one holding it): returns the nodes that go down on top of
+    /// it, sorted. Costs what the added failures reach given the held
+    /// ones; the held state is left as it was.
+    pub fn evaluate(&self, scratch: &mut Scratch, directly_down: &[NodeIx]) -> Vec<NodeIx> {
+        run_from(self.base, self, scratch, directly_down, &[], true);
+        changes_from(scratch, |n| Below::status(self, n))
+            .into_iter()
+            .filter(|(_, s)| *s == Status::Down)
+            .map(|(n, _)| n)
+            .collect()
+    }
+}
+
+impl Below for Held<'_, '_> {
+    #[inline]
+    fn status(&self, n: NodeIx) -> Status {
+        let i = n as usize;
+        if self.s.node_epoch[i] == self.s.epoch {
+            self.s.status[i]
+        } else {
+            self.base.status[i]
         }
-        run.drain();
-        let s = run.s;
-        let mut out: Vec<(NodeIx, Status)> = s
-            .changed
-            .iter()
-            .filter(|&&n| s.status[n as usize] != self.status[n as usize])
-            .map(|&n| (n, s.status[n as usize]))
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+    }
+    #[inline]
+    fn supported(&self, n: NodeIx) -> bool {
+        let i = n as usize;
+        if self.s.node_epoch[i] == self.s.epoch {
+            self.s.supported[i]
+        } else {
+            self.base.supported[i]
+        }
+    }
+    #[inline]
+    fn direct(&self, n: NodeIx) -> bool {
+        let i = n as usize;
+        self.s.node_epoch[i] == self.s.epoch && self.s.direct[i]
+    }
+    #[inline]
+    fn alive(&self, e: EntryIx) -> u32 {
+        let i = e as usize;
+        if self.s.entry_epoch[i] == self.s.epoch {
+            self.s.alive[i]
+        } else {
+            self.base.alive[i]
+        }
+    }
+    #[inline]
+    fn supported_members(&self, e: EntryIx) -> u32 {
+        let i = e as usize;
+        if self.s.entry_epoch[i] == self.s.epoch {
+            self.s.supported_members[i]
+        } else {
+            self.base.supported_members[i]
+        }
     }
 }
 
@@ -378,21 +532,23 @@ impl Scratch {
 }
 
 /// One scenario being evaluated.
-struct Run<'a, 'g> {
+struct Run<'a, 'g, B: Below> {
     base: &'a Baseline<'g>,
+    /// What the run reads where it has not touched a node or an entry.
+    below: &'a B,
     s: &'a mut Scratch,
     down_only: bool,
 }
 
-impl Run<'_, '_> {
+impl<B: Below> Run<'_, '_, B> {
     /// Makes node `n`'s scratch state current (copied from the baseline).
     fn touch(&mut self, n: NodeIx) {
         let i = n as usize;
         if self.s.node_epoch[i] != self.s.epoch {
             self.s.node_epoch[i] = self.s.epoch;
-            self.s.status[i] = self.base.status[i];
-            self.s.supported[i] = self.base.supported[i];
-            self.s.direct[i] = false;
+            self.s.status[i] = self.below.status(n);
+            self.s.supported[i] = self.below.supported(n);
+            self.s.direct[i] = self.below.direct(n);
             self.s.zone_degraded[i] = false;
             self.s.worse_member[i] = false;
             self.s.changed.push(n);
@@ -403,8 +559,8 @@ impl Run<'_, '_> {
         let i = e as usize;
         if self.s.entry_epoch[i] != self.s.epoch {
             self.s.entry_epoch[i] = self.s.epoch;
-            self.s.supported_members[i] = self.base.supported_members[i];
-            self.s.alive[i] = self.base.alive[i];
+            self.s.supported_members[i] = self.below.supported_members(e);
+            self.s.alive[i] = self.below.alive(e);
         }
     }
 
@@ -413,7 +569,7 @@ impl Run<'_, '_> {
         if self.s.node_epoch[i] == self.s.epoch {
             self.s.status[i]
         } else {
-            self.base.status[i]
+            self.below.status(n)
         }
     }
 
@@ -422,7 +578,7 @@ impl Run<'_, '_> {
         if self.s.node_epoch[i] == self.s.epoch {
             self.s.supported[i]
         } else {
-            self.base.supported[i]
+            self.below.supported(n)
         }
     }
 
@@ -431,7 +587,7 @@ impl Run<'_, '_> {
         if self.s.entry_epoch[i] == self.s.epoch {
             self.s.alive[i]
         } else {
-            self.base.alive[i]
+            self.below.alive(e)
         }
     }
 
@@ -440,7 +596,7 @@ impl Run<'_, '_> {
         if self.s.entry_epoch[i] == self.s.epoch {
             self.s.supported_members[i]
         } else {
-            self.base.supported_members[i]
+            self.below.supported_members(e)
         }
     }
 

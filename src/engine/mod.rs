@@ -23,6 +23,7 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
 
 pub mod check;
 pub mod incremental;
+pub mod pairs;
 pub mod spof;
 pub mod sweep;
 #[cfg(test)]
