@@ -131,9 +131,7 @@ impl Asked {
     #[inline]
     fn survives_alone(&self, g: NodeIx, x: NodeIx) -> bool {
         let slot = self.slot[g as usize];
-        slot != Self::NOT_ASKED
-            && g != x
-            && self.spofs[slot as usize].binary_search(&x).is_err()
+        slot != Self::NOT_ASKED && g != x && self.spofs[slot as usize].binary_search(&x).is_err()
     }
 }
 
@@ -288,10 +286,7 @@ mod tests {
         if base.status(f) == Status::Down {
             return (Vec::new(), Vec::new());
         }
-        let down = |failed: &[NodeIx]| {
-            base.evaluate_full(failed, &[])
-                .contains(&(f, Status::Down))
-        };
+        let down = |failed: &[NodeIx]| base.evaluate_full(failed, &[]).contains(&(f, Status::Down));
         let singles: Vec<NodeIx> = g.nodes().filter(|&x| x != f && down(&[x])).collect();
         let mut pairs = Vec::new();
         for a in g.nodes() {
@@ -407,5 +402,65 @@ resources:
 ",
         );
         assert_eq!(fast[0].pairs.len(), 3);
+    }
+
+    /// A random estate of 10 nodes (`f0`, `f1` functions, `s2…` services):
+    /// each node requires a few entries (all, any or quorum) over random
+    /// other nodes, cycles and self-free, so pairs inside cycles, behind
+    /// quorums and next to single points of failure all occur.
+    fn random_estate() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let entry = (0u8..4, proptest::collection::vec(0usize..10, 1..4));
+        let node = proptest::collection::vec(entry, 1..3);
+        proptest::collection::vec(node, 7).prop_map(|mut nodes| {
+            // Three leaves (resources without requirements) to fail.
+            nodes.extend([Vec::new(), Vec::new(), Vec::new()]);
+            let name = |k: usize| {
+                if k < 2 {
+                    format!("f{k}")
+                } else {
+                    format!("s{k}")
+                }
+            };
+            let mut y = String::from("functions:\n");
+            for (k, entries) in nodes.iter().enumerate() {
+                if k == 2 {
+                    y.push_str("services:\n");
+                }
+                let mut items = Vec::new();
+                for (kind, members) in entries {
+                    let mut ms: Vec<String> = members
+                        .iter()
+                        .filter(|&&m| m != k && m >= 2)
+                        .map(|&m| name(m))
+                        .collect();
+                    ms.sort();
+                    ms.dedup();
+                    if ms.is_empty() {
+                        continue;
+                    }
+                    let list = ms.join(", ");
+                    items.push(match kind {
+                        0 => format!("{{all: [{list}]}}"),
+                        1 | 2 => format!("{{any: [{list}]}}"),
+                        _ => format!("{{quorum: {}, of: [{list}]}}", ms.len().min(2)),
+                    });
+                }
+                y.push_str(&format!(
+                    "  {}: {{requires: [{}]}}\n",
+                    name(k),
+                    items.join(", ")
+                ));
+            }
+            y
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #[test]
+        fn pairs_match_brute_force_over_every_node_pair(y in random_estate()) {
+            check_against_brute_force(&y);
+        }
     }
 }
