@@ -10,6 +10,7 @@ pub mod github;
 pub mod junit;
 pub mod markdown;
 pub mod output;
+pub mod pairs;
 pub mod progress;
 pub mod sarif;
 mod sarif_model;
