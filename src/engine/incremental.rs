@@ -175,6 +175,24 @@ impl<'g> Baseline<'g> {
         Held {
             base: self,
             s: scratch,
+            down_only: true,
+        }
+    }
+
+    /// As [`Baseline::hold`], with degraded statuses computed (zone
+    /// degradation included), for scenarios added with
+    /// [`Held::evaluate_scenario`]: `sweep --pairs`.
+    pub fn hold_scenario<'s>(
+        &'s self,
+        scratch: &'s mut Scratch,
+        directly_down: &[NodeIx],
+        zone_degraded: &[NodeIx],
+    ) -> Held<'s, 'g> {
+        run_from(self, self, scratch, directly_down, zone_degraded, false);
+        Held {
+            base: self,
+            s: scratch,
+            down_only: false,
         }
     }
 }
@@ -262,11 +280,15 @@ impl Below for Baseline<'_> {
 /// A scenario evaluated once and kept (SPEC §6.3 double failures): the
 /// second failure of a pair is propagated on top of it, so the first
 /// failure's wave is paid once for all its partners, not once per pair.
-/// Down only: degraded statuses are not computed.
+/// From [`Baseline::hold`], down only (degraded statuses are not
+/// computed); from [`Baseline::hold_scenario`], every status. Statuses only
+/// get worse as failures are added, so a node re-evaluated on top keeps
+/// the held status at least.
 #[derive(Debug)]
 pub struct Held<'s, 'g> {
     base: &'s Baseline<'g>,
     s: &'s Scratch,
+    down_only: bool,
 }
 
 impl<'g> Held<'_, 'g> {
@@ -288,6 +310,40 @@ impl<'g> Held<'_, 'g> {
             self.s.status[n as usize] == Status::Down
                 && self.base.status[n as usize] != Status::Down
         })
+    }
+
+    /// A node's status in this scenario (with [`Baseline::hold`], degraded
+    /// only where the baseline has it so).
+    pub fn status(&self, n: NodeIx) -> Status {
+        Below::status(self, n)
+    }
+
+    /// The nodes whose status differs from the baseline, with their status
+    /// in this scenario, sorted.
+    pub fn changes(&self) -> Vec<(NodeIx, Status)> {
+        changes_from(self.s, |n| self.base.status[n as usize])
+    }
+
+    /// Adds a scenario that fails `directly_down` and zone-degrades
+    /// `zone_degraded` to this one (held by [`Baseline::hold_scenario`]), in
+    /// `scratch`: returns the nodes whose status gets worse on top of it,
+    /// with their new status, sorted. Costs what the added failures reach.
+    pub fn evaluate_scenario(
+        &self,
+        scratch: &mut Scratch,
+        directly_down: &[NodeIx],
+        zone_degraded: &[NodeIx],
+    ) -> Vec<(NodeIx, Status)> {
+        debug_assert!(!self.down_only, "degraded statuses need hold_scenario");
+        run_from(
+            self.base,
+            self,
+            scratch,
+            directly_down,
+            zone_degraded,
+            false,
+        );
+        changes_from(scratch, |n| Below::status(self, n))
     }
 
     /// Adds the failure of `directly_down` to this scenario, in `scratch`

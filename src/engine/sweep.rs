@@ -166,8 +166,18 @@ impl DomainIndex {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepColumn {
     pub domain: Domain,
+    /// The other domain of a pair (`sweep --pairs`, SPEC §6.3), after
+    /// `domain` in byte order of their text.
+    pub second: Option<Domain>,
     /// Functions that are not up, in id order.
     pub functions: Vec<(NodeIx, Status)>,
+}
+
+impl SweepColumn {
+    /// The scenario's failed domains: one, or the two of a pair.
+    pub fn failed(&self) -> impl Iterator<Item = &Domain> {
+        std::iter::once(&self.domain).chain(self.second.as_ref())
+    }
 }
 
 /// Runs every scenario (in parallel; the result is in `domains` order and
@@ -294,6 +304,7 @@ impl NodeScenarios {
                 }
                 columns[j] = Some(SweepColumn {
                     domain: domains[j].clone(),
+                    second: None,
                     functions,
                 });
                 i = j;
@@ -340,6 +351,75 @@ fn run_one(
     functions.dedup_by_key(|x| x.0);
     SweepColumn {
         domain: d.clone(),
+        second: None,
         functions,
+    }
+}
+
+/// Every unordered pair of distinct `domains` (SPEC §6.3 `sweep --pairs`),
+/// in the order of the first member, then the second, as the single
+/// scenarios are listed. Each first domain is evaluated once and held
+/// ([`Baseline::hold_scenario`]); every later domain is added on top of it
+/// ([`super::incremental::Held::evaluate_scenario`]), so a pair costs what
+/// its second domain reaches given the first, never a propagation from
+/// nothing. Parallel over first domains; deterministic.
+pub fn sweep_pairs(
+    baseline: &Baseline,
+    domains: &[Domain],
+    rows: Option<&[NodeIx]>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<SweepColumn> {
+    let graph = baseline.graph();
+    let index = DomainIndex::new(graph);
+    let wanted = wanted_functions(graph, rows);
+    let direct: Vec<(Vec<NodeIx>, Vec<NodeIx>)> =
+        domains.iter().map(|d| index.direct(graph, d)).collect();
+    let per_first: Vec<Vec<SweepColumn>> = (0..domains.len())
+        .into_par_iter()
+        .map_init(
+            || (baseline.scratch(), baseline.scratch()),
+            |(first, second), i| {
+                let (down, degraded) = &direct[i];
+                let held = baseline.hold_scenario(first, down, degraded);
+                let mut at_first: Vec<(NodeIx, Status)> = graph
+                    .functions()
+                    .iter()
+                    .filter(|&&f| wanted[f as usize] && held.status(f) != Status::Up)
+                    .map(|&f| (f, held.status(f)))
+                    .collect();
+                at_first.sort_unstable();
+                let columns: Vec<SweepColumn> = (i + 1..domains.len())
+                    .map(|j| {
+                        let (down, degraded) = &direct[j];
+                        let mut functions: Vec<(NodeIx, Status)> = held
+                            .evaluate_scenario(second, down, degraded)
+                            .into_iter()
+                            .filter(|(n, _)| wanted[*n as usize])
+                            .collect();
+                        functions.extend_from_slice(&at_first);
+                        functions.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+                        functions.dedup_by_key(|x| x.0);
+                        let (a, b) = ordered(&domains[i], &domains[j]);
+                        SweepColumn {
+                            domain: a.clone(),
+                            second: Some(b.clone()),
+                            functions,
+                        }
+                    })
+                    .collect();
+                progress(columns.len() as u64);
+                columns
+            },
+        )
+        .collect();
+    per_first.into_iter().flatten().collect()
+}
+
+/// Two domains in byte order of their text (SPEC §4.2).
+fn ordered<'d>(a: &'d Domain, b: &'d Domain) -> (&'d Domain, &'d Domain) {
+    if a.to_string() <= b.to_string() {
+        (a, b)
+    } else {
+        (b, a)
     }
 }
