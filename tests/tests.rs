@@ -31,6 +31,7 @@ mod hostile_text;
 mod invalid;
 mod large_files;
 mod no_panic_on_bad_input;
+mod pairs;
 mod spof;
 mod sweep;
 mod tag_model;
