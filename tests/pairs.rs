@@ -235,3 +235,142 @@ fn sweep_pairs_equals_analyze_on_each_pair() {
         assert_eq!(got, expected, "under {failed:?}");
     }
 }
+
+/// A policy file in `dir` whose one rule selects every function and must
+/// survive `kinds`.
+fn policy(dir: &tempfile::TempDir, kinds: &str) -> String {
+    let path = dir.path().join("policy.toml");
+    let text = format!("[[rule]]\nname = \"pairs\"\nfunctions = \"*\"\nmust_survive = [{kinds}]\n");
+    std::fs::write(&path, text).expect("temp file");
+    path.display().to_string()
+}
+
+/// `(function, [d1, d2])` of every pair of region/zone domains that takes a
+/// function down while neither domain alone does, from `sweep` (itself
+/// checked against `analyze` above).
+fn pairs_from_sweep() -> Vec<(String, Vec<String>)> {
+    let singles = json(&[
+        "sweep",
+        SHOP,
+        "--domains",
+        "region,zone",
+        "--format",
+        "json",
+    ]);
+    let down_alone = |d: &str, f: &str| {
+        singles["scenarios"]
+            .as_array()
+            .expect("scenarios")
+            .iter()
+            .any(|s| s["failed"][0] == d && s["functions"][f] == "down")
+    };
+    let pairs = json(&[
+        "sweep",
+        SHOP,
+        "--pairs",
+        "--domains",
+        "region,zone",
+        "--format",
+        "json",
+    ]);
+    let mut expected = Vec::new();
+    for s in pairs["scenarios"].as_array().expect("scenarios") {
+        let failed = strings(&s["failed"]);
+        for (f, status) in s["functions"].as_object().expect("functions") {
+            if status == "down" && !failed.iter().any(|d| down_alone(d, f)) {
+                expected.push((f.clone(), failed.clone()));
+            }
+        }
+    }
+    expected.sort();
+    expected
+}
+
+#[test]
+fn check_kind_plus_kind_violations_are_the_pairs_neither_member_explains() {
+    let dir = temp_dir();
+    let policy = policy(&dir, r#""zone+zone", "zone+region", "region+region""#);
+    let (code, out, err) = exec(&["check", SHOP, "--policy", &policy, "--format", "json"]);
+    assert_eq!(
+        code, 1,
+        "the two regions together take everything down: {err}"
+    );
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    let mut got: Vec<(String, Vec<String>)> = v["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|x| {
+            assert!(x.get("domain").is_none(), "a pair has `domains`: {x}");
+            assert!(!strings(&x["path"]).is_empty() && !strings(&x["causes"]).is_empty());
+            (
+                x["function"].as_str().expect("function").to_owned(),
+                strings(&x["domains"]),
+            )
+        })
+        .collect();
+    got.sort();
+    let expected = pairs_from_sweep();
+    assert!(!expected.is_empty());
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn a_baseline_accepts_pair_violations_and_records_both_domains() {
+    let dir = temp_dir();
+    let policy = policy(&dir, r#""region+region""#);
+    let baseline = dir.path().join("baseline.json").display().to_string();
+    let (code, _, err) = exec(&[
+        "check",
+        SHOP,
+        "--policy",
+        &policy,
+        "--write-baseline",
+        &baseline,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).expect("written")).expect("JSON");
+    let first = &written["violations"][0];
+    assert_eq!(
+        first["domains"],
+        serde_json::json!(["region:eu-west-1", "region:us-east-1"]),
+        "{written}"
+    );
+    assert_eq!(first["domain"], "region:eu-west-1 + region:us-east-1");
+    let (code, out, err) = exec(&["check", SHOP, "--policy", &policy, "--baseline", &baseline]);
+    assert_eq!(code, 0, "every pair violation is accepted:\n{out}\n{err}");
+}
+
+#[test]
+fn sarif_junit_and_github_name_both_domains_of_a_pair() {
+    let dir = temp_dir();
+    let policy = policy(&dir, r#""region+region""#);
+    for format in ["sarif", "junit", "github", "text"] {
+        let (code, out, err) = exec(&["check", SHOP, "--policy", &policy, "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(
+            out.contains("region:eu-west-1") && out.contains("region:us-east-1"),
+            "{format} names both domains:\n{out}"
+        );
+    }
+    let (_, sarif, _) = exec(&["check", SHOP, "--policy", &policy, "--format", "sarif"]);
+    assert!(
+        sarif.contains("fail together (neither alone does)"),
+        "{sarif}"
+    );
+    let (_, junit, _) = exec(&["check", SHOP, "--policy", &policy, "--format", "junit"]);
+    assert!(
+        junit.contains("region:eu-west-1 and region:us-east-1 fail together"),
+        "{junit}"
+    );
+}
+
+#[test]
+fn an_unknown_kind_in_a_pair_is_a_policy_error() {
+    let dir = temp_dir();
+    let policy = policy(&dir, r#""zone+regoin""#);
+    let (code, _, err) = exec(&["check", SHOP, "--policy", &policy]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("regoin") && err.contains("zone+zone"), "{err}");
+}

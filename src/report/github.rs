@@ -270,6 +270,7 @@ mod tests {
     fn violation(domain: &str, baselined: bool) -> ViolationOutcome {
         ViolationOutcome {
             domain: domain.into(),
+            domains: Vec::new(),
             path: vec!["f".into(), "db".into()],
             causes: vec!["db".into()],
             fingerprint: "0".repeat(16),

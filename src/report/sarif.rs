@@ -306,9 +306,17 @@ fn violation_result(
     function: &FunctionOutcome,
     violation: &ViolationOutcome,
 ) -> SarifResult {
+    let alone = if violation.domains.is_empty() {
+        " alone"
+    } else {
+        " (neither alone does)"
+    };
     let mut text = format!(
-        "Function {} ({}) goes down when {} fails alone (rule \"{}\").",
-        function.id, function.criticality, violation.domain, rule.name
+        "Function {} ({}) goes down when {}{alone} (rule \"{}\").",
+        function.id,
+        function.criticality,
+        violation.fails(),
+        rule.name
     );
     push_path_and_causes(&mut text, violation);
     text.push_str(&format!(" Fix: {}", violation.hint));
@@ -537,6 +545,7 @@ mod tests {
     fn violation(domain: &str, baselined: bool) -> ViolationOutcome {
         ViolationOutcome {
             domain: domain.into(),
+            domains: Vec::new(),
             path: vec!["checkout".into(), "api".into(), "db".into()],
             causes: vec!["db".into()],
             fingerprint: crate::engine::check::fingerprint("r", "checkout", domain),
