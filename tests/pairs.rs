@@ -374,3 +374,52 @@ fn an_unknown_kind_in_a_pair_is_a_policy_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("regoin") && err.contains("zone+zone"), "{err}");
 }
+
+#[test]
+fn two_zones_take_down_together_what_each_only_degrades() {
+    // SPEC §2: the zone rule counts every failed zone of a node's list, so
+    // a database in two zones survives either zone and loses to both.
+    let dir = temp_dir();
+    let estate = write_estate(
+        &dir,
+        "version: 1
+functions:
+  f: {requires: [db]}
+resources:
+  db: {zones: [az1, az2]}
+  other: {zones: [az3]}
+",
+    );
+    let sweep = json(&[
+        "sweep",
+        &estate,
+        "--pairs",
+        "--domains",
+        "zone",
+        "--format",
+        "json",
+    ]);
+    let pair = sweep["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .find(|s| s["failed"] == serde_json::json!(["zone:az1", "zone:az2"]))
+        .expect("the pair of zones is swept");
+    assert_eq!(pair["functions"], serde_json::json!({"f": "down"}));
+    let single = &sweep["scenarios"][1];
+    assert_eq!(
+        single["failed"],
+        serde_json::json!(["zone:az1", "zone:az3"])
+    );
+    assert_eq!(single["functions"], serde_json::json!({"f": "degraded"}));
+    let policy = policy(&dir, r#""zone+zone""#);
+    let (code, out, _) = exec(&["check", &estate, "--policy", &policy, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["violations"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(
+        v["violations"][0]["domains"],
+        serde_json::json!(["zone:az1", "zone:az2"])
+    );
+    assert_eq!(v["violations"][0]["causes"], serde_json::json!(["db"]));
+}

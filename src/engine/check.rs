@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::explain::{down_under, Explainer};
 use super::incremental::Baseline;
-use super::sweep::{scenarios_of, DomainIndex};
+use super::sweep::{added_to, scenarios_of, DomainIndex};
 use crate::graph::{Graph, NodeIx};
 use crate::model::baseline::{BaselineEntry, BaselineFile};
 use crate::model::{Domain, DomainKind, FunctionSelector, Rule};
@@ -257,6 +257,7 @@ fn domain_pairs(
     let first = scenarios_of(graph, &[k1]);
     let second = scenarios_of(graph, &[k2]);
     let direct2: Vec<Vec<NodeIx>> = second.iter().map(|d| index.direct(graph, d).0).collect();
+    let zone_pairs = k1 == DomainKind::Zone && k2 == DomainKind::Zone;
     let alone2: Vec<Vec<NodeIx>> = direct2
         .par_iter()
         .map_init(
@@ -274,14 +275,23 @@ fn domain_pairs(
         .map_init(
             || (baseline.scratch(), baseline.scratch()),
             |(held_scratch, scratch), (i, d1)| {
-                let held = baseline.hold(held_scratch, &index.direct(graph, d1).0);
+                let direct1 = index.direct(graph, d1).0;
+                let held = baseline.hold(held_scratch, &direct1);
                 let mut found = Vec::new();
                 for (j, d2) in second.iter().enumerate() {
                     if (k1 == k2 && j <= i) || d1 == d2 {
                         continue;
                     }
+                    // Two zones can take down together a node that each
+                    // only degrades (the zone rule counts both).
+                    let added = if zone_pairs {
+                        let pair = [d1.clone(), d2.clone()];
+                        added_to(&index.direct_all(graph, &pair).0, &direct1)
+                    } else {
+                        direct2[j].clone()
+                    };
                     let down: Vec<NodeIx> = held
-                        .evaluate(scratch, &direct2[j])
+                        .evaluate(scratch, &added)
                         .into_iter()
                         .filter(|&n| wanted[n as usize] && alone2[j].binary_search(&n).is_err())
                         .collect();
@@ -319,12 +329,8 @@ fn explain_all(baseline: &Baseline, index: &DomainIndex, violations: &mut [Viola
     let mut domains: Vec<(Failed, Vec<usize>)> = by_domain.into_iter().collect();
     domains.sort_by_cached_key(|((d, e), _)| (d.to_string(), e.as_ref().map(Domain::to_string)));
     for ((domain, second), indices) in domains {
-        let mut direct = index.direct(graph, &domain).0;
-        if let Some(second) = &second {
-            direct.extend(index.direct(graph, second).0);
-            direct.sort_unstable();
-            direct.dedup();
-        }
+        let failed: Vec<Domain> = std::iter::once(domain).chain(second).collect();
+        let (direct, _) = index.direct_all(graph, &failed);
         let explainer = Explainer::new(baseline, &mut scratch, &direct);
         for i in indices {
             let (causes, path) = explainer.explain(violations[i].function);
