@@ -363,21 +363,11 @@ impl<'g> Held<'_, 'g> {
 impl Below for Held<'_, '_> {
     #[inline]
     fn status(&self, n: NodeIx) -> Status {
-        let i = n as usize;
-        if self.s.node_epoch[i] == self.s.epoch {
-            self.s.status[i]
-        } else {
-            self.base.status[i]
-        }
+        self.s.status_over(n, self.base)
     }
     #[inline]
     fn supported(&self, n: NodeIx) -> bool {
-        let i = n as usize;
-        if self.s.node_epoch[i] == self.s.epoch {
-            self.s.supported[i]
-        } else {
-            self.base.supported[i]
-        }
+        self.s.supported_over(n, self.base)
     }
     #[inline]
     fn direct(&self, n: NodeIx) -> bool {
@@ -386,21 +376,11 @@ impl Below for Held<'_, '_> {
     }
     #[inline]
     fn alive(&self, e: EntryIx) -> u32 {
-        let i = e as usize;
-        if self.s.entry_epoch[i] == self.s.epoch {
-            self.s.alive[i]
-        } else {
-            self.base.alive[i]
-        }
+        self.s.alive_over(e, self.base)
     }
     #[inline]
     fn supported_members(&self, e: EntryIx) -> u32 {
-        let i = e as usize;
-        if self.s.entry_epoch[i] == self.s.epoch {
-            self.s.supported_members[i]
-        } else {
-            self.base.supported_members[i]
-        }
+        self.s.supported_members_over(e, self.base)
     }
 }
 
@@ -574,6 +554,48 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// A node's status as the last run left it, or `below`'s where the run
+    /// did not touch it: the one layered read, for runs and held states.
+    #[inline]
+    fn status_over(&self, n: NodeIx, below: &impl Below) -> Status {
+        let i = n as usize;
+        if self.node_epoch[i] == self.epoch {
+            self.status[i]
+        } else {
+            below.status(n)
+        }
+    }
+
+    #[inline]
+    fn supported_over(&self, n: NodeIx, below: &impl Below) -> bool {
+        let i = n as usize;
+        if self.node_epoch[i] == self.epoch {
+            self.supported[i]
+        } else {
+            below.supported(n)
+        }
+    }
+
+    #[inline]
+    fn alive_over(&self, e: EntryIx, below: &impl Below) -> u32 {
+        let i = e as usize;
+        if self.entry_epoch[i] == self.epoch {
+            self.alive[i]
+        } else {
+            below.alive(e)
+        }
+    }
+
+    #[inline]
+    fn supported_members_over(&self, e: EntryIx, below: &impl Below) -> u32 {
+        let i = e as usize;
+        if self.entry_epoch[i] == self.epoch {
+            self.supported_members[i]
+        } else {
+            below.supported_members(e)
+        }
+    }
+
     fn begin(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
@@ -621,39 +643,19 @@ impl<B: Below> Run<'_, '_, B> {
     }
 
     fn status(&self, n: NodeIx) -> Status {
-        let i = n as usize;
-        if self.s.node_epoch[i] == self.s.epoch {
-            self.s.status[i]
-        } else {
-            self.below.status(n)
-        }
+        self.s.status_over(n, self.below)
     }
 
     fn supported(&self, n: NodeIx) -> bool {
-        let i = n as usize;
-        if self.s.node_epoch[i] == self.s.epoch {
-            self.s.supported[i]
-        } else {
-            self.below.supported(n)
-        }
+        self.s.supported_over(n, self.below)
     }
 
     fn alive(&self, e: EntryIx) -> u32 {
-        let i = e as usize;
-        if self.s.entry_epoch[i] == self.s.epoch {
-            self.s.alive[i]
-        } else {
-            self.below.alive(e)
-        }
+        self.s.alive_over(e, self.below)
     }
 
     fn supported_members(&self, e: EntryIx) -> u32 {
-        let i = e as usize;
-        if self.s.entry_epoch[i] == self.s.epoch {
-            self.s.supported_members[i]
-        } else {
-            self.below.supported_members(e)
-        }
+        self.s.supported_members_over(e, self.below)
     }
 
     fn enqueue(&mut self, n: NodeIx) {

@@ -239,12 +239,7 @@ pub fn sweep(
     let graph = baseline.graph();
     let index = DomainIndex::new(graph);
     let wanted = wanted_functions(graph, rows);
-    let baseline_not_up: Vec<(NodeIx, Status)> = graph
-        .functions()
-        .iter()
-        .filter(|&&f| wanted[f as usize] && baseline.status(f) != Status::Up)
-        .map(|&f| (f, baseline.status(f)))
-        .collect();
+    let baseline_not_up = not_up_where(graph, &wanted, |f| baseline.status(f));
     let shared = NodeScenarios::new(baseline, domains);
     let mut columns: Vec<Option<SweepColumn>> = domains
         .par_iter()
@@ -359,6 +354,44 @@ impl NodeScenarios {
     }
 }
 
+/// The wanted functions a scenario leaves not up, in id order: its
+/// `changes` over `before` (the statuses it started from), each function
+/// at its worst.
+fn functions_not_up(
+    changes: &[(NodeIx, Status)],
+    wanted: &[bool],
+    before: &[(NodeIx, Status)],
+) -> Vec<(NodeIx, Status)> {
+    // Not `into_iter().filter().collect()`: that reuses the allocation of
+    // every change, so a column would keep memory for all the nodes the
+    // scenario reached (quadratic over a sweep of a long chain).
+    let mut functions: Vec<(NodeIx, Status)> = changes
+        .iter()
+        .copied()
+        .filter(|(n, _)| wanted[*n as usize])
+        .collect();
+    // A change is always worse than the status it replaces: keep the worst
+    // status of each function.
+    functions.extend_from_slice(before);
+    functions.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    functions.dedup_by_key(|x| x.0);
+    functions
+}
+
+/// The wanted functions that are not up in a state given by `status`.
+fn not_up_where(
+    graph: &Graph,
+    wanted: &[bool],
+    status: impl Fn(NodeIx) -> Status,
+) -> Vec<(NodeIx, Status)> {
+    graph
+        .functions()
+        .iter()
+        .filter(|&&f| wanted[f as usize] && status(f) != Status::Up)
+        .map(|&f| (f, status(f)))
+        .collect()
+}
+
 fn wanted_functions(graph: &Graph, rows: Option<&[NodeIx]>) -> Vec<bool> {
     let mut wanted = vec![false; graph.len()];
     match rows {
@@ -382,19 +415,7 @@ fn run_one(
     let graph = baseline.graph();
     let (down, degraded) = index.direct(graph, d);
     let changes = baseline.evaluate_auto(scratch, &down, &degraded, false);
-    // Not `into_iter().filter().collect()`: that reuses the allocation of
-    // every change, so a column would keep memory for all the nodes the
-    // scenario reached (quadratic over a sweep of a long chain).
-    let mut functions: Vec<(NodeIx, Status)> = changes
-        .iter()
-        .copied()
-        .filter(|(n, _)| wanted[*n as usize])
-        .collect();
-    // A change is always worse than the baseline status it replaces: keep
-    // the worst status of each function.
-    functions.extend_from_slice(baseline_not_up);
-    functions.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    functions.dedup_by_key(|x| x.0);
+    let functions = functions_not_up(&changes, wanted, baseline_not_up);
     SweepColumn {
         domain: d.clone(),
         second: None,
@@ -425,12 +446,7 @@ pub fn sweep_pairs(
     // As `Baseline::evaluate_auto`: a domain that fails a large share of
     // the estate is cheaper as one flat pass than as incremental work.
     let large = |k: usize| (direct[k].0.len() + direct[k].1.len()) * 32 > graph.len();
-    let baseline_not_up: Vec<(NodeIx, Status)> = graph
-        .functions()
-        .iter()
-        .filter(|&&f| wanted[f as usize] && baseline.status(f) != Status::Up)
-        .map(|&f| (f, baseline.status(f)))
-        .collect();
+    let baseline_not_up = not_up_where(graph, &wanted, |f| baseline.status(f));
     let per_first: Vec<Vec<SweepColumn>> = (0..domains.len())
         .into_par_iter()
         .map_init(
@@ -438,14 +454,9 @@ pub fn sweep_pairs(
             |(first, second), i| {
                 let (down, degraded) = &direct[i];
                 let held = (!large(i)).then(|| baseline.hold_scenario(first, down, degraded));
-                let at_first: Vec<(NodeIx, Status)> = held.as_ref().map_or_else(Vec::new, |h| {
-                    graph
-                        .functions()
-                        .iter()
-                        .filter(|&&f| wanted[f as usize] && h.status(f) != Status::Up)
-                        .map(|&f| (f, h.status(f)))
-                        .collect()
-                });
+                let at_first = held
+                    .as_ref()
+                    .map_or_else(Vec::new, |h| not_up_where(graph, &wanted, |f| h.status(f)));
                 let columns: Vec<SweepColumn> = (i + 1..domains.len())
                     .map(|j| {
                         let pair = [domains[i].clone(), domains[j].clone()];
@@ -461,13 +472,7 @@ pub fn sweep_pairs(
                             ),
                             _ => (baseline.evaluate_full(&down, &degraded), &baseline_not_up),
                         };
-                        let mut functions: Vec<(NodeIx, Status)> = changes
-                            .into_iter()
-                            .filter(|(n, _)| wanted[*n as usize])
-                            .collect();
-                        functions.extend_from_slice(before);
-                        functions.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-                        functions.dedup_by_key(|x| x.0);
+                        let functions = functions_not_up(&changes, &wanted, before);
                         let (a, b) = ordered(&domains[i], &domains[j]);
                         SweepColumn {
                             domain: a.clone(),

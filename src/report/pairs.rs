@@ -96,19 +96,7 @@ pub fn to_text(baseline: &Baseline, results: &[FunctionPairs], style: Style) -> 
             .join(", ")
     };
     for r in sorted {
-        let f = r.function;
-        let _ = write!(
-            out,
-            "{} [{}]",
-            style.bold(&display_id(graph, f)),
-            graph.criticality(f)
-        );
-        if baseline.status(f) == Status::Down {
-            let _ = writeln!(out, ": {}", style.status(Status::Down));
-            let _ = writeln!(
-                out,
-                "    down with nothing failed: fix its requirements first"
-            );
+        if !super::spof::function_heading(&mut out, baseline, r.function, style) {
             continue;
         }
         let _ = writeln!(
