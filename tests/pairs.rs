@@ -423,3 +423,33 @@ resources:
     );
     assert_eq!(v["violations"][0]["causes"], serde_json::json!(["db"]));
 }
+
+#[test]
+fn order_two_markdown_has_a_table_of_pairs_per_function() {
+    let out = ok(&[
+        "spof",
+        SHOP,
+        "--order",
+        "2",
+        "--function",
+        "account-login",
+        "--format",
+        "markdown",
+    ]);
+    assert!(out.starts_with("## blastmap: double failures\n"), "{out}");
+    assert!(out.contains("**8** pairs"), "{out}");
+    assert!(
+        out.contains("| `web-euw1` | 1 | `web-use1` |"),
+        "one row per first member, with its count:\n{out}"
+    );
+}
+
+#[test]
+fn github_annotations_say_a_pair_fails_together() {
+    let dir = temp_dir();
+    let policy = policy(&dir, r#""region+region""#);
+    let (code, out, _) = exec(&["check", SHOP, "--policy", &policy, "--format", "github"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("(a pair `a + b`: both together)"), "{out}");
+    assert!(out.contains("region:eu-west-1 + region:us-east-1"), "{out}");
+}

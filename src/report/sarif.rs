@@ -192,8 +192,13 @@ fn descriptor(rule: &RuleOutcome, id: &str) -> ReportingDescriptor {
         },
         full_description: Text {
             text: format!(
-                "Every function the rule \"{}\" selects must stay up when any single {kinds} fails on its own.",
-                rule.name
+                "Every function the rule \"{}\" selects must stay up when any single {kinds} fails on its own{}.",
+                rule.name,
+                if rule.must_survive.iter().any(|k| k.contains('+')) {
+                    " (for KIND+KIND: any two such domains together, when neither alone takes it down)"
+                } else {
+                    ""
+                }
             ),
         },
         help: Text {
