@@ -303,12 +303,22 @@ impl<'g> Held<'_, 'g> {
         Below::status(self, n) == Status::Down
     }
 
-    /// The nodes down in this scenario that were not down at rest, in no
-    /// particular order.
-    pub fn newly_down(&self) -> impl Iterator<Item = NodeIx> + '_ {
+    /// Whether `n` has nothing left to lose in this scenario: down and
+    /// without support (SPEC §3.1). A node down but still supported (its
+    /// `requires` rest on a cycle) can still lose its support to a further
+    /// failure, and its owners with it.
+    #[inline]
+    pub fn is_lost(&self, n: NodeIx) -> bool {
+        self.is_down(n) && !Below::supported(self, n)
+    }
+
+    /// The nodes this scenario took down or took support from (SPEC §3.1),
+    /// compared with the baseline, in no particular order.
+    pub fn newly_lost(&self) -> impl Iterator<Item = NodeIx> + '_ {
         self.s.changed.iter().copied().filter(|&n| {
-            self.s.status[n as usize] == Status::Down
-                && self.base.status[n as usize] != Status::Down
+            let i = n as usize;
+            (self.s.status[i] == Status::Down && self.base.status[i] != Status::Down)
+                || (self.base.supported[i] && !self.s.supported[i])
         })
     }
 
