@@ -575,6 +575,11 @@ pub struct SweepArgs {
     #[arg(long = "function", value_name = "ID")]
     pub functions: Vec<String>,
 
+    /// Every unordered pair of distinct domains of the kinds asked, one
+    /// scenario each, instead of single domains (SPEC §6.3).
+    #[arg(long)]
+    pub pairs: bool,
+
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = SweepFormat::Text)]
     pub format: SweepFormat,
@@ -755,6 +760,13 @@ pub struct SpofArgs {
     // `std::vec::Vec`: one value the parser turns into a list (as `--domains`).
     #[arg(long, value_name = "KINDS", value_parser = parse_node_kinds)]
     pub kinds: Option<std::vec::Vec<NodeKind>>,
+
+    /// 2 also lists each function's pairs: every two nodes (neither the
+    /// function nor one of its single points of failure) whose joint loss
+    /// takes it down (SPEC §6.3). With `--kinds`, both members of a pair
+    /// are of those kinds.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub order: u8,
 
     /// Output format (`markdown`: a pull-request comment).
     #[arg(short, long, value_enum, default_value_t = SpofFormat::Text)]

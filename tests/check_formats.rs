@@ -22,6 +22,7 @@ use crate::util::validate_sarif;
 fn violation(rule: &str, function: &str, domain: &str) -> ViolationOutcome {
     ViolationOutcome {
         domain: domain.into(),
+        domains: Vec::new(),
         path: vec![function.into(), "api".into(), "db-primary".into()],
         causes: vec!["db-primary".into()],
         fingerprint: blastmap::engine::check::fingerprint(rule, function, domain),

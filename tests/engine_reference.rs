@@ -1594,6 +1594,7 @@ fn check_check_case(case_seed: u64) {
             name: k.as_str().to_owned(),
             functions: FunctionSelector::All,
             must_survive: vec![*k],
+            must_survive_pairs: Vec::new(),
             node_kinds: None,
         })
         .collect();
@@ -1648,6 +1649,7 @@ fn check_node_kinds_case(
             name: k.as_str().to_owned(),
             functions: FunctionSelector::All,
             must_survive: vec![DomainKind::Node],
+            must_survive_pairs: Vec::new(),
             node_kinds: Some(vec![*k]),
         })
         .collect();

@@ -33,6 +33,7 @@ mod hostile_text;
 mod invalid;
 mod large_files;
 mod no_panic_on_bad_input;
+mod pairs;
 mod report_html;
 mod spof;
 mod sweep;

@@ -25,12 +25,23 @@ pub(super) fn sweep_estate(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "baseline evaluated"
     );
-    let progress = Progress::new("sweeping", domains.len() as u64);
-    let columns =
-        crate::engine::sweep::sweep(&baseline, &domains, Some(&rows), &|n| progress.inc(n));
-    progress.finish();
+    let columns = if args.pairs {
+        let n = domains.len() as u64;
+        let progress = Progress::new("sweeping pairs", n * n.saturating_sub(1) / 2);
+        let columns = crate::engine::sweep::sweep_pairs(&baseline, &domains, Some(&rows), &|n| {
+            progress.inc(n)
+        });
+        progress.finish();
+        columns
+    } else {
+        let progress = Progress::new("sweeping", domains.len() as u64);
+        let columns =
+            crate::engine::sweep::sweep(&baseline, &domains, Some(&rows), &|n| progress.inc(n));
+        progress.finish();
+        columns
+    };
     tracing::info!(
-        scenarios = domains.len(),
+        scenarios = columns.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "sweep done"
     );

@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::explain::{down_under, Explainer};
 use super::incremental::Baseline;
-use super::sweep::{scenarios_of, DomainIndex};
+use super::sweep::{added_to, scenarios_of, DomainIndex};
 use crate::graph::{Graph, NodeIx};
 use crate::model::baseline::{BaselineEntry, BaselineFile};
 use crate::model::{Domain, DomainKind, FunctionSelector, Rule};
@@ -55,8 +55,29 @@ pub struct Violation {
     pub rule: usize,
     pub function: NodeIx,
     pub domain: Domain,
+    /// For a `KIND+KIND` rule (SPEC §6.3), the pair's other domain: the
+    /// function goes down when both fail, under neither alone. `domain`
+    /// comes first in byte order of their text.
+    pub second: Option<Domain>,
     pub path: Vec<NodeIx>,
     pub causes: Vec<NodeIx>,
+}
+
+impl Violation {
+    /// The scenario's text: `region:us-east-1`, or for a pair
+    /// `region:us-east-1 + zone:use1-az1`. Baseline fingerprints and
+    /// reports name a violation's scenario by it.
+    pub fn scenario(&self) -> String {
+        match &self.second {
+            None => self.domain.to_string(),
+            Some(b) => format!("{} + {b}", self.domain),
+        }
+    }
+
+    /// The failed domains: one, or the two of a pair, sorted.
+    pub fn domains(&self) -> impl Iterator<Item = &Domain> {
+        std::iter::once(&self.domain).chain(self.second.as_ref())
+    }
 }
 
 /// The functions each rule selects, in id order.
@@ -95,56 +116,221 @@ pub fn violations(
         };
         down_under.insert(kind, results);
     }
+    let pairs_under = pairs_of_kinds(baseline, &index, rules, &selected, progress);
     let mut out = Vec::new();
     for (r, rule) in rules.iter().enumerate() {
         let wanted: FxHashSet<NodeIx> = selected[r].iter().copied().collect();
-        let mut found: Vec<(NodeIx, usize, usize, &Domain)> = Vec::new();
-        for (k, kind) in rule.must_survive.iter().enumerate() {
-            for (d, (domain, down)) in down_under[kind].iter().enumerate() {
-                // `node_kinds`: only the `node` domains of those kinds.
-                if let Domain::Node(id) = domain {
-                    if let Some(x) = graph.find(id) {
-                        if !rule.counts_node_kind(graph.kind(x)) {
-                            continue;
-                        }
-                    }
+        let mut found: Vec<(NodeIx, &Domain, Option<&Domain>)> = Vec::new();
+        for kind in &rule.must_survive {
+            for (domain, down) in &down_under[kind] {
+                if !counts_domain(graph, rule, domain) {
+                    continue;
                 }
                 for &f in down {
                     if wanted.contains(&f) && *domain != Domain::Node(graph.id(f).to_owned()) {
-                        found.push((f, k, d, domain));
+                        found.push((f, domain, None));
                     }
                 }
             }
         }
-        // SPEC §4.2: ids and domains in byte order of their text.
-        found.sort_by_cached_key(|x| (x.0, x.3.to_string()));
-        found.dedup_by_key(|x| (x.0, x.3.clone()));
-        for (f, _, _, domain) in found {
-            out.push(Violation {
+        for kinds in &rule.must_survive_pairs {
+            for (a, b, down) in &pairs_under[kinds] {
+                if !counts_domain(graph, rule, a) || !counts_domain(graph, rule, b) {
+                    continue;
+                }
+                found.extend(
+                    down.iter()
+                        .filter(|f| wanted.contains(f))
+                        .map(|&f| (f, a, Some(b))),
+                );
+            }
+        }
+        let mut found: Vec<Violation> = found
+            .into_iter()
+            .map(|(f, domain, second)| Violation {
                 rule: r,
                 function: f,
                 domain: domain.clone(),
+                second: second.cloned(),
                 path: Vec::new(),
                 causes: Vec::new(),
-            });
-        }
+            })
+            .collect();
+        // SPEC §4.2: ids and domains in byte order of their text.
+        found.sort_by_cached_key(|v| (v.function, v.scenario()));
+        found.dedup_by(|x, y| {
+            x.function == y.function && x.domain == y.domain && x.second == y.second
+        });
+        out.extend(found);
     }
     explain_all(baseline, &index, &mut out);
     out
 }
 
+/// `node_kinds`: whether `domain` counts for `rule` (only the `node`
+/// domains of those kinds do; other domains always count).
+fn counts_domain(graph: &Graph, rule: &Rule, domain: &Domain) -> bool {
+    let Domain::Node(id) = domain else {
+        return true;
+    };
+    graph
+        .find(id)
+        .is_none_or(|x| rule.counts_node_kind(graph.kind(x)))
+}
+
+/// A pair of domains and the functions it takes down that neither domain
+/// takes down alone.
+type PairDown = (Domain, Domain, Vec<NodeIx>);
+
+/// For each `KIND+KIND` some rule asks for, the pairs of distinct domains
+/// of those kinds with the functions (selected by such a rule) they take
+/// down together but neither alone (SPEC §6.3).
+fn pairs_of_kinds(
+    baseline: &Baseline,
+    index: &DomainIndex,
+    rules: &[Rule],
+    selected: &[Vec<NodeIx>],
+    progress: &(dyn Fn(u64) + Sync),
+) -> FxHashMap<(DomainKind, DomainKind), Vec<PairDown>> {
+    let mut out = FxHashMap::default();
+    for (r, rule) in rules.iter().enumerate() {
+        for &kinds in &rule.must_survive_pairs {
+            if out.contains_key(&kinds) {
+                continue;
+            }
+            let mut functions: Vec<NodeIx> = rules
+                .iter()
+                .zip(selected)
+                .skip(r)
+                .filter(|(other, _)| other.must_survive_pairs.contains(&kinds))
+                .flat_map(|(_, s)| s.iter().copied())
+                .collect();
+            functions.sort_unstable();
+            functions.dedup();
+            let found = if kinds == (DomainKind::Node, DomainKind::Node) {
+                node_pairs(baseline, &functions, progress)
+            } else {
+                domain_pairs(baseline, index, kinds, &functions, progress)
+            };
+            out.insert(kinds, found);
+        }
+    }
+    out
+}
+
+/// `node+node`: the pairs of [`super::pairs`], by pair of nodes.
+fn node_pairs(
+    baseline: &Baseline,
+    functions: &[NodeIx],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<PairDown> {
+    let graph = baseline.graph();
+    let mut by_pair: std::collections::BTreeMap<(NodeIx, NodeIx), Vec<NodeIx>> = Default::default();
+    for item in super::pairs::pairs(baseline, functions, progress) {
+        for p in item.pairs {
+            by_pair.entry(p).or_default().push(item.function);
+        }
+    }
+    let node = |n: NodeIx| Domain::Node(graph.id(n).to_owned());
+    by_pair
+        .into_iter()
+        .map(|((a, b), fs)| (node(a), node(b), fs))
+        .collect()
+}
+
+/// Pairs of distinct domains of `kinds`, each first domain held once and
+/// every second domain added on top of it ([`Baseline::hold`]), so a pair
+/// costs what its second domain reaches given the first.
+fn domain_pairs(
+    baseline: &Baseline,
+    index: &DomainIndex,
+    (k1, k2): (DomainKind, DomainKind),
+    functions: &[NodeIx],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<PairDown> {
+    use rayon::prelude::*;
+    let graph = baseline.graph();
+    let mut wanted = vec![false; graph.len()];
+    for &f in functions {
+        wanted[f as usize] = true;
+    }
+    let first = scenarios_of(graph, &[k1]);
+    let second = scenarios_of(graph, &[k2]);
+    let direct2: Vec<Vec<NodeIx>> = second.iter().map(|d| index.direct(graph, d).0).collect();
+    let zone_pairs = k1 == DomainKind::Zone && k2 == DomainKind::Zone;
+    let alone2: Vec<Vec<NodeIx>> = direct2
+        .par_iter()
+        .map_init(
+            || baseline.scratch(),
+            |scratch, direct| {
+                let mut fs = down_under(baseline, scratch, direct);
+                fs.retain(|&n| wanted[n as usize]);
+                fs
+            },
+        )
+        .collect();
+    first
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || (baseline.scratch(), baseline.scratch()),
+            |(held_scratch, scratch), (i, d1)| {
+                let direct1 = index.direct(graph, d1).0;
+                let held = baseline.hold(held_scratch, &direct1);
+                let mut found = Vec::new();
+                for (j, d2) in second.iter().enumerate() {
+                    if (k1 == k2 && j <= i) || d1 == d2 {
+                        continue;
+                    }
+                    // Two zones can take down together a node that each
+                    // only degrades (the zone rule counts both).
+                    let added = if zone_pairs {
+                        let pair = [d1.clone(), d2.clone()];
+                        added_to(&index.direct_all(graph, &pair).0, &direct1)
+                    } else {
+                        direct2[j].clone()
+                    };
+                    let down: Vec<NodeIx> = held
+                        .evaluate(scratch, &added)
+                        .into_iter()
+                        .filter(|&n| wanted[n as usize] && alone2[j].binary_search(&n).is_err())
+                        .collect();
+                    if !down.is_empty() {
+                        let (a, b) = if d1.to_string() <= d2.to_string() {
+                            (d1, d2)
+                        } else {
+                            (d2, d1)
+                        };
+                        found.push((a.clone(), b.clone(), down));
+                    }
+                }
+                progress(1);
+                found
+            },
+        )
+        .flatten()
+        .collect()
+}
+
+/// A violation's failed domains: one, or a pair.
+type Failed = (Domain, Option<Domain>);
+
 /// Fills causes and paths, evaluating each violating domain once.
 fn explain_all(baseline: &Baseline, index: &DomainIndex, violations: &mut [Violation]) {
     let graph = baseline.graph();
-    let mut by_domain: FxHashMap<Domain, Vec<usize>> = FxHashMap::default();
+    let mut by_domain: FxHashMap<Failed, Vec<usize>> = FxHashMap::default();
     for (i, v) in violations.iter().enumerate() {
-        by_domain.entry(v.domain.clone()).or_default().push(i);
+        by_domain
+            .entry((v.domain.clone(), v.second.clone()))
+            .or_default()
+            .push(i);
     }
     let mut scratch = baseline.scratch();
-    let mut domains: Vec<(Domain, Vec<usize>)> = by_domain.into_iter().collect();
-    domains.sort_by_cached_key(|(d, _)| d.to_string());
-    for (domain, indices) in domains {
-        let (direct, _) = index.direct(graph, &domain);
+    let mut domains: Vec<(Failed, Vec<usize>)> = by_domain.into_iter().collect();
+    domains.sort_by_cached_key(|((d, e), _)| (d.to_string(), e.as_ref().map(Domain::to_string)));
+    for ((domain, second), indices) in domains {
+        let failed: Vec<Domain> = std::iter::once(domain).chain(second).collect();
+        let (direct, _) = index.direct_all(graph, &failed);
         let explainer = Explainer::new(baseline, &mut scratch, &direct);
         for i in indices {
             let (causes, path) = explainer.explain(violations[i].function);
@@ -295,13 +481,7 @@ impl Verdict {
             .collect();
         let fingerprints: Vec<String> = violations
             .iter()
-            .map(|v| {
-                fingerprint(
-                    &rules[v.rule].name,
-                    graph.id(v.function),
-                    &v.domain.to_string(),
-                )
-            })
+            .map(|v| fingerprint(&rules[v.rule].name, graph.id(v.function), &v.scenario()))
             .collect();
         let accepted_by: Vec<Option<usize>> = fingerprints
             .iter()
@@ -355,7 +535,11 @@ impl Verdict {
             .map(|(v, fp)| {
                 let previous = kept(fp);
                 BaselineEntry {
-                    domain: v.domain.to_string(),
+                    domain: v.scenario(),
+                    domains: match &v.second {
+                        None => Vec::new(),
+                        Some(_) => v.domains().map(Domain::to_string).collect(),
+                    },
                     expires: previous.and_then(|p| p.expires.clone()),
                     fingerprint: fp.clone(),
                     function: graph.id(v.function).to_owned(),
@@ -463,6 +647,7 @@ mod verdict_tests {
     fn entry(fp: &str, expires: Option<&str>) -> BaselineEntry {
         BaselineEntry {
             domain: "zone:z".into(),
+            domains: Vec::new(),
             expires: expires.map(str::to_owned),
             fingerprint: fp.into(),
             function: "f".into(),

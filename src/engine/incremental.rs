@@ -162,35 +162,235 @@ impl<'g> Baseline<'g> {
         zone_degraded: &[NodeIx],
         down_only: bool,
     ) -> Vec<(NodeIx, Status)> {
-        scratch.begin();
-        let mut run = Run {
+        run_from(self, self, scratch, directly_down, zone_degraded, down_only);
+        changes_from(scratch, |n| self.status[n as usize])
+    }
+
+    /// Evaluates the scenario that fails `directly_down` (down only, as
+    /// [`Baseline::evaluate`] with `down_only`) and keeps it in `scratch`
+    /// as a [`Held`] state that further failures can be added to without
+    /// propagating these again. Costs what the failures reach.
+    pub fn hold<'s>(&'s self, scratch: &'s mut Scratch, directly_down: &[NodeIx]) -> Held<'s, 'g> {
+        run_from(self, self, scratch, directly_down, &[], true);
+        Held {
             base: self,
             s: scratch,
-            down_only,
-        };
-        for &x in directly_down {
+            down_only: true,
+        }
+    }
+
+    /// As [`Baseline::hold`], with degraded statuses computed (zone
+    /// degradation included), for scenarios added with
+    /// [`Held::evaluate_scenario`]: `sweep --pairs`.
+    pub fn hold_scenario<'s>(
+        &'s self,
+        scratch: &'s mut Scratch,
+        directly_down: &[NodeIx],
+        zone_degraded: &[NodeIx],
+    ) -> Held<'s, 'g> {
+        run_from(self, self, scratch, directly_down, zone_degraded, false);
+        Held {
+            base: self,
+            s: scratch,
+            down_only: false,
+        }
+    }
+}
+
+/// Runs one scenario's propagation in `scratch`, on top of `below` (the
+/// baseline, or a held scenario).
+fn run_from<B: Below>(
+    base: &Baseline<'_>,
+    below: &B,
+    scratch: &mut Scratch,
+    directly_down: &[NodeIx],
+    zone_degraded: &[NodeIx],
+    down_only: bool,
+) {
+    scratch.begin();
+    let mut run = Run {
+        base,
+        below,
+        s: scratch,
+        down_only,
+    };
+    for &x in directly_down {
+        run.touch(x);
+        run.s.direct[x as usize] = true;
+        run.enqueue(x);
+    }
+    if !down_only {
+        for &x in zone_degraded {
             run.touch(x);
-            run.s.direct[x as usize] = true;
+            run.s.zone_degraded[x as usize] = true;
             run.enqueue(x);
         }
-        if !down_only {
-            for &x in zone_degraded {
-                run.touch(x);
-                run.s.zone_degraded[x as usize] = true;
-                run.enqueue(x);
-            }
-        }
-        run.drain();
-        let s = run.s;
-        let mut out: Vec<(NodeIx, Status)> = s
-            .changed
-            .iter()
-            .filter(|&&n| s.status[n as usize] != self.status[n as usize])
-            .map(|&n| (n, s.status[n as usize]))
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+    }
+    run.drain();
+}
+
+/// The nodes `scratch`'s last run left with a status other than `before`,
+/// with that status, sorted.
+fn changes_from(s: &Scratch, before: impl Fn(NodeIx) -> Status) -> Vec<(NodeIx, Status)> {
+    let mut out: Vec<(NodeIx, Status)> = s
+        .changed
+        .iter()
+        .filter(|&&n| s.status[n as usize] != before(n))
+        .map(|&n| (n, s.status[n as usize]))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The state a run starts from and reads through where it has not
+/// touched a node or an entry: the baseline, or a [`Held`] scenario.
+/// Generic (not a trait object) so the baseline's hot path stays as it was.
+trait Below {
+    fn status(&self, n: NodeIx) -> Status;
+    fn supported(&self, n: NodeIx) -> bool;
+    fn direct(&self, n: NodeIx) -> bool;
+    fn alive(&self, e: EntryIx) -> u32;
+    fn supported_members(&self, e: EntryIx) -> u32;
+}
+
+impl Below for Baseline<'_> {
+    #[inline]
+    fn status(&self, n: NodeIx) -> Status {
+        self.status[n as usize]
+    }
+    #[inline]
+    fn supported(&self, n: NodeIx) -> bool {
+        self.supported[n as usize]
+    }
+    #[inline]
+    fn direct(&self, _: NodeIx) -> bool {
+        false
+    }
+    #[inline]
+    fn alive(&self, e: EntryIx) -> u32 {
+        self.alive[e as usize]
+    }
+    #[inline]
+    fn supported_members(&self, e: EntryIx) -> u32 {
+        self.supported_members[e as usize]
+    }
+}
+
+/// A scenario evaluated once and kept (SPEC §6.3 double failures): the
+/// second failure of a pair is propagated on top of it, so the first
+/// failure's wave is paid once for all its partners, not once per pair.
+/// From [`Baseline::hold`], down only (degraded statuses are not
+/// computed); from [`Baseline::hold_scenario`], every status. Statuses only
+/// get worse as failures are added, so a node re-evaluated on top keeps
+/// the held status at least.
+#[derive(Debug)]
+pub struct Held<'s, 'g> {
+    base: &'s Baseline<'g>,
+    s: &'s Scratch,
+    down_only: bool,
+}
+
+impl<'g> Held<'_, 'g> {
+    /// The baseline this scenario was evaluated against.
+    pub fn baseline(&self) -> &Baseline<'g> {
+        self.base
+    }
+
+    /// Whether `n` is down in this scenario (down at rest included).
+    #[inline]
+    pub fn is_down(&self, n: NodeIx) -> bool {
+        Below::status(self, n) == Status::Down
+    }
+
+    /// Whether `n` has nothing left to lose in this scenario: down and
+    /// without support (SPEC §3.1). A node down but still supported (its
+    /// `requires` rest on a cycle) can still lose its support to a further
+    /// failure, and its owners with it.
+    #[inline]
+    pub fn is_lost(&self, n: NodeIx) -> bool {
+        self.is_down(n) && !Below::supported(self, n)
+    }
+
+    /// The nodes this scenario took down or took support from (SPEC §3.1),
+    /// compared with the baseline, in no particular order.
+    pub fn newly_lost(&self) -> impl Iterator<Item = NodeIx> + '_ {
+        self.s.changed.iter().copied().filter(|&n| {
+            let i = n as usize;
+            (self.s.status[i] == Status::Down && self.base.status[i] != Status::Down)
+                || (self.base.supported[i] && !self.s.supported[i])
+        })
+    }
+
+    /// A node's status in this scenario (with [`Baseline::hold`], degraded
+    /// only where the baseline has it so).
+    pub fn status(&self, n: NodeIx) -> Status {
+        Below::status(self, n)
+    }
+
+    /// The nodes whose status differs from the baseline, with their status
+    /// in this scenario, sorted.
+    pub fn changes(&self) -> Vec<(NodeIx, Status)> {
+        changes_from(self.s, |n| self.base.status[n as usize])
+    }
+
+    /// Adds a scenario that fails `directly_down` and zone-degrades
+    /// `zone_degraded` to this one (held by [`Baseline::hold_scenario`]), in
+    /// `scratch`: returns the nodes whose status gets worse on top of it,
+    /// with their new status, sorted. Costs what the added failures reach.
+    pub fn evaluate_scenario(
+        &self,
+        scratch: &mut Scratch,
+        directly_down: &[NodeIx],
+        zone_degraded: &[NodeIx],
+    ) -> Vec<(NodeIx, Status)> {
+        debug_assert!(!self.down_only, "degraded statuses need hold_scenario");
+        run_from(
+            self.base,
+            self,
+            scratch,
+            directly_down,
+            zone_degraded,
+            false,
+        );
+        changes_from(scratch, |n| Below::status(self, n))
+    }
+
+    /// Adds the failure of `directly_down` to this scenario, in `scratch`
+    /// (not the one holding it): returns the nodes that go down on top of
+    /// it, sorted. Costs what the added failures reach given the held
+    /// ones; the held state is left as it was.
+    pub fn evaluate(&self, scratch: &mut Scratch, directly_down: &[NodeIx]) -> Vec<NodeIx> {
+        run_from(self.base, self, scratch, directly_down, &[], true);
+        changes_from(scratch, |n| Below::status(self, n))
+            .into_iter()
+            .filter(|(_, s)| *s == Status::Down)
+            .map(|(n, _)| n)
+            .collect()
+    }
+}
+
+impl Below for Held<'_, '_> {
+    #[inline]
+    fn status(&self, n: NodeIx) -> Status {
+        self.s.status_over(n, self.base)
+    }
+    #[inline]
+    fn supported(&self, n: NodeIx) -> bool {
+        self.s.supported_over(n, self.base)
+    }
+    #[inline]
+    fn direct(&self, n: NodeIx) -> bool {
+        let i = n as usize;
+        self.s.node_epoch[i] == self.s.epoch && self.s.direct[i]
+    }
+    #[inline]
+    fn alive(&self, e: EntryIx) -> u32 {
+        self.s.alive_over(e, self.base)
+    }
+    #[inline]
+    fn supported_members(&self, e: EntryIx) -> u32 {
+        self.s.supported_members_over(e, self.base)
     }
 }
 
@@ -364,6 +564,48 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// A node's status as the last run left it, or `below`'s where the run
+    /// did not touch it: the one layered read, for runs and held states.
+    #[inline]
+    fn status_over(&self, n: NodeIx, below: &impl Below) -> Status {
+        let i = n as usize;
+        if self.node_epoch[i] == self.epoch {
+            self.status[i]
+        } else {
+            below.status(n)
+        }
+    }
+
+    #[inline]
+    fn supported_over(&self, n: NodeIx, below: &impl Below) -> bool {
+        let i = n as usize;
+        if self.node_epoch[i] == self.epoch {
+            self.supported[i]
+        } else {
+            below.supported(n)
+        }
+    }
+
+    #[inline]
+    fn alive_over(&self, e: EntryIx, below: &impl Below) -> u32 {
+        let i = e as usize;
+        if self.entry_epoch[i] == self.epoch {
+            self.alive[i]
+        } else {
+            below.alive(e)
+        }
+    }
+
+    #[inline]
+    fn supported_members_over(&self, e: EntryIx, below: &impl Below) -> u32 {
+        let i = e as usize;
+        if self.entry_epoch[i] == self.epoch {
+            self.supported_members[i]
+        } else {
+            below.supported_members(e)
+        }
+    }
+
     fn begin(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
@@ -378,21 +620,23 @@ impl Scratch {
 }
 
 /// One scenario being evaluated.
-struct Run<'a, 'g> {
+struct Run<'a, 'g, B: Below> {
     base: &'a Baseline<'g>,
+    /// What the run reads where it has not touched a node or an entry.
+    below: &'a B,
     s: &'a mut Scratch,
     down_only: bool,
 }
 
-impl Run<'_, '_> {
+impl<B: Below> Run<'_, '_, B> {
     /// Makes node `n`'s scratch state current (copied from the baseline).
     fn touch(&mut self, n: NodeIx) {
         let i = n as usize;
         if self.s.node_epoch[i] != self.s.epoch {
             self.s.node_epoch[i] = self.s.epoch;
-            self.s.status[i] = self.base.status[i];
-            self.s.supported[i] = self.base.supported[i];
-            self.s.direct[i] = false;
+            self.s.status[i] = self.below.status(n);
+            self.s.supported[i] = self.below.supported(n);
+            self.s.direct[i] = self.below.direct(n);
             self.s.zone_degraded[i] = false;
             self.s.worse_member[i] = false;
             self.s.changed.push(n);
@@ -403,45 +647,25 @@ impl Run<'_, '_> {
         let i = e as usize;
         if self.s.entry_epoch[i] != self.s.epoch {
             self.s.entry_epoch[i] = self.s.epoch;
-            self.s.supported_members[i] = self.base.supported_members[i];
-            self.s.alive[i] = self.base.alive[i];
+            self.s.supported_members[i] = self.below.supported_members(e);
+            self.s.alive[i] = self.below.alive(e);
         }
     }
 
     fn status(&self, n: NodeIx) -> Status {
-        let i = n as usize;
-        if self.s.node_epoch[i] == self.s.epoch {
-            self.s.status[i]
-        } else {
-            self.base.status[i]
-        }
+        self.s.status_over(n, self.below)
     }
 
     fn supported(&self, n: NodeIx) -> bool {
-        let i = n as usize;
-        if self.s.node_epoch[i] == self.s.epoch {
-            self.s.supported[i]
-        } else {
-            self.base.supported[i]
-        }
+        self.s.supported_over(n, self.below)
     }
 
     fn alive(&self, e: EntryIx) -> u32 {
-        let i = e as usize;
-        if self.s.entry_epoch[i] == self.s.epoch {
-            self.s.alive[i]
-        } else {
-            self.base.alive[i]
-        }
+        self.s.alive_over(e, self.below)
     }
 
     fn supported_members(&self, e: EntryIx) -> u32 {
-        let i = e as usize;
-        if self.s.entry_epoch[i] == self.s.epoch {
-            self.s.supported_members[i]
-        } else {
-            self.base.supported_members[i]
-        }
+        self.s.supported_members_over(e, self.below)
     }
 
     fn enqueue(&mut self, n: NodeIx) {

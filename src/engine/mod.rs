@@ -26,6 +26,7 @@ pub mod bdd;
 pub mod check;
 pub mod diff;
 pub mod incremental;
+pub mod pairs;
 pub mod spof;
 pub mod sweep;
 #[cfg(test)]

@@ -275,7 +275,7 @@ fn all_or_nothing_component(baseline: &Baseline, nodes: &[NodeIx]) -> bool {
 
 /// Every node some function of `functions` reaches through `requires`
 /// members (the functions included), in id order.
-fn dependencies_of(graph: &Graph, functions: &[NodeIx]) -> Vec<NodeIx> {
+pub(crate) fn dependencies_of(graph: &Graph, functions: &[NodeIx]) -> Vec<NodeIx> {
     let mut seen = vec![false; graph.len()];
     let mut stack: Vec<NodeIx> = Vec::new();
     for &f in functions {

@@ -162,12 +162,68 @@ impl DomainIndex {
     }
 }
 
+impl DomainIndex {
+    /// What several domains fail together: `(directly down,
+    /// zone-degraded)`, sorted. Not the union of [`DomainIndex::direct`]:
+    /// the zone rule (SPEC §2) counts every failed zone of a node's list at
+    /// once, so two zones that each only degrade a node can take it down.
+    pub fn direct_all(&self, graph: &Graph, domains: &[Domain]) -> (Vec<NodeIx>, Vec<NodeIx>) {
+        let mut down = Vec::new();
+        let mut lost: FxHashMap<NodeIx, usize> = FxHashMap::default();
+        for d in domains {
+            match d {
+                Domain::Zone(z) => {
+                    let nodes = graph
+                        .find_symbol(z)
+                        .and_then(|s| self.by_zone.get(&s))
+                        .map_or(&[][..], Vec::as_slice);
+                    for &n in nodes {
+                        *lost.entry(n).or_default() += 1;
+                    }
+                }
+                other => down.extend(self.direct(graph, other).0),
+            }
+        }
+        let mut degraded = Vec::new();
+        for (n, l) in lost {
+            match zone_effect(graph.zones(n).len(), l, graph.min_zones(n)) {
+                ZoneEffect::Down => down.push(n),
+                ZoneEffect::Degraded => degraded.push(n),
+                ZoneEffect::Unaffected => {}
+            }
+        }
+        down.sort_unstable();
+        down.dedup();
+        degraded.sort_unstable();
+        (down, degraded)
+    }
+}
+
+/// The nodes of `all` (sorted) that are not in `held` (sorted): what a
+/// second failure adds to a held first one.
+pub(crate) fn added_to(all: &[NodeIx], held: &[NodeIx]) -> Vec<NodeIx> {
+    all.iter()
+        .copied()
+        .filter(|n| held.binary_search(n).is_err())
+        .collect()
+}
+
 /// One column of the sweep: a scenario and the functions it leaves not up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepColumn {
     pub domain: Domain,
+    /// The other domain of a pair (`sweep --pairs`, SPEC §6.3), after
+    /// `domain` in byte order of their text.
+    pub second: Option<Domain>,
     /// Functions that are not up, in id order.
     pub functions: Vec<(NodeIx, Status)>,
+}
+
+impl SweepColumn {
+    /// The scenario's failed domains: one, or the two of a pair.
+    pub fn failed(&self) -> impl Iterator<Item = &Domain> {
+        std::iter::once(&self.domain).chain(self.second.as_ref())
+    }
 }
 
 /// Runs every scenario (in parallel; the result is in `domains` order and
@@ -183,12 +239,7 @@ pub fn sweep(
     let graph = baseline.graph();
     let index = DomainIndex::new(graph);
     let wanted = wanted_functions(graph, rows);
-    let baseline_not_up: Vec<(NodeIx, Status)> = graph
-        .functions()
-        .iter()
-        .filter(|&&f| wanted[f as usize] && baseline.status(f) != Status::Up)
-        .map(|&f| (f, baseline.status(f)))
-        .collect();
+    let baseline_not_up = not_up_where(graph, &wanted, |f| baseline.status(f));
     let shared = NodeScenarios::new(baseline, domains);
     let mut columns: Vec<Option<SweepColumn>> = domains
         .par_iter()
@@ -294,12 +345,51 @@ impl NodeScenarios {
                 }
                 columns[j] = Some(SweepColumn {
                     domain: domains[j].clone(),
+                    second: None,
                     functions,
                 });
                 i = j;
             }
         }
     }
+}
+
+/// The wanted functions a scenario leaves not up, in id order: its
+/// `changes` over `before` (the statuses it started from), each function
+/// at its worst.
+fn functions_not_up(
+    changes: &[(NodeIx, Status)],
+    wanted: &[bool],
+    before: &[(NodeIx, Status)],
+) -> Vec<(NodeIx, Status)> {
+    // Not `into_iter().filter().collect()`: that reuses the allocation of
+    // every change, so a column would keep memory for all the nodes the
+    // scenario reached (quadratic over a sweep of a long chain).
+    let mut functions: Vec<(NodeIx, Status)> = changes
+        .iter()
+        .copied()
+        .filter(|(n, _)| wanted[*n as usize])
+        .collect();
+    // A change is always worse than the status it replaces: keep the worst
+    // status of each function.
+    functions.extend_from_slice(before);
+    functions.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    functions.dedup_by_key(|x| x.0);
+    functions
+}
+
+/// The wanted functions that are not up in a state given by `status`.
+fn not_up_where(
+    graph: &Graph,
+    wanted: &[bool],
+    status: impl Fn(NodeIx) -> Status,
+) -> Vec<(NodeIx, Status)> {
+    graph
+        .functions()
+        .iter()
+        .filter(|&&f| wanted[f as usize] && status(f) != Status::Up)
+        .map(|&f| (f, status(f)))
+        .collect()
 }
 
 fn wanted_functions(graph: &Graph, rows: Option<&[NodeIx]>) -> Vec<bool> {
@@ -325,21 +415,149 @@ fn run_one(
     let graph = baseline.graph();
     let (down, degraded) = index.direct(graph, d);
     let changes = baseline.evaluate_auto(scratch, &down, &degraded, false);
-    // Not `into_iter().filter().collect()`: that reuses the allocation of
-    // every change, so a column would keep memory for all the nodes the
-    // scenario reached (quadratic over a sweep of a long chain).
-    let mut functions: Vec<(NodeIx, Status)> = changes
-        .iter()
-        .copied()
-        .filter(|(n, _)| wanted[*n as usize])
-        .collect();
-    // A change is always worse than the baseline status it replaces: keep
-    // the worst status of each function.
-    functions.extend_from_slice(baseline_not_up);
-    functions.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    functions.dedup_by_key(|x| x.0);
+    let functions = functions_not_up(&changes, wanted, baseline_not_up);
     SweepColumn {
         domain: d.clone(),
+        second: None,
         functions,
+    }
+}
+
+/// Every unordered pair of distinct `domains` (SPEC §6.3 `sweep --pairs`),
+/// in the order of the first member, then the second, as the single
+/// scenarios are listed. Each first domain is evaluated once and held
+/// ([`Baseline::hold_scenario`]); every later domain is added on top of it
+/// ([`super::incremental::Held::evaluate_scenario`]), so a pair costs what
+/// its second domain reaches given the first, never a propagation from
+/// nothing. Parallel over first domains; deterministic.
+pub fn sweep_pairs(
+    baseline: &Baseline,
+    domains: &[Domain],
+    rows: Option<&[NodeIx]>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<SweepColumn> {
+    let graph = baseline.graph();
+    let index = DomainIndex::new(graph);
+    let wanted = wanted_functions(graph, rows);
+    let direct: Vec<(Vec<NodeIx>, Vec<NodeIx>)> = domains
+        .iter()
+        .map(|d| index.direct_all(graph, std::slice::from_ref(d)))
+        .collect();
+    // As `Baseline::evaluate_auto`: a domain that fails a large share of
+    // the estate is cheaper as one flat pass than as incremental work.
+    let large = |k: usize| (direct[k].0.len() + direct[k].1.len()) * 32 > graph.len();
+    let baseline_not_up = not_up_where(graph, &wanted, |f| baseline.status(f));
+    let per_first: Vec<Vec<SweepColumn>> = (0..domains.len())
+        .into_par_iter()
+        .map_init(
+            || (baseline.scratch(), baseline.scratch()),
+            |(first, second), i| {
+                let (down, degraded) = &direct[i];
+                let held = (!large(i)).then(|| baseline.hold_scenario(first, down, degraded));
+                let at_first = held
+                    .as_ref()
+                    .map_or_else(Vec::new, |h| not_up_where(graph, &wanted, |f| h.status(f)));
+                let columns: Vec<SweepColumn> = (i + 1..domains.len())
+                    .map(|j| {
+                        let pair = [domains[i].clone(), domains[j].clone()];
+                        let (down, degraded) = index.direct_all(graph, &pair);
+                        let (changes, before) = match &held {
+                            Some(h) if !large(j) => (
+                                h.evaluate_scenario(
+                                    second,
+                                    &added_to(&down, &direct[i].0),
+                                    &degraded,
+                                ),
+                                &at_first,
+                            ),
+                            _ => (baseline.evaluate_full(&down, &degraded), &baseline_not_up),
+                        };
+                        let functions = functions_not_up(&changes, &wanted, before);
+                        let (a, b) = ordered(&domains[i], &domains[j]);
+                        SweepColumn {
+                            domain: a.clone(),
+                            second: Some(b.clone()),
+                            functions,
+                        }
+                    })
+                    .collect();
+                progress(columns.len() as u64);
+                columns
+            },
+        )
+        .collect();
+    per_first.into_iter().flatten().collect()
+}
+
+/// Two domains in byte order of their text (SPEC §4.2).
+fn ordered<'d>(a: &'d Domain, b: &'d Domain) -> (&'d Domain, &'d Domain) {
+    if a.to_string() <= b.to_string() {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+#[cfg(test)]
+mod pair_tests {
+    use super::*;
+    use crate::load::{load_documents, Source};
+
+    /// Two regions of two zones, a cycle of fallbacks between them, a
+    /// quorum over zones, and unplaced filler so that every domain is
+    /// small enough for the held (incremental) path.
+    fn estate() -> Graph {
+        let mut y = String::from(
+            "functions:
+  f: {requires: [{any: [east, west]}], optional: [cache]}
+  g: {requires: [{quorum: 2, of: [q1, q2, q3]}]}
+services:
+  east: {region: r1, requires: [{any: [db-e, west]}]}
+  west: {region: r2, requires: [{any: [db-w, east]}]}
+resources:
+  db-e: {region: r1, zones: [a1, a2]}
+  db-w: {region: r2, zones: [b1, b2], min_zones: 2}
+  cache: {region: r1, zones: [a2]}
+  q1: {region: r1, zones: [a1]}
+  q2: {region: r2, zones: [b1]}
+  q3: {region: r2, zones: [b2]}
+",
+        );
+        for k in 0..400 {
+            y.push_str(&format!("  filler-{k}: {{}}\n"));
+        }
+        let sources = [Source {
+            name: "pairs.yaml".to_owned(),
+            text: y,
+        }];
+        match load_documents(&sources) {
+            Ok(l) => l.graph,
+            Err(e) => panic!("the estate should load: {e}"),
+        }
+    }
+
+    #[test]
+    fn pair_columns_held_and_added_match_a_full_evaluation_of_both_domains() {
+        let g = estate();
+        let base = Baseline::new(&g);
+        let index = DomainIndex::new(&g);
+        let domains = scenarios_of(&g, &[DomainKind::Region, DomainKind::Zone]);
+        let columns = sweep_pairs(&base, &domains, None, &|_| {});
+        let n = domains.len();
+        assert_eq!(columns.len(), n * (n - 1) / 2);
+        let mut affected = 0;
+        for c in &columns {
+            let failed: Vec<Domain> = c.failed().cloned().collect();
+            let (down, degraded) = index.direct_all(&g, &failed);
+            let mut expected: Vec<(NodeIx, Status)> = base
+                .evaluate_full(&down, &degraded)
+                .into_iter()
+                .filter(|(x, _)| g.functions().contains(x))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(c.functions, expected, "under {failed:?}");
+            affected += usize::from(c.functions.iter().any(|(_, s)| *s == Status::Down));
+        }
+        assert!(affected > 3, "some pairs take functions down");
     }
 }

@@ -38,6 +38,9 @@ pub struct Policy {
 /// The keys of the document's top level.
 const TOP_KEYS: [&str; 1] = ["rule"];
 /// The keys of a `[[rule]]`.
+/// `must_survive` read: single kinds, and `KIND+KIND` pairs.
+type SurviveKinds = (Vec<DomainKind>, Vec<(DomainKind, DomainKind)>);
+
 const RULE_KEYS: [&str; 4] = ["name", "functions", "must_survive", "node_kinds"];
 /// The keys of a `functions = { ... }` table.
 const WHERE_KEYS: [&str; 3] = ["ids", "criticality", "tags"];
@@ -266,7 +269,12 @@ impl Checker<'_> {
         let node_kinds = match node_kinds {
             None => None,
             Some((key, kinds)) => {
-                if !must_survive.contains(&DomainKind::Node) {
+                if !must_survive.0.contains(&DomainKind::Node)
+                    && !must_survive
+                        .1
+                        .iter()
+                        .any(|&(a, b)| a == DomainKind::Node || b == DomainKind::Node)
+                {
                     // Without `node` it would limit nothing: a rule that
                     // looks stricter than it is.
                     self.error(
@@ -282,7 +290,8 @@ impl Checker<'_> {
             let rule = Rule {
                 name: name.get_ref().clone(),
                 functions,
-                must_survive,
+                must_survive: must_survive.0,
+                must_survive_pairs: must_survive.1,
                 node_kinds,
             };
             (name.span(), rule)
@@ -468,32 +477,49 @@ impl Checker<'_> {
         out
     }
 
-    /// `must_survive = ["region", ...]`: known domain kinds, each once.
-    fn must_survive(&mut self, value: &Node) -> Option<Vec<DomainKind>> {
+    /// `must_survive = ["region", "zone+zone", ...]`: known domain kinds,
+    /// and pairs `KIND+KIND` (SPEC §6.3), each once (`zone+region` is
+    /// `region+zone`).
+    fn must_survive(&mut self, value: &Node) -> Option<SurviveKinds> {
         let before = self.problems.len();
         let listed = self.strings(value, "must_survive", r#"["region", "zone"]"#)?;
         let mut kinds = Vec::new();
+        let mut pairs = Vec::new();
         for k in listed {
-            match k.get_ref().parse::<DomainKind>() {
-                Ok(kind) if !kinds.contains(&kind) => kinds.push(kind),
+            let text = k.get_ref();
+            let parsed = match text.split_once('+') {
+                None => text.parse::<DomainKind>().map(|kind| (kind, None)),
+                Some((a, b)) => a
+                    .trim()
+                    .parse::<DomainKind>()
+                    .and_then(|a| Ok((a, Some(b.trim().parse::<DomainKind>()?)))),
+            };
+            match parsed {
+                Ok((kind, None)) if !kinds.contains(&kind) => kinds.push(kind),
+                Ok((a, Some(b))) => {
+                    let pair = (a.min(b), a.max(b));
+                    if !pairs.contains(&pair) {
+                        pairs.push(pair);
+                    }
+                }
                 Ok(_) => {}
                 Err(e) => self.problems.push(
                     crate::diag::unknown_domain_kind(&e.0)
                         .at(self.at(k.span()))
                         .help(
-                        "must_survive takes domain kinds: region, zone, account, cloud-service, node",
+                        "must_survive takes domain kinds: region, zone, account, cloud-service, node, or pairs of them such as zone+zone",
                     ),
                 ),
             }
         }
-        if kinds.is_empty() && self.problems.len() == before {
+        if kinds.is_empty() && pairs.is_empty() && self.problems.len() == before {
             self.error(
                 value.span(),
                 "`must_survive` is empty".to_owned(),
                 r#"list the domain kinds functions must survive, e.g. ["region", "zone"]"#,
             );
         }
-        (self.problems.len() == before).then_some(kinds)
+        (self.problems.len() == before).then_some((kinds, pairs))
     }
 
     /// `node_kinds = ["resource", "external"]`: known node kinds, each
@@ -566,6 +592,26 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn kind_plus_kind_is_a_pair_in_kind_order_listed_once() {
+        let toml = "[[rule]]\nname = \"p\"\nfunctions = \"*\"\nmust_survive = [\"zone+region\", \"region+zone\", \"zone+zone\", \"node+node\"]\nnode_kinds = [\"resource\"]\n";
+        let policy = match parse_policy("p.toml", toml, &shop()) {
+            Ok(p) => p,
+            Err(ds) => panic!("expected a valid policy: {ds:?}"),
+        };
+        let rule = &policy.rules[0];
+        assert!(rule.must_survive.is_empty());
+        assert_eq!(
+            rule.must_survive_pairs,
+            vec![
+                (DomainKind::Region, DomainKind::Zone),
+                (DomainKind::Zone, DomainKind::Zone),
+                (DomainKind::Node, DomainKind::Node)
+            ],
+            "node_kinds counts with node+node"
+        );
     }
 
     #[test]

@@ -18,8 +18,14 @@ pub struct BaselineFile {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BaselineEntry {
-    /// The violation's domain (`region:us-east-1`), for people reading the file.
+    /// The violation's domain (`region:us-east-1`), for people reading the
+    /// file; for a pair (SPEC §6.3) both, joined: `zone:a + zone:b`.
     pub domain: String,
+    /// A pair's two domains, sorted (`must_survive = ["zone+zone"]`);
+    /// absent for a single domain, so files written before pairs existed
+    /// read the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<String>,
     /// `YYYY-MM-DD`: after this day the entry no longer accepts its violation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
@@ -157,6 +163,7 @@ mod tests {
     fn an_entry_expires_after_its_date() {
         let mut e = BaselineEntry {
             domain: "d".into(),
+            domains: Vec::new(),
             expires: Some("2026-01-31".into()),
             fingerprint: "x".into(),
             function: "f".into(),
@@ -212,6 +219,7 @@ mod tests {
     fn an_entry_whose_expiry_is_no_date_accepts_nothing() {
         let mut e = BaselineEntry {
             domain: "d".into(),
+            domains: Vec::new(),
             expires: Some("2099-02-30".into()),
             fingerprint: "x".into(),
             function: "f".into(),

@@ -54,8 +54,12 @@ pub struct FunctionOutcome {
 /// The function goes down under one domain of the rule's kinds.
 #[derive(Debug, Clone)]
 pub struct ViolationOutcome {
-    /// The failed domain (`region:us-east-1`, `node:db-1`).
+    /// The failed domain (`region:us-east-1`, `node:db-1`); for a pair
+    /// (SPEC §6.3) both, joined: `zone:a + zone:b`. Every format shows it.
     pub domain: String,
+    /// A pair's two domains, sorted; empty for a single domain. JSON
+    /// writes them as `domains` instead of `domain`.
+    pub domains: Vec<String>,
     /// SPEC §3.4 path from the function to a cause.
     pub path: Vec<String>,
     /// SPEC §3.3 causes.
@@ -72,6 +76,15 @@ pub struct ViolationOutcome {
 }
 
 impl ViolationOutcome {
+    /// `region:a fails`, or for a pair `zone:a and zone:b fail together`:
+    /// what "goes down when …" ends with.
+    pub fn fails(&self) -> String {
+        match &self.domains[..] {
+            [a, b] => format!("{a} and {b} fail together"),
+            _ => format!("{} fails", self.domain),
+        }
+    }
+
     /// `the baseline entry accepting it expired on DATE`, when it did.
     pub fn expiry_phrase(&self) -> Option<String> {
         let note = self.expired.as_ref()?;
@@ -138,7 +151,11 @@ pub fn to_json(report: &CheckReport) -> String {
                 m.insert("baselined".into(), Value::Bool(v.baselined.is_some()));
             }
             m.insert("causes".into(), json!(v.causes));
-            m.insert("domain".into(), json!(v.domain));
+            if v.domains.is_empty() {
+                m.insert("domain".into(), json!(v.domain));
+            } else {
+                m.insert("domains".into(), json!(v.domains));
+            }
             if let Some(date) = v.expired.as_ref().and_then(|e| e.expires.as_ref()) {
                 m.insert("expired".into(), json!(date));
             }
@@ -353,7 +370,11 @@ pub fn build_report(inputs: &CheckInputs) -> CheckReport {
                         path: v.path.iter().map(|&x| g.id(x).to_owned()).collect(),
                         causes: v.causes.iter().map(|&x| g.id(x).to_owned()).collect(),
                         fingerprint: verdict.fingerprints[i].clone(),
-                        domain: v.domain.to_string(),
+                        domain: v.scenario(),
+                        domains: match &v.second {
+                            None => Vec::new(),
+                            Some(_) => v.domains().map(|d| d.to_string()).collect(),
+                        },
                         baselined,
                         expired,
                     }
@@ -379,6 +400,11 @@ pub fn build_report(inputs: &CheckInputs) -> CheckReport {
                 .must_survive
                 .iter()
                 .map(|k| k.as_str().to_owned())
+                .chain(
+                    rule.must_survive_pairs
+                        .iter()
+                        .map(|(a, b)| format!("{a}+{b}")),
+                )
                 .collect(),
             functions,
         });
@@ -417,6 +443,14 @@ fn hint(g: &crate::graph::Graph, v: &crate::engine::check::Violation) -> String 
         0 | 1 => g.id(v.function),
         n => g.id(v.path[n - 2]),
     };
+    if v.second.is_some() {
+        return format!(
+            "neither {} nor {} alone takes `{}` down, but together they do (the path ends at `{cause}`): add redundancy outside both, such as a deployment in a third region or zone, required with `any`",
+            v.domain,
+            v.second.as_ref().map(Domain::to_string).unwrap_or_default(),
+            g.id(v.function),
+        );
+    }
     match &v.domain {
         Domain::Region(r) => format!(
             "`{owner}` needs `{cause}`, which only runs in {r}: add a deployment in another region and require both with `any`"

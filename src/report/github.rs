@@ -136,10 +136,19 @@ fn write_errors(out: &mut String, failing: &[FailingFunction<'_>]) {
 /// What the function breaks: per rule its domains, then the path and
 /// causes under the first one and how to fix it.
 fn function_message(f: &FailingFunction<'_>) -> String {
+    let with_pairs = f
+        .rules
+        .iter()
+        .any(|(_, vs)| vs.iter().any(|v| !v.domains.is_empty()));
     let mut message = format!(
-        "{} ({}) goes down when one of these fails alone:",
+        "{} ({}) goes down when one of these fails alone{}:",
         escape_for_display(f.id),
-        escape_for_display(f.criticality)
+        escape_for_display(f.criticality),
+        if with_pairs {
+            " (a pair `a + b`: both together)"
+        } else {
+            ""
+        }
     );
     for (rule, violations) in &f.rules {
         let domains: Vec<String> = violations
@@ -270,6 +279,7 @@ mod tests {
     fn violation(domain: &str, baselined: bool) -> ViolationOutcome {
         ViolationOutcome {
             domain: domain.into(),
+            domains: Vec::new(),
             path: vec!["f".into(), "db".into()],
             causes: vec!["db".into()],
             fingerprint: "0".repeat(16),

@@ -134,7 +134,7 @@ fn write_case(out: &mut String, classname: &str, function: &FunctionOutcome) -> 
 }
 
 fn write_failure(out: &mut String, function: &FunctionOutcome, v: &ViolationOutcome) {
-    let mut message = format!("{} goes down when {} fails", function.id, v.domain);
+    let mut message = format!("{} goes down when {}", function.id, v.fails());
     if let Some(phrase) = v.expiry_phrase() {
         let _ = write!(message, " ({phrase})");
     }
@@ -246,6 +246,7 @@ mod tests {
     fn violation(domain: &str, reason: Option<&str>) -> ViolationOutcome {
         ViolationOutcome {
             domain: domain.into(),
+            domains: Vec::new(),
             path: vec!["f".into(), "db".into()],
             causes: vec!["db".into()],
             fingerprint: "0".repeat(16),

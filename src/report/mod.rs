@@ -13,6 +13,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod output;
+pub mod pairs;
 pub mod progress;
 pub mod sarif;
 mod sarif_model;

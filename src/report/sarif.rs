@@ -192,8 +192,13 @@ fn descriptor(rule: &RuleOutcome, id: &str) -> ReportingDescriptor {
         },
         full_description: Text {
             text: format!(
-                "Every function the rule \"{}\" selects must stay up when any single {kinds} fails on its own.",
-                rule.name
+                "Every function the rule \"{}\" selects must stay up when any single {kinds} fails on its own{}.",
+                rule.name,
+                if rule.must_survive.iter().any(|k| k.contains('+')) {
+                    " (for KIND+KIND: any two such domains together, when neither alone takes it down)"
+                } else {
+                    ""
+                }
             ),
         },
         help: Text {
@@ -306,9 +311,17 @@ fn violation_result(
     function: &FunctionOutcome,
     violation: &ViolationOutcome,
 ) -> SarifResult {
+    let alone = if violation.domains.is_empty() {
+        " alone"
+    } else {
+        " (neither alone does)"
+    };
     let mut text = format!(
-        "Function {} ({}) goes down when {} fails alone (rule \"{}\").",
-        function.id, function.criticality, violation.domain, rule.name
+        "Function {} ({}) goes down when {}{alone} (rule \"{}\").",
+        function.id,
+        function.criticality,
+        violation.fails(),
+        rule.name
     );
     push_path_and_causes(&mut text, violation);
     text.push_str(&format!(" Fix: {}", violation.hint));
@@ -537,6 +550,7 @@ mod tests {
     fn violation(domain: &str, baselined: bool) -> ViolationOutcome {
         ViolationOutcome {
             domain: domain.into(),
+            domains: Vec::new(),
             path: vec!["checkout".into(), "api".into(), "db".into()],
             causes: vec!["db".into()],
             fingerprint: crate::engine::check::fingerprint("r", "checkout", domain),

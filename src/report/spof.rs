@@ -64,18 +64,7 @@ pub fn to_text(baseline: &Baseline, results: &[FunctionSpofs], style: Style) -> 
     );
     for r in sorted {
         let f = r.function;
-        let _ = write!(
-            out,
-            "{} [{}]",
-            style.bold(&display_id(graph, f)),
-            graph.criticality(f)
-        );
-        if baseline.status(f) == Status::Down {
-            let _ = writeln!(out, ": {}", style.status(Status::Down));
-            let _ = writeln!(
-                out,
-                "    down with nothing failed: fix its requirements first"
-            );
+        if !function_heading(&mut out, baseline, f, style) {
             continue;
         }
         if r.spofs.is_empty() {
@@ -99,6 +88,33 @@ pub fn to_text(baseline: &Baseline, results: &[FunctionSpofs], style: Style) -> 
         }
     }
     out
+}
+
+/// Writes `id [criticality]` for a function of the text report; for one
+/// down with nothing failed, says so and returns false (nothing more to
+/// list for it).
+pub(super) fn function_heading(
+    out: &mut String,
+    baseline: &Baseline,
+    f: NodeIx,
+    style: Style,
+) -> bool {
+    let graph = baseline.graph();
+    let _ = write!(
+        out,
+        "{} [{}]",
+        style.bold(&display_id(graph, f)),
+        graph.criticality(f)
+    );
+    if baseline.status(f) == Status::Down {
+        let _ = writeln!(out, ": {}", style.status(Status::Down));
+        let _ = writeln!(
+            out,
+            "    down with nothing failed: fix its requirements first"
+        );
+        return false;
+    }
+    true
 }
 
 /// Markdown for a pull-request comment: a summary line, then per function

@@ -24,7 +24,8 @@ pub fn to_json(graph: &Graph, columns: &[SweepColumn]) -> String {
     for (i, c) in columns.iter().enumerate() {
         out.push_str(if i == 0 { "\n  " } else { ",\n  " });
         out.push_str("{\"failed\": [");
-        out.push_str(&json_string(&c.domain.to_string()));
+        let failed: Vec<String> = c.failed().map(|d| json_string(&d.to_string())).collect();
+        out.push_str(&failed.join(", "));
         out.push_str("], \"functions\": {");
         for (j, (f, s)) in c.functions.iter().enumerate() {
             if j > 0 {
@@ -220,7 +221,7 @@ impl Matrix<'_> {
         let names: Vec<String> = page
             .iter()
             .map(|&i| {
-                let name = escape_for_display(&self.columns[i].domain.to_string()).into_owned();
+                let name = escape_for_display(&scenario_name(&self.columns[i])).into_owned();
                 shorten(&name, room)
             })
             .collect();
@@ -235,12 +236,28 @@ impl Matrix<'_> {
 /// A domain's kind and value (`cloud-service`, `rds@us-east-1`): the
 /// Markdown report groups scenarios by the first and heads columns with
 /// the second.
-fn kind_and_value(domain: &Domain) -> (String, String) {
-    let text = domain.to_string();
-    match text.split_once(':') {
-        Some((kind, value)) => (kind.to_owned(), value.to_owned()),
-        None => (String::new(), text),
-    }
+/// For a pair (`sweep --pairs`): `region+zone`, `us-east-1 + use1-az1`.
+fn kind_and_value(column: &SweepColumn) -> (String, String) {
+    let (kinds, values): (Vec<String>, Vec<String>) = column
+        .failed()
+        .map(|domain| {
+            let text = domain.to_string();
+            match text.split_once(':') {
+                Some((kind, value)) => (kind.to_owned(), value.to_owned()),
+                None => (String::new(), text),
+            }
+        })
+        .unzip();
+    (kinds.join("+"), values.join(" + "))
+}
+
+/// A scenario's name: its domain, or a pair's two joined by ` + `.
+fn scenario_name(column: &SweepColumn) -> String {
+    column
+        .failed()
+        .map(Domain::to_string)
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 /// Markdown: one table per domain kind (region, zone, account, cloud
@@ -250,7 +267,7 @@ pub fn to_markdown(graph: &Graph, functions: &[NodeIx], columns: &[SweepColumn])
     let rows = rows(graph, functions);
     let mut groups: Vec<(String, Vec<(usize, String)>)> = Vec::new();
     for i in shown(columns) {
-        let (kind, value) = kind_and_value(&columns[i].domain);
+        let (kind, value) = kind_and_value(&columns[i]);
         match groups.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, members)) => members.push((i, value)),
             None => groups.push((kind, vec![(i, value)])),
@@ -327,7 +344,7 @@ pub fn to_csv(graph: &Graph, functions: &[NodeIx], columns: &[SweepColumn]) -> S
     let mut out = String::from("function,criticality");
     for c in columns {
         out.push(',');
-        out.push_str(&csv_field(&c.domain.to_string()));
+        out.push_str(&csv_field(&scenario_name(c)));
     }
     out.push('\n');
     for &f in &rows {
