@@ -322,6 +322,7 @@ fn entry_edges(
         EntryKind::All => None,
         EntryKind::Any => Some("any".to_owned()),
         EntryKind::Quorum(k) => Some(format!("{k} of {}", graph.members(e).len())),
+        EntryKind::Failover { .. } => Some("failover".to_owned()),
     };
     match label {
         Some(label) if graph.members(e).len() > 1 => {
