@@ -111,6 +111,10 @@ pub enum Command {
     /// services, providers, tags), each with its number of nodes.
     #[command(after_help = DOMAINS_AFTER_HELP)]
     Domains(DomainsArgs),
+    /// The built-in `aws:` nodes (control planes that live in one region)
+    /// that estates may reference, with the source of each fact.
+    #[command(after_help = CATALOG_AFTER_HELP)]
+    Catalog(CatalogArgs),
     /// Turn what other tools know (traces, catalogs) into estate documents
     /// that merge with the inventory and hand-written YAML.
     #[command(subcommand, after_help = COLLECT_AFTER_HELP)]
@@ -317,6 +321,21 @@ const DOMAINS_AFTER_HELP: &str = concat!(
   blastmap domains fixtures/shop -f json
 
 Each line is written as --fail takes it: copy it into analyze.
+
+",
+    exit_codes!(),
+    "\n\n",
+    reference!()
+);
+
+const CATALOG_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap catalog
+  blastmap catalog -f markdown -o docs/aws-nodes.md
+
+Reference a built-in node by its id in `requires`, `optional` or a failover's
+`via` (`via: [aws:route53-control-plane]`); the estate then holds it with its
+placement. Defining a node with an `aws:` id is an error.
 
 ",
     exit_codes!(),
@@ -747,6 +766,25 @@ pub struct DomainsArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `blastmap catalog`.
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = CatalogFormat::Text)]
+    pub format: CatalogFormat,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `catalog` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 /// `domains` output formats.

@@ -5,10 +5,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    AnalyzeArgs, AnalyzeFormat, BaselineMissing, CheckArgs, CheckFormat, Cli, CollectBackstageArgs,
-    CollectCommand, CollectTracesArgs, ColorChoice, Command, CompletionsArgs, DiagramArgs,
-    DomainsArgs, DomainsFormat, EstateArgs, FunctionsFromArg, ManArgs, SpofArgs, SpofFormat,
-    SweepArgs, SweepFormat, ValidateArgs, ValidateFormat,
+    AnalyzeArgs, AnalyzeFormat, BaselineMissing, CatalogArgs, CatalogFormat, CheckArgs,
+    CheckFormat, Cli, CollectBackstageArgs, CollectCommand, CollectTracesArgs, ColorChoice,
+    Command, CompletionsArgs, DiagramArgs, DomainsArgs, DomainsFormat, EstateArgs,
+    FunctionsFromArg, ManArgs, SpofArgs, SpofFormat, SweepArgs, SweepFormat, ValidateArgs,
+    ValidateFormat,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::engine;
@@ -26,6 +27,7 @@ use crate::report::progress::Progress;
 use crate::report::style::Style;
 
 mod analyze;
+mod catalog;
 mod check;
 mod collect;
 mod diagram;
@@ -36,6 +38,7 @@ mod sweep;
 mod validate;
 
 use self::analyze::analyze;
+use self::catalog::catalog;
 use self::check::check;
 use self::collect::{collect_backstage, collect_traces};
 use self::diagram::diagram;
@@ -87,6 +90,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Check(args) => check(args, cli.color),
         Command::Validate(args) => validate(args, cli.color),
         Command::Domains(args) => domains(args, cli.color),
+        Command::Catalog(args) => catalog(args),
         Command::Collect(CollectCommand::Backstage(args)) => collect_backstage(args, cli.color),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),

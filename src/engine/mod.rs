@@ -22,6 +22,8 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
 }
 
 pub mod check;
+#[cfg(test)]
+mod failover_tests;
 pub mod incremental;
 pub mod spof;
 pub mod sweep;

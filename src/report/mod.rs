@@ -2,6 +2,7 @@
 //! programs (JSON), written atomically.
 
 pub mod analyze;
+pub mod catalog;
 pub mod check;
 pub mod diagnostics;
 pub mod diagram;
