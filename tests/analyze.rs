@@ -27,7 +27,7 @@ const SHOP_FUNCTIONS: [&str; 6] = [
 
 /// The reports committed under `output/`: file name, then the arguments after
 /// `blastmap`. Kept in step with `scripts/gen-output`.
-const OUTPUT_REPORTS: [(&str, &str); 12] = [
+const OUTPUT_REPORTS: [(&str, &str); 16] = [
     (
         "analyze-region-us-east-1.txt",
         "analyze fixtures/shop --fail region:us-east-1 --format text --color never",
@@ -67,6 +67,19 @@ const OUTPUT_REPORTS: [(&str, &str); 12] = [
         "check-github.txt",
         "check fixtures/shop --policy fixtures/policy.toml --format github --soft-fail",
     ),
+    (
+        "failover-analyze-region-us-east-1.txt",
+        "analyze fixtures/failover --fail region:us-east-1 --format text --color never",
+    ),
+    (
+        "failover-analyze-region-us-east-1.json",
+        "analyze fixtures/failover --fail region:us-east-1 --format json",
+    ),
+    (
+        "failover-check.txt",
+        "check fixtures/failover --policy fixtures/failover/policy.toml --color never --soft-fail",
+    ),
+    ("catalog.md", "catalog --format markdown"),
 ];
 
 /// `blastmap analyze fixtures/shop EXTRA...`, which must succeed (exit 0)

@@ -8,6 +8,11 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::markdown::{code, text};
+
+/// A code span for a Markdown table cell.
+fn span(s: &str) -> String {
+    format!("`{}`", code(s))
+}
 use crate::model::builtin::{BuiltinNode, BUILTINS, IMPLIED};
 
 /// `catalog --format json`.
@@ -89,8 +94,8 @@ impl CatalogReport {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
-                code(n.id),
-                code(n.service),
+                span(n.id),
+                span(n.service),
                 text(&placement(n)),
                 text(n.needed_by),
                 n.requires
@@ -103,7 +108,7 @@ impl CatalogReport {
         }
         out.push_str("\n### Implied requirements\n\n| type | requires |\n|---|---|\n");
         for i in &self.implied {
-            let _ = writeln!(out, "| {} | {} |", code(i.type_), code(i.requires));
+            let _ = writeln!(out, "| {} | {} |", span(i.type_), span(i.requires));
         }
         out
     }
