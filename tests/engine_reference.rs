@@ -763,43 +763,33 @@ fn make_entry(rng: &mut Rng, nodes: &[Node], carrier: usize) -> Entry {
     let mut items = Vec::new();
     match shape {
         Shape::Id => items.push(Item::Id(pick_target(rng, n, carrier, true))),
-        Shape::Failover => {
-            items.push(Item::Id(pick_target(rng, n, carrier, true)));
-            for _ in 0..rng.range(0, 2) {
-                if with_selectors && rng.chance(40) {
-                    items.push(Item::Select(if allow_empty && rng.chance(60) {
-                        loose_selector(rng)
-                    } else {
-                        let t = pick_target(rng, n, carrier, false);
-                        selector_for(rng, nodes, t)
-                    }));
-                } else {
-                    items.push(Item::Id(pick_target(rng, n, carrier, true)));
-                }
-            }
-        }
-        Shape::Select => items.push(Item::Select(if allow_empty && rng.chance(60) {
-            loose_selector(rng)
-        } else {
-            let t = pick_target(rng, n, carrier, false);
-            selector_for(rng, nodes, t)
-        })),
+        Shape::Select => items.push(Item::Select(random_selector(
+            rng,
+            nodes,
+            n,
+            carrier,
+            allow_empty,
+        ))),
         _ => {
             let count = match shape {
                 Shape::Quorum(_) => rng.range(1, 4),
+                Shape::Failover => {
+                    // The primary is a single id (SPEC §6.1), the standbys
+                    // anything.
+                    items.push(Item::Id(pick_target(rng, n, carrier, true)));
+                    rng.range(0, 2)
+                }
                 _ => rng.range(1, 3),
             };
             for _ in 0..count {
-                if with_selectors && rng.chance(40) {
-                    items.push(Item::Select(if allow_empty && rng.chance(60) {
-                        loose_selector(rng)
-                    } else {
-                        let t = pick_target(rng, n, carrier, false);
-                        selector_for(rng, nodes, t)
-                    }));
-                } else {
-                    items.push(Item::Id(pick_target(rng, n, carrier, true)));
-                }
+                items.push(random_item(
+                    rng,
+                    nodes,
+                    n,
+                    carrier,
+                    with_selectors,
+                    allow_empty,
+                ));
             }
         }
     }
@@ -841,6 +831,40 @@ fn make_entry(rng: &mut Rng, nodes: &[Node], carrier: usize) -> Entry {
         allow_empty,
         members,
         via,
+    }
+}
+
+/// A selector for an entry of `carrier`: one that may match nothing when
+/// the entry allows it, else one that matches some target.
+fn random_selector(
+    rng: &mut Rng,
+    nodes: &[Node],
+    n: usize,
+    carrier: usize,
+    allow_empty: bool,
+) -> Selector {
+    if allow_empty && rng.chance(60) {
+        loose_selector(rng)
+    } else {
+        let t = pick_target(rng, n, carrier, false);
+        selector_for(rng, nodes, t)
+    }
+}
+
+/// One item of a member list: a selector (when the entry uses them) or an
+/// id.
+fn random_item(
+    rng: &mut Rng,
+    nodes: &[Node],
+    n: usize,
+    carrier: usize,
+    with_selectors: bool,
+    allow_empty: bool,
+) -> Item {
+    if with_selectors && rng.chance(40) {
+        Item::Select(random_selector(rng, nodes, n, carrier, allow_empty))
+    } else {
+        Item::Id(pick_target(rng, n, carrier, true))
     }
 }
 

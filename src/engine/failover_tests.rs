@@ -317,7 +317,7 @@ services:
         "the first item of a `failover` entry of `a` is a selector",
         "`b` requires `nowhere`",
         "`c` has an empty member list",
-        "`d` has an empty `via` list",
+        "a requirement entry of `d` has an empty member list",
         "`e` has `via` without `failover`",
     ] {
         assert!(text.contains(want), "missing {want:?} in {text}");

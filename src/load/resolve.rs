@@ -584,16 +584,17 @@ impl Resolver<'_, '_> {
             ok = false;
         }
         let members = self.members(owner, m, src, list, allow_empty, g.at, out);
-        let via = self.via(m, src, g, out);
+        let via = self.via(owner, m, src, g, out);
         let (members, via) = (members?, via?);
         ok.then(|| failover_layout(members, via))
     }
 
-    /// The `via` ids of a failover entry, resolved (an absent `via` is an
-    /// empty one; a written `via: []` is an empty list, an error as for
-    /// members).
+    /// The `via` ids of a failover entry, resolved and de-duplicated like
+    /// members (an absent `via` is an empty one; a written `via: []` is an
+    /// empty list, an error as for members).
     fn via(
         &self,
+        owner: NodeIx,
         m: &Merged,
         src: usize,
         g: &raw::Group,
@@ -602,29 +603,8 @@ impl Resolver<'_, '_> {
         let Some(list) = g.via.as_deref() else {
             return Some(Vec::new());
         };
-        if list.is_empty() {
-            out.push(self.entry_error(
-                m,
-                src,
-                g.at,
-                Code::EmptyMembers,
-                format!(
-                    "a `failover` entry of `{}` has an empty `via` list",
-                    m.id.value
-                ),
-                "list what the switch needs, or leave `via` out when it needs nothing",
-            ));
-            return None;
-        }
-        let mut via = Vec::with_capacity(list.len());
-        let mut ok = true;
-        for t in list {
-            match self.reference(m, src, t, out) {
-                Some(x) => via.push(x),
-                None => ok = false,
-            }
-        }
-        ok.then(|| dedup_keep_first(via))
+        let ids: Vec<Member> = list.iter().cloned().map(Member::Id).collect();
+        self.members(owner, m, src, &ids, false, g.at, out)
     }
 
     fn allow_empty(
