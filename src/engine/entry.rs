@@ -40,6 +40,9 @@ pub fn threshold(entry: &Entry) -> u32 {
 /// role is its position; failover entries are short).
 #[inline]
 pub fn weight(graph: &Graph, e: EntryIx, m: NodeIx) -> u32 {
+    if !graph.has_weighted_entries() {
+        return 1;
+    }
     let kind = graph.entries()[e as usize].kind;
     if !matches!(kind, EntryKind::Failover { .. }) {
         return 1;
@@ -91,7 +94,7 @@ pub fn satisfied(entry: &Entry, alive: u32) -> bool {
 pub fn count_alive(graph: &Graph, e: EntryIx, is_alive: impl Fn(NodeIx) -> bool) -> u32 {
     let members = graph.members(e);
     let kind = graph.entries()[e as usize].kind;
-    if !matches!(kind, EntryKind::Failover { .. }) {
+    if !graph.has_weighted_entries() || !matches!(kind, EntryKind::Failover { .. }) {
         return members.iter().filter(|&&m| is_alive(m)).count() as u32;
     }
     members

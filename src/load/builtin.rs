@@ -40,11 +40,13 @@ pub(crate) fn needed<'t>(
                 wanted.insert(implied);
             }
             for entry in node.requires.iter().chain(&node.optional).flatten() {
-                for referenced in referenced_ids(entry) {
-                    if let Some(b) = builtin::find(referenced) {
-                        wanted.insert(b.id);
+                for_each_referenced_id(entry, |referenced| {
+                    if builtin::is_builtin_id(referenced) {
+                        if let Some(b) = builtin::find(referenced) {
+                            wanted.insert(b.id);
+                        }
                     }
-                }
+                });
             }
         }
     }
@@ -67,27 +69,37 @@ fn implied(id: &str, node: &Node) -> Option<&'static str> {
         return builtin::implied_by_type(t.as_str());
     }
     let arn = node.get(NodeField::Arn).map_or(id, |t| t.as_str());
+    // Most ids are not ARNs of an implying service: look at the service
+    // field alone before parsing the whole ARN (this runs on every node).
+    let after_partition = arn.strip_prefix("arn:")?.split_once(':')?.1;
+    let service = after_partition.split_once(':')?.0;
+    if !builtin::IMPLIED
+        .iter()
+        .any(|(t, _)| t.split_once(':').is_some_and(|(s, _)| s == service))
+    {
+        return None;
+    }
     let facts = parse_arn(arn)?;
-    builtin::implied_by_type(&facts.node_type())
+    builtin::implied_by_arn_type(facts.service, facts.type_suffix)
 }
 
-/// The ids an entry names directly (selectors never match built-ins).
-fn referenced_ids<'e>(entry: &'e Entry) -> Vec<&'e str> {
+/// Calls `f` with each id an entry names directly (selectors never match
+/// built-ins). Allocation-free: it runs on every entry of every load.
+fn for_each_referenced_id<'e>(entry: &'e Entry, mut f: impl FnMut(&'e str)) {
     let g = match entry {
-        Entry::Id(t) => return vec![t.as_str()],
+        Entry::Id(t) => return f(t.as_str()),
         Entry::Group(g) => g,
     };
-    let lists = [&g.all, &g.any, &g.of, &g.failover];
-    let members = lists
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|m| match m {
-            Member::Id(t) => Some(t.as_str()),
-            Member::Select(_) => None,
-        });
-    let via = g.via.iter().flatten().map(|t| t.as_str());
-    members.chain(via).collect()
+    for list in [&g.all, &g.any, &g.of, &g.failover].into_iter().flatten() {
+        for m in list {
+            if let Member::Id(t) = m {
+                f(t.as_str());
+            }
+        }
+    }
+    for t in g.via.iter().flatten() {
+        f(t.as_str());
+    }
 }
 
 /// The document that defines `nodes` (JSON text), or `None` when there is

@@ -100,8 +100,8 @@ impl Selector {
             .nodes()
             .filter(|&n| {
                 n != carrier
-                    && !crate::model::builtin::is_builtin_id(graph.id(n))
                     && self.matches(graph, n)
+                    && !crate::model::builtin::is_builtin_id(graph.id(n))
             })
             .collect()
     }

@@ -199,6 +199,16 @@ pub fn implied_by_type(node_type: &str) -> Option<&'static str> {
         .map(|(_, id)| *id)
 }
 
+/// [`implied_by_type`] for the type `service:suffix` an ARN derives,
+/// without building the text: the loader asks it of every ARN it reads.
+pub fn implied_by_arn_type(service: &str, suffix: Option<&str>) -> Option<&'static str> {
+    let suffix = suffix?;
+    IMPLIED
+        .iter()
+        .find(|(t, _)| t.split_once(':') == Some((service, suffix)))
+        .map(|(_, id)| *id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
