@@ -845,7 +845,7 @@ pub struct ManArgs {
 
 /// The commands' names, for `blastmap man COMMAND` (a unit test holds the
 /// list equal to the commands clap knows).
-pub const COMMAND_NAMES: [&str; 10] = [
+pub const COMMAND_NAMES: [&str; 11] = [
     "analyze",
     "sweep",
     "spof",
@@ -853,6 +853,7 @@ pub const COMMAND_NAMES: [&str; 10] = [
     "check",
     "validate",
     "domains",
+    "catalog",
     "collect",
     "completions",
     "man",
