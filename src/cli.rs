@@ -126,6 +126,10 @@ pub enum Command {
     /// services, providers, tags), each with its number of nodes.
     #[command(after_help = DOMAINS_AFTER_HELP)]
     Domains(DomainsArgs),
+    /// The built-in `aws:` nodes (control planes that live in one region)
+    /// that estates may reference, with the source of each fact.
+    #[command(after_help = CATALOG_AFTER_HELP)]
+    Catalog(CatalogArgs),
     /// Turn what other tools know (traces, catalogs) into estate documents
     /// that merge with the inventory and hand-written YAML.
     #[command(subcommand, after_help = COLLECT_AFTER_HELP)]
@@ -388,6 +392,21 @@ const DOMAINS_AFTER_HELP: &str = concat!(
   blastmap domains fixtures/shop -f json
 
 Each line is written as --fail takes it: copy it into analyze.
+
+",
+    exit_codes!(),
+    "\n\n",
+    reference!()
+);
+
+const CATALOG_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap catalog
+  blastmap catalog -f markdown -o docs/aws-nodes.md
+
+Reference a built-in node by its id in `requires`, `optional` or a failover's
+`via` (`via: [aws:route53-control-plane]`); the estate then holds it with its
+placement. Defining a node with an `aws:` id is an error.
 
 ",
     exit_codes!(),
@@ -966,6 +985,25 @@ pub struct DomainsArgs {
     pub output: OutputArgs,
 }
 
+/// `blastmap catalog`.
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = CatalogFormat::Text)]
+    pub format: CatalogFormat,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `catalog` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
 /// `domains` output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DomainsFormat {
@@ -1024,7 +1062,7 @@ pub struct ManArgs {
 
 /// The commands' names, for `blastmap man COMMAND` (a unit test holds the
 /// list equal to the commands clap knows).
-pub const COMMAND_NAMES: [&str; 13] = [
+pub const COMMAND_NAMES: [&str; 14] = [
     "analyze",
     "sweep",
     "spof",
@@ -1035,6 +1073,7 @@ pub const COMMAND_NAMES: [&str; 13] = [
     "diff",
     "validate",
     "domains",
+    "catalog",
     "collect",
     "completions",
     "man",

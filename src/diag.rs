@@ -89,7 +89,7 @@ pub enum Code {
     OutputIsInput,
     /// `quorum-out-of-range`: A `quorum` of 0 or more than the entry's members. Fix: Use a number between 1 and the number of members.
     QuorumOutOfRange,
-    /// `reserved-id`: A node id with the `aws:` prefix, reserved for built-in nodes. Fix: Rename the node.
+    /// `reserved-id`: A node defined with an `aws:` id: the prefix names built-in nodes (SPEC §6.2), listed in the notes. Fix: Rename the node, or drop its definition and reference the built-in node.
     ReservedId,
     /// `same-id-two-sections`: One id in two sections (a service and an external, say). Fix: Give the nodes different ids.
     SameIdTwoSections,
@@ -97,6 +97,8 @@ pub enum Code {
     SelectorMatchesNothing,
     /// `tag-conflict`: One node given two values of the same tag in two files. Fix: Keep one value.
     TagConflict,
+    /// `unknown-builtin`: A reference to an `aws:` id that is not a built-in node (SPEC §6.2); the notes list them (`blastmap catalog`). Fix: Use one of the built-in ids, or define the dependency under another id.
+    UnknownBuiltin,
     /// `unknown-domain`: A `--fail` domain that no node of the estate is in, so it fails nothing. Fix: Use one of the estate's values, listed in the note.
     UnknownDomain,
     /// `unknown-domain-kind`: A `--domains` (or `must_survive`) kind that does not exist. Fix: Use some of region, zone, account, cloud-service, node.
@@ -113,8 +115,6 @@ pub enum Code {
     UnknownVersion,
     /// `unreadable-file`: An input file that cannot be read, or is not UTF-8 text. Fix: Check the path and the file's encoding.
     UnreadableFile,
-    /// `unsupported-entry`: A requirement entry kind this version does not evaluate yet (`failover`, SPEC §6.1). Fix: Meanwhile write `any: [primary, standby]`.
-    UnsupportedEntry,
     /// `zone-listed-twice`: A zone listed twice in one node's `zones`. Fix: List each zone once.
     ZoneListedTwice,
 }
@@ -156,6 +156,7 @@ impl Code {
         Code::SameIdTwoSections,
         Code::SelectorMatchesNothing,
         Code::TagConflict,
+        Code::UnknownBuiltin,
         Code::UnknownDomain,
         Code::UnknownDomainKind,
         Code::UnknownField,
@@ -164,7 +165,6 @@ impl Code {
         Code::UnknownTraceFormat,
         Code::UnknownVersion,
         Code::UnreadableFile,
-        Code::UnsupportedEntry,
         Code::ZoneListedTwice,
     ];
 
@@ -205,6 +205,7 @@ impl Code {
             Code::SameIdTwoSections => "same-id-two-sections",
             Code::SelectorMatchesNothing => "selector-matches-nothing",
             Code::TagConflict => "tag-conflict",
+            Code::UnknownBuiltin => "unknown-builtin",
             Code::UnknownDomain => "unknown-domain",
             Code::UnknownDomainKind => "unknown-domain-kind",
             Code::UnknownField => "unknown-field",
@@ -213,7 +214,6 @@ impl Code {
             Code::UnknownTraceFormat => "unknown-trace-format",
             Code::UnknownVersion => "unknown-version",
             Code::UnreadableFile => "unreadable-file",
-            Code::UnsupportedEntry => "unsupported-entry",
             Code::ZoneListedTwice => "zone-listed-twice",
         }
     }
@@ -316,9 +316,7 @@ impl Code {
             Code::UnreadableFile => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }
-            Code::UnsupportedEntry => {
-                Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
-            }
+            Code::UnknownBuiltin => Example::Fixture("fixtures/invalid/unknown-builtin.yaml"),
             Code::ZoneListedTwice => Example::Fixture("fixtures/invalid/zone-listed-twice.yaml"),
         }
     }

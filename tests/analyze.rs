@@ -27,7 +27,7 @@ const SHOP_FUNCTIONS: [&str; 6] = [
 
 /// The reports committed under `output/`: file name, then the arguments after
 /// `blastmap`. Kept in step with `scripts/gen-output`.
-const OUTPUT_REPORTS: [(&str, &str); 20] = [
+const OUTPUT_REPORTS: [(&str, &str); 24] = [
     (
         "analyze-region-us-east-1.txt",
         "analyze fixtures/shop --fail region:us-east-1 --format text --color never",
@@ -96,6 +96,19 @@ const OUTPUT_REPORTS: [(&str, &str); 20] = [
         "review.html",
         "report fixtures/shop --policy fixtures/policy.toml",
     ),
+    (
+        "failover-analyze-region-us-east-1.txt",
+        "analyze fixtures/failover --fail region:us-east-1 --format text --color never",
+    ),
+    (
+        "failover-analyze-region-us-east-1.json",
+        "analyze fixtures/failover --fail region:us-east-1 --format json",
+    ),
+    (
+        "failover-check.txt",
+        "check fixtures/failover --policy fixtures/failover/policy.toml --color never --soft-fail",
+    ),
+    ("catalog.md", "catalog --format markdown"),
 ];
 
 /// Files under `output/` made from a report rather than by blastmap (so not

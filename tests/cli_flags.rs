@@ -278,6 +278,7 @@ fn help_ends_with_examples_and_exit_codes() {
         "check",
         "validate",
         "domains",
+        "catalog",
         "completions",
         "man",
     ] {
@@ -302,7 +303,9 @@ fn help_ends_with_examples_and_exit_codes() {
 fn completions_cover_every_command() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let script = ok(&["completions", shell]);
-        for command in ["analyze", "sweep", "spof", "check", "validate", "domains"] {
+        for command in [
+            "analyze", "sweep", "spof", "check", "validate", "domains", "catalog",
+        ] {
             assert!(script.contains(command), "{shell} misses {command}");
         }
     }
@@ -321,6 +324,7 @@ fn man_page_lists_every_command() {
         "check",
         "validate",
         "domains",
+        "catalog",
         "completions",
         "man",
     ] {

@@ -80,14 +80,6 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         }
         Code::UnknownFunction => s(&["spof", SHOP, "--function", "chekout"]),
         Code::UnreadableFile => s(&["check", SHOP, "--policy", "no/such/policy.toml"]),
-        Code::UnsupportedEntry => {
-            let estate = write(
-                dir,
-                "failover.yaml",
-                "version: 1\nfunctions:\n  f: {requires: [{failover: [a, b]}]}\nservices:\n  a: {}\n  b: {}\n",
-            );
-            s(&["spof", &estate])
-        }
         // Fixtures or unit tests show these (`collect backstage`'s codes:
         // tests/collect_backstage.rs).
         Code::CatalogDuplicateEntity
@@ -117,6 +109,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         | Code::TagConflict
         | Code::UnknownField
         | Code::UnknownReference
+        | Code::UnknownBuiltin
         | Code::UnknownTraceFormat
         | Code::UnknownVersion
         | Code::ZoneListedTwice => {

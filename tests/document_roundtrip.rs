@@ -647,22 +647,34 @@ fn every_node_field_of_the_document_reaches_the_graph() {
 }
 
 #[test]
-fn a_failover_entry_in_a_document_is_still_rejected_as_planned() {
+fn a_failover_entry_in_a_document_loads_with_its_primary_standby_and_via_node() {
     let mut doc = Document::default();
-    doc.insert(NodeKind::External, "a", Node::default());
-    doc.insert(NodeKind::External, "b", Node::default());
+    for id in ["a", "b", "c"] {
+        doc.insert(NodeKind::External, id, Node::default());
+    }
     doc.insert(
         NodeKind::Service,
         "s",
         Node::default().requires(Entry::Failover {
-            failover: vec!["a".into()],
-            via: vec!["b".into()],
+            failover: vec!["a".into(), "b".into()],
+            via: vec!["c".into()],
         }),
     );
     let sources = [Source {
         name: "estate.json".into(),
         text: doc.to_json_string(),
     }];
-    let err = load_documents(&sources).expect_err("failover is planned, not available");
-    assert!(err.to_string().contains("failover"), "{err}");
+    let loaded = load_documents(&sources).expect("a failover entry loads");
+    let g = &loaded.graph;
+    let s = g.find("s").expect("s is a node");
+    let e = g.requires(s).next().expect("s has its entry");
+    let ids: Vec<&str> = g.members(e).iter().map(|&m| g.id(m)).collect();
+    assert_eq!(ids, ["a", "b", "c"], "stored as [primary, standby, via]");
+    assert!(matches!(
+        g.entries()[e as usize].kind,
+        blastmap::model::EntryKind::Failover {
+            standbys: 1,
+            standby_in_via: false
+        }
+    ));
 }

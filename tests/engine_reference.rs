@@ -1,5 +1,6 @@
 //! Differential test of the engine against a deliberately naive reference of
-//! SPEC §3, written from the specification alone.
+//! SPEC §3 and §6.1–§6.2 (failover entries with `via`, built-in `aws:`
+//! nodes), written from the specification alone.
 //!
 //! Random valid estates (SPEC §1, §1.3) are generated from a seeded PRNG,
 //! written as JSON, loaded through `blastmap::load`, and analysed under random
@@ -132,6 +133,9 @@ struct Node {
     description: Option<String>,
     requires: Vec<Entry>,
     optional: Vec<Entry>,
+    /// A built-in `aws:` node (SPEC §6.2): the loader adds it, the
+    /// generated document only references it.
+    builtin: bool,
 }
 
 impl Node {
@@ -168,6 +172,8 @@ enum Shape {
     Any,
     Quorum(usize),
     Select,
+    /// SPEC §6.1: the first member is the primary, the others standbys.
+    Failover,
 }
 
 #[derive(Debug, Clone)]
@@ -177,19 +183,34 @@ struct Entry {
     allow_empty: bool,
     /// Members after expansion and de-duplication (SPEC §1.2).
     members: Vec<usize>,
+    /// SPEC §6.1 `via` ids (failover entries only).
+    via: Vec<usize>,
 }
 
 impl Entry {
     fn needed(&self) -> usize {
         match self.shape {
             Shape::Id | Shape::All | Shape::Select => self.members.len(),
-            Shape::Any => 1,
+            Shape::Any | Shape::Failover => 1,
             Shape::Quorum(k) => k,
         }
     }
 
+    /// SPEC §1.2, and §6.1 for failover: the primary, or a standby and
+    /// every `via` node.
     fn satisfied(&self, not_down: impl Fn(usize) -> bool) -> bool {
+        if self.shape == Shape::Failover {
+            return not_down(self.members[0])
+                || (self.members[1..].iter().any(|&m| not_down(m))
+                    && self.via.iter().all(|&v| not_down(v)));
+        }
         self.members.iter().filter(|&&m| not_down(m)).count() >= self.needed()
+    }
+
+    /// Members and `via` nodes: what (c), (d), causes and paths look at
+    /// (SPEC §6.1).
+    fn members_and_via(&self) -> impl Iterator<Item = usize> + '_ {
+        self.members.iter().chain(&self.via).copied()
     }
 }
 
@@ -245,7 +266,7 @@ fn selector_matches(sel: &Selector, node: &Node) -> bool {
 /// Nodes a selector carried by `carrier` matches, in id order.
 fn expand(nodes: &[Node], sel: &Selector, carrier: usize) -> Vec<usize> {
     let mut out: Vec<usize> = (0..nodes.len())
-        .filter(|&j| j != carrier && selector_matches(sel, &nodes[j]))
+        .filter(|&j| j != carrier && !nodes[j].builtin && selector_matches(sel, &nodes[j]))
         .collect();
     out.sort_by(|&a, &b| nodes[a].id.as_bytes().cmp(nodes[b].id.as_bytes()));
     out
@@ -418,7 +439,7 @@ fn reference(nodes: &[Node], scenario: &[Domain]) -> Vec<Answer> {
                     || node
                         .requires
                         .iter()
-                        .any(|e| e.members.iter().any(|&m| down[m] || degraded[m]))
+                        .any(|e| e.members_and_via().any(|m| down[m] || degraded[m]))
             })
             .collect();
         if next == degraded {
@@ -433,7 +454,7 @@ fn reference(nodes: &[Node], scenario: &[Domain]) -> Vec<Answer> {
             .requires
             .iter()
             .filter(|e| !e.satisfied(|m| !down[m]))
-            .flat_map(|e| e.members.iter().copied().filter(|&m| down[m]))
+            .flat_map(|e| e.members_and_via().filter(|&m| down[m]))
             .collect();
         out.sort_by(|&a, &b| nodes[a].id.as_bytes().cmp(nodes[b].id.as_bytes()));
         out.dedup();
@@ -726,12 +747,15 @@ fn pick_target(rng: &mut Rng, n: usize, carrier: usize, allow_self: bool) -> usi
 }
 
 fn make_entry(rng: &mut Rng, nodes: &[Node], carrier: usize) -> Entry {
-    let n = nodes.len();
+    // Ordinary targets are the document's own nodes; built-ins come in
+    // through `via` (make_via).
+    let n = nodes.iter().filter(|x| !x.builtin).count();
     let shape = match rng.below(100) {
-        0..=34 => Shape::Id,
-        35..=46 => Shape::All,
-        47..=66 => Shape::Any,
-        67..=84 => Shape::Quorum(0),
+        0..=31 => Shape::Id,
+        32..=42 => Shape::All,
+        43..=60 => Shape::Any,
+        61..=76 => Shape::Quorum(0),
+        77..=88 => Shape::Failover,
         _ => Shape::Select,
     };
     let with_selectors = rng.chance(50);
@@ -739,28 +763,33 @@ fn make_entry(rng: &mut Rng, nodes: &[Node], carrier: usize) -> Entry {
     let mut items = Vec::new();
     match shape {
         Shape::Id => items.push(Item::Id(pick_target(rng, n, carrier, true))),
-        Shape::Select => items.push(Item::Select(if allow_empty && rng.chance(60) {
-            loose_selector(rng)
-        } else {
-            let t = pick_target(rng, n, carrier, false);
-            selector_for(rng, nodes, t)
-        })),
+        Shape::Select => items.push(Item::Select(random_selector(
+            rng,
+            nodes,
+            n,
+            carrier,
+            allow_empty,
+        ))),
         _ => {
             let count = match shape {
                 Shape::Quorum(_) => rng.range(1, 4),
+                Shape::Failover => {
+                    // The primary is a single id (SPEC §6.1), the standbys
+                    // anything.
+                    items.push(Item::Id(pick_target(rng, n, carrier, true)));
+                    rng.range(0, 2)
+                }
                 _ => rng.range(1, 3),
             };
             for _ in 0..count {
-                if with_selectors && rng.chance(40) {
-                    items.push(Item::Select(if allow_empty && rng.chance(60) {
-                        loose_selector(rng)
-                    } else {
-                        let t = pick_target(rng, n, carrier, false);
-                        selector_for(rng, nodes, t)
-                    }));
-                } else {
-                    items.push(Item::Id(pick_target(rng, n, carrier, true)));
-                }
+                items.push(random_item(
+                    rng,
+                    nodes,
+                    n,
+                    carrier,
+                    with_selectors,
+                    allow_empty,
+                ));
             }
         }
     }
@@ -791,12 +820,72 @@ fn make_entry(rng: &mut Rng, nodes: &[Node], carrier: usize) -> Entry {
         }
         s => s,
     };
+    let via = if shape == Shape::Failover {
+        make_via(rng, nodes, carrier, &members)
+    } else {
+        Vec::new()
+    };
     Entry {
         shape,
         items,
         allow_empty,
         members,
+        via,
     }
+}
+
+/// A selector for an entry of `carrier`: one that may match nothing when
+/// the entry allows it, else one that matches some target.
+fn random_selector(
+    rng: &mut Rng,
+    nodes: &[Node],
+    n: usize,
+    carrier: usize,
+    allow_empty: bool,
+) -> Selector {
+    if allow_empty && rng.chance(60) {
+        loose_selector(rng)
+    } else {
+        let t = pick_target(rng, n, carrier, false);
+        selector_for(rng, nodes, t)
+    }
+}
+
+/// One item of a member list: a selector (when the entry uses them) or an
+/// id.
+fn random_item(
+    rng: &mut Rng,
+    nodes: &[Node],
+    n: usize,
+    carrier: usize,
+    with_selectors: bool,
+    allow_empty: bool,
+) -> Item {
+    if with_selectors && rng.chance(40) {
+        Item::Select(random_selector(rng, nodes, n, carrier, allow_empty))
+    } else {
+        Item::Id(pick_target(rng, n, carrier, true))
+    }
+}
+
+/// `via` ids of a failover entry: none to three, sometimes the primary or a
+/// standby (named edge cases), sometimes a built-in node the estate has.
+fn make_via(rng: &mut Rng, nodes: &[Node], carrier: usize, members: &[usize]) -> Vec<usize> {
+    let users = nodes.iter().filter(|x| !x.builtin).count();
+    let builtins: Vec<usize> = (users..nodes.len()).collect();
+    let mut via = Vec::new();
+    for _ in 0..rng.range(0, 3) {
+        let v = match rng.below(10) {
+            0 => members[0],
+            1 => *rng.pick(members),
+            2 | 3 if !builtins.is_empty() => *rng.pick(&builtins),
+            _ => pick_target(rng, users, carrier, true),
+        };
+        if !via.contains(&v) {
+            via.push(v);
+        }
+    }
+    via
 }
 
 fn generate(rng: &mut Rng) -> Estate {
@@ -889,8 +978,10 @@ fn generate(rng: &mut Rng) -> Estate {
             description,
             requires: vec![],
             optional: vec![],
+            builtin: false,
         });
     }
+    let packs = add_builtins(rng, &mut nodes);
 
     for i in 0..n {
         let requires = if i < functions {
@@ -911,6 +1002,25 @@ fn generate(rng: &mut Rng) -> Estate {
         }
     }
 
+    // Each built-in pack is referenced at least once, through a failover.
+    for &b in &packs {
+        let owner = rng.range(functions.min(n - 1), n - 1);
+        let primary = pick_target(rng, n, owner, false);
+        let standby = pick_target(rng, n, owner, false);
+        let members = if primary == standby {
+            vec![primary]
+        } else {
+            vec![primary, standby]
+        };
+        nodes[owner].requires.push(Entry {
+            shape: Shape::Failover,
+            items: members.iter().map(|&m| Item::Id(m)).collect(),
+            allow_empty: false,
+            members,
+            via: vec![b],
+        });
+    }
+
     // Two regional deployments that fall back on each other.
     let mut hot = Vec::new();
     if n >= functions + 4 && rng.chance(35) {
@@ -922,6 +1032,7 @@ fn generate(rng: &mut Rng) -> Estate {
             items: vec![Item::Id(x), Item::Id(y)],
             allow_empty: false,
             members: vec![x, y],
+            via: vec![],
         };
         nodes[a].requires.push(any(da, b));
         nodes[b].requires.push(any(db, a));
@@ -932,10 +1043,76 @@ fn generate(rng: &mut Rng) -> Estate {
             items: vec![Item::Id(top)],
             allow_empty: false,
             members: vec![top],
+            via: vec![],
         });
         hot.extend([da, db]);
     }
     Estate { nodes, hot }
+}
+
+/// Appends, sometimes, the built-in Route 53 control plane and the ARC
+/// cluster with its five regional endpoints (SPEC §6.2), as the reference
+/// knows them from the SPEC's table; returns the nodes that estates must
+/// reference for the loader to add them.
+fn add_builtins(rng: &mut Rng, nodes: &mut Vec<Node>) -> Vec<usize> {
+    let builtin = |id: &str, service: &str, region: Option<&str>| Node {
+        id: id.to_owned(),
+        kind: Kind::External,
+        fields: [
+            Some("aws".to_owned()),
+            Some(service.to_owned()),
+            None,
+            None,
+            region.map(str::to_owned),
+        ],
+        written: vec![],
+        zones: Zones::Absent,
+        min_zones: None,
+        tags: BTreeMap::new(),
+        criticality: None,
+        description: None,
+        requires: vec![],
+        optional: vec![],
+        builtin: true,
+    };
+    let mut packs = Vec::new();
+    if rng.chance(30) {
+        packs.push(nodes.len());
+        nodes.push(builtin(
+            "aws:route53-control-plane",
+            "route53",
+            Some("us-east-1"),
+        ));
+    }
+    if rng.chance(30) {
+        let cluster = nodes.len();
+        packs.push(cluster);
+        nodes.push(builtin(
+            "aws:route53-arc-cluster",
+            "route53-recovery-cluster",
+            None,
+        ));
+        let regions = [
+            "us-west-2",
+            "us-east-1",
+            "eu-west-1",
+            "ap-southeast-2",
+            "ap-northeast-1",
+        ];
+        let endpoints: Vec<usize> = (0..regions.len()).map(|k| cluster + 1 + k).collect();
+        for r in regions {
+            let id = format!("aws:route53-arc@{r}");
+            nodes.push(builtin(&id, "route53-recovery-cluster", Some(r)));
+        }
+        nodes[cluster].requires.push(Entry {
+            shape: Shape::Quorum(3),
+            items: endpoints.iter().map(|&m| Item::Id(m)).collect(),
+            allow_empty: false,
+            members: endpoints,
+            via: vec![],
+        });
+    }
+    packs
 }
 
 // ---------------------------------------------------------------------------
@@ -992,6 +1169,13 @@ fn entry_json(nodes: &[Node], e: &Entry) -> Value {
             map.insert("quorum".to_owned(), json!(k));
             map.insert("of".to_owned(), items());
         }
+        Shape::Failover => {
+            map.insert("failover".to_owned(), items());
+            if !e.via.is_empty() {
+                let via: Vec<&str> = e.via.iter().map(|&v| nodes[v].id.as_str()).collect();
+                map.insert("via".to_owned(), json!(via));
+            }
+        }
     }
     if e.allow_empty {
         map.insert("allow_empty".to_owned(), Value::Bool(true));
@@ -1002,7 +1186,7 @@ fn entry_json(nodes: &[Node], e: &Entry) -> Value {
 fn to_json(nodes: &[Node]) -> String {
     let mut doc = Map::new();
     doc.insert("version".to_owned(), json!(1));
-    for node in nodes {
+    for node in nodes.iter().filter(|x| !x.builtin) {
         let mut obj = Map::new();
         if let Some(d) = &node.description {
             obj.insert("description".to_owned(), json!(d));

@@ -139,6 +139,10 @@ const EXPECTATIONS: &[(&str, &[Expected])] = &[
         )],
     ),
     (
+        "unknown-builtin.yaml",
+        &[expect("unknown-builtin", "", 9, Some("checkout"))],
+    ),
+    (
         "unknown-field.yaml",
         &[expect("unknown-field", "", 7, Some("checkout"))],
     ),

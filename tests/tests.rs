@@ -28,6 +28,7 @@ mod docs;
 mod docs_links;
 mod document_roundtrip;
 mod engine_reference;
+mod failover;
 mod hardening;
 mod hostile_text;
 mod invalid;

@@ -5,11 +5,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    AnalyzeArgs, AnalyzeFormat, AvailabilityArgs, AvailabilityFormat, BaselineMissing, CheckArgs,
-    CheckFormat, Cli, CollectBackstageArgs, CollectCommand, CollectTracesArgs, ColorChoice,
-    Command, CompletionsArgs, DiagramArgs, DomainsArgs, DomainsFormat, EstateArgs,
-    FunctionsFromArg, ManArgs, ReportArgs, SpofArgs, SpofFormat, SweepArgs, SweepFormat,
-    ValidateArgs, ValidateFormat,
+    AnalyzeArgs, AnalyzeFormat, AvailabilityArgs, AvailabilityFormat, BaselineMissing, CatalogArgs,
+    CatalogFormat, CheckArgs, CheckFormat, Cli, CollectBackstageArgs, CollectCommand,
+    CollectTracesArgs, ColorChoice, Command, CompletionsArgs, DiagramArgs, DomainsArgs,
+    DomainsFormat, EstateArgs, FunctionsFromArg, ManArgs, ReportArgs, SpofArgs, SpofFormat,
+    SweepArgs, SweepFormat, ValidateArgs, ValidateFormat,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::engine;
@@ -28,6 +28,7 @@ use crate::report::style::Style;
 
 mod analyze;
 mod availability;
+mod catalog;
 mod check;
 mod collect;
 mod diagram;
@@ -41,6 +42,7 @@ mod validate;
 
 use self::analyze::analyze;
 use self::availability::availability;
+use self::catalog::catalog;
 use self::check::check;
 use self::collect::{collect_backstage, collect_traces};
 use self::diagram::diagram;
@@ -97,6 +99,7 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Diff(args) => diff(args, cli.color),
         Command::Validate(args) => validate(args, cli.color),
         Command::Domains(args) => domains(args, cli.color),
+        Command::Catalog(args) => catalog(args),
         Command::Collect(CollectCommand::Backstage(args)) => collect_backstage(args, cli.color),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),

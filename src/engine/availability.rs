@@ -595,22 +595,24 @@ impl<'g> Solver<'g> {
         }
     }
 
-    /// The members of entry `e`, each as (diagram of `value`, weight 1).
+    /// The members of entry `e`, each as (diagram of `value`, its weight in
+    /// the entry's counter, [`entry::weight`]: 1 but in `failover`).
     fn member_values(&self, e: u32, value: impl Fn(NodeDiagrams) -> Bdd) -> Vec<(Bdd, u32)> {
-        self.graph
+        let graph = self.graph;
+        graph
             .members(e)
             .iter()
-            .map(|&m| (value(self.diagrams[m as usize]), 1))
+            .map(|&m| (value(self.diagrams[m as usize]), entry::weight(graph, e, m)))
             .collect()
     }
 
-    /// The members of entry `e`, each as (diagram of "not down", weight 1).
+    /// The members of entry `e`, each as (diagram of "not down", weight).
     fn alive_members(&mut self, e: u32) -> Result<Vec<(Bdd, u32)>, OverBudget> {
         let graph = self.graph;
         let mut out = Vec::with_capacity(graph.members(e).len());
         for &m in graph.members(e) {
             let alive = self.manager.not(self.diagrams[m as usize].down)?;
-            out.push((alive, 1));
+            out.push((alive, entry::weight(graph, e, m)));
         }
         Ok(out)
     }

@@ -12,14 +12,15 @@
 //! `spof` and `check` must agree on them byte for byte, and a SPEC change
 //! must be one edit.
 //!
-//! # Adding an entry kind
-//! Callers keep one counter per entry (members alive) and pass it here; the
-//! kind decides what the counter means. SPEC §6.1 `failover` + `via`
+//! # Entry kinds and weights
+//! Callers keep one counter per entry (the weight of its members alive) and
+//! pass it here; the kind decides what the counter means. Every member of
+//! `all`, `any` and `quorum` weighs 1. SPEC §6.1 `failover` + `via`
 //! (satisfied by the primary, or by a standby *and* every `via` node) is a
-//! weighted threshold over the members `[primary, standby, via…]`: weight
-//! `|via| + 2` for the primary, 1 for the others, satisfied at `|via| + 1`.
-//! It is one new [`EntryKind`] variant, its arm in [`threshold`] and a
-//! member weight where the counters move by one today.
+//! weighted threshold over the members stored as `[primary, standby…,
+//! via…]` (weights in [`EntryKind::Failover`]): counters move by
+//! [`weight`], never by a literal one, so the kind stays one variant here
+//! and nothing else in the engine knows it exists.
 //!
 //! Everything here is `#[inline]`, allocation-free on the hot paths, and
 //! O(1) or O(members of one entry).
@@ -31,9 +32,53 @@ use crate::model::EntryKind;
 /// callers (least fixed points) watch their counter cross this value.
 #[inline]
 pub fn threshold(entry: &Entry) -> u32 {
-    match entry.kind {
-        EntryKind::All | EntryKind::Any | EntryKind::Quorum(_) => entry.needed,
+    entry.needed
+}
+
+/// How much member `m` of entry `e` moves the entry's counter: 1, except in
+/// a `failover` entry. O(1), or O(members of `e`) for `failover` (a member's
+/// role is its position; failover entries are short).
+#[inline]
+pub fn weight(graph: &Graph, e: EntryIx, m: NodeIx) -> u32 {
+    if !graph.has_weighted_entries() {
+        return 1;
     }
+    let kind = graph.entries()[e as usize].kind;
+    if !matches!(kind, EntryKind::Failover { .. }) {
+        return 1;
+    }
+    let members = graph.members(e);
+    let position = members.iter().position(|&x| x == m).unwrap_or(0);
+    kind.weight(position, members.len())
+}
+
+/// The counter of entry `e` when no member is down: the sum of its members'
+/// weights (the member count, except for `failover`).
+#[inline]
+pub fn full_weight(graph: &Graph, e: EntryIx) -> u32 {
+    let entry = &graph.entries()[e as usize];
+    let n = graph.members(e).len();
+    match entry.kind {
+        EntryKind::Failover { .. } => (0..n)
+            .map(|p| entry.kind.weight(p, n))
+            .fold(0u32, u32::saturating_add),
+        _ => n as u32,
+    }
+}
+
+/// Whether a counter that moved from `before` to `after` has just reached
+/// `entry`'s threshold: least fixed points act on that step only.
+#[inline]
+pub fn reached(entry: &Entry, before: u32, after: u32) -> bool {
+    before < threshold(entry) && after >= threshold(entry)
+}
+
+/// Whether losing any one member leaves entry `e` unsatisfied (`all`, a
+/// quorum of every member, a failover with nothing to fail over to): the
+/// entry passes every member's failure on to its owner.
+#[inline]
+pub fn needs_every_member(graph: &Graph, e: EntryIx) -> bool {
+    threshold(&graph.entries()[e as usize]) >= full_weight(graph, e)
 }
 
 /// Whether `entry` is satisfied when `alive` of its members are not down
@@ -47,7 +92,17 @@ pub fn satisfied(entry: &Entry, alive: u32) -> bool {
 /// [`satisfied`] takes, for callers that keep no counter. O(members).
 #[inline]
 pub fn count_alive(graph: &Graph, e: EntryIx, is_alive: impl Fn(NodeIx) -> bool) -> u32 {
-    graph.members(e).iter().filter(|&&m| is_alive(m)).count() as u32
+    let members = graph.members(e);
+    let kind = graph.entries()[e as usize].kind;
+    if !graph.has_weighted_entries() || !matches!(kind, EntryKind::Failover { .. }) {
+        return members.iter().filter(|&&m| is_alive(m)).count() as u32;
+    }
+    members
+        .iter()
+        .enumerate()
+        .filter(|(_, &m)| is_alive(m))
+        .map(|(p, _)| kind.weight(p, members.len()))
+        .fold(0u32, u32::saturating_add)
 }
 
 /// Whether entry `e` is satisfied, asking `is_alive` of each member.
@@ -60,17 +115,28 @@ pub fn satisfied_by(graph: &Graph, e: EntryIx, is_alive: impl Fn(NodeIx) -> bool
     )
 }
 
-/// Whether entry `e`, with `alive` members not down, makes its owner
-/// degraded when the owner is not down (SPEC §3.2): an `optional` entry
-/// unsatisfied (b), or a `requires` entry that lost any member, redundant
-/// or not (c, lost redundancy).
+/// Whether entry `e`, with `alive` (weighted) members not down, makes its
+/// owner degraded when the owner is not down (SPEC §3.2): an `optional`
+/// entry unsatisfied (b), or a `requires` entry that lost any member,
+/// redundant or not, `via` nodes included (c, lost redundancy; every weight
+/// is at least 1, so any loss shows in the counter).
 #[inline]
 pub fn degrades_owner(graph: &Graph, e: EntryIx, alive: u32) -> bool {
     let entry = &graph.entries()[e as usize];
     if entry.optional {
         !satisfied(entry, alive)
     } else {
-        (alive as usize) < graph.members(e).len()
+        alive < full_weight(graph, e)
+    }
+}
+
+/// The `via` nodes of entry `e` (what a failover's switch needs, SPEC
+/// §6.1), as stored; empty for the other kinds. When the primary is itself
+/// listed in `via`, every other member is stored as a `via` node.
+pub fn via_members(graph: &Graph, e: EntryIx) -> &[NodeIx] {
+    match graph.entries()[e as usize].kind {
+        EntryKind::Failover { standbys, .. } => &graph.members(e)[1 + standbys as usize..],
+        _ => &[],
     }
 }
 

@@ -30,7 +30,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::entry::{degrades_owner, satisfied, satisfied_by};
+use super::entry::{count_alive, degrades_owner, satisfied, satisfied_by, weight};
 use super::status::{
     close_down, degrade, least_support_with, support_thresholds, Grounding, NOT_COUNTED,
 };
@@ -507,11 +507,7 @@ fn support_inside(
             if t == NOT_COUNTED {
                 continue;
             }
-            let outside = g
-                .members(e)
-                .iter()
-                .filter(|&&m| !inside(m) && supported_outside(m))
-                .count() as u32;
+            let outside = count_alive(g, e, |m| !inside(m) && supported_outside(m));
             count.insert(e, outside);
             if outside < t {
                 pending[k] += 1;
@@ -531,8 +527,10 @@ fn support_inside(
             let (Some(&o), Some(c)) = (pos.get(&owner), count.get_mut(&e)) else {
                 continue;
             };
-            *c += 1;
-            if *c != thresholds[e as usize] {
+            let before = *c;
+            *c = before.saturating_add(weight(g, e, nodes[k]));
+            let t = thresholds[e as usize];
+            if !(before < t && *c >= t) {
                 continue;
             }
             pending[o] -= 1;
@@ -752,10 +750,10 @@ impl<B: Below> Run<'_, '_, B> {
             let entry = g.entries()[e as usize];
             self.touch_entry(e);
             if lost_support && self.base.grounded_entry[e as usize] {
-                self.s.supported_members[e as usize] -= 1;
+                self.s.supported_members[e as usize] -= weight(g, e, n);
             }
             if went_down {
-                self.s.alive[e as usize] -= 1;
+                self.s.alive[e as usize] -= weight(g, e, n);
             }
             let owner_matters = if self.down_only {
                 !entry.optional && (lost_support || went_down)

@@ -25,6 +25,8 @@ pub mod availability;
 pub mod bdd;
 pub mod check;
 pub mod diff;
+#[cfg(test)]
+mod failover_tests;
 pub mod incremental;
 pub mod pairs;
 pub mod spof;

@@ -223,7 +223,7 @@ pub(crate) fn forced_owner(baseline: &Baseline, x: NodeIx) -> Option<NodeIx> {
         return None;
     };
     let entry = &graph.entries()[*e as usize];
-    let needs_every_member = entry.needed as usize == graph.members(*e).len();
+    let needs_every_member = super::entry::needs_every_member(graph, *e);
     let rule_holds = !cyclic
         && !entry.optional
         && entry.owner != x
@@ -263,8 +263,7 @@ fn all_or_nothing_component(baseline: &Baseline, nodes: &[NodeIx]) -> bool {
         .collect();
     let sccs = super::incremental::strongly_connected(nodes.len(), |k, out| {
         for e in graph.requires(nodes[k as usize]) {
-            let entry = &graph.entries()[e as usize];
-            if entry.needed as usize != graph.members(e).len() {
+            if !super::entry::needs_every_member(graph, e) {
                 continue;
             }
             out.extend(graph.members(e).iter().filter_map(|m| local.get(m)));

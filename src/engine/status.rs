@@ -104,8 +104,9 @@ pub(crate) fn least_support_with(
                 continue;
             }
             let c = &mut count[e as usize];
-            *c += 1;
-            if *c != t {
+            let before = *c;
+            *c = before.saturating_add(entry::weight(graph, e, x));
+            if !(before < t && *c >= t) {
                 continue;
             }
             let owner = entries[e as usize].owner;
@@ -155,7 +156,7 @@ pub fn evaluate<'g>(
 pub(crate) fn close_down(graph: &Graph, supported: Vec<bool>) -> (Vec<bool>, Vec<u32>) {
     let mut down: Vec<bool> = supported.into_iter().map(|s| !s).collect();
     let mut alive: Vec<u32> = (0..graph.entries().len() as EntryIx)
-        .map(|e| graph.members(e).len() as u32)
+        .map(|e| entry::full_weight(graph, e))
         .collect();
     let mut queue: VecDeque<NodeIx> = graph.nodes().filter(|&n| down[n as usize]).collect();
     for (e, entry) in graph.entries().iter().enumerate() {
@@ -167,7 +168,7 @@ pub(crate) fn close_down(graph: &Graph, supported: Vec<bool>) -> (Vec<bool>, Vec
     }
     while let Some(x) = queue.pop_front() {
         for &e in graph.member_of(x) {
-            alive[e as usize] -= 1;
+            alive[e as usize] -= entry::weight(graph, e, x);
             let entry = &graph.entries()[e as usize];
             let o = entry.owner as usize;
             if !entry.optional && !satisfied(entry, alive[e as usize]) && !down[o] {

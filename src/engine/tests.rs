@@ -20,7 +20,7 @@ use crate::model::{Domain, DomainArg};
 // ---------------------------------------------------------------------------
 
 /// Loads one YAML estate that must be valid.
-fn graph(yaml: &str) -> Graph {
+pub(super) fn graph(yaml: &str) -> Graph {
     let sources = [Source {
         name: "estate.yaml".to_owned(),
         text: yaml.to_owned(),
@@ -32,7 +32,7 @@ fn graph(yaml: &str) -> Graph {
 }
 
 /// Every diagnostic as one text: message, help and notes.
-fn text_of(diagnostics: &[Diagnostic]) -> String {
+pub(super) fn text_of(diagnostics: &[Diagnostic]) -> String {
     diagnostics
         .iter()
         .map(|d| format!("{d} {}", d.notes.join(" ")))
@@ -52,7 +52,7 @@ fn analyse<'g>(g: &'g Graph, domains: &[&str]) -> Analysis<'g> {
 }
 
 /// Every node that is not up once `domains` fail, with its status.
-fn not_up(yaml: &str, domains: &[&str]) -> BTreeMap<String, Status> {
+pub(super) fn not_up(yaml: &str, domains: &[&str]) -> BTreeMap<String, Status> {
     let g = graph(yaml);
     let a = analyse(&g, domains);
     g.nodes()
@@ -62,17 +62,17 @@ fn not_up(yaml: &str, domains: &[&str]) -> BTreeMap<String, Status> {
 }
 
 /// The expected result of [`not_up`].
-fn expect(pairs: &[(&str, Status)]) -> BTreeMap<String, Status> {
+pub(super) fn expect(pairs: &[(&str, Status)]) -> BTreeMap<String, Status> {
     pairs.iter().map(|(id, s)| ((*id).to_owned(), *s)).collect()
 }
 
-fn status_of(yaml: &str, domains: &[&str], id: &str) -> Status {
+pub(super) fn status_of(yaml: &str, domains: &[&str], id: &str) -> Status {
     let g = graph(yaml);
     let a = analyse(&g, domains);
     a.status(ix(&g, id))
 }
 
-fn ix(g: &Graph, id: &str) -> NodeIx {
+pub(super) fn ix(g: &Graph, id: &str) -> NodeIx {
     g.find(id)
         .unwrap_or_else(|| panic!("node `{id}` is not in the graph"))
 }
@@ -82,14 +82,14 @@ fn ids(g: &Graph, nodes: &[NodeIx]) -> Vec<String> {
 }
 
 /// §3.3 causes of `id`, as ids.
-fn causes(yaml: &str, domains: &[&str], id: &str) -> Vec<String> {
+pub(super) fn causes(yaml: &str, domains: &[&str], id: &str) -> Vec<String> {
     let g = graph(yaml);
     let a = analyse(&g, domains);
     ids(&g, &a.causes(ix(&g, id)))
 }
 
 /// §3.4 path of `id`, as ids.
-fn path(yaml: &str, domains: &[&str], id: &str) -> Vec<String> {
+pub(super) fn path(yaml: &str, domains: &[&str], id: &str) -> Vec<String> {
     let g = graph(yaml);
     let a = analyse(&g, domains);
     ids(&g, &a.path(ix(&g, id)))

@@ -164,6 +164,7 @@ impl Builder {
             optional || requires_open,
             "a node's requires entries come before its optional ones"
         );
+        g.weighted |= matches!(kind, EntryKind::Failover { .. });
         g.entries.push(Entry {
             owner,
             kind,

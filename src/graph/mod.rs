@@ -183,6 +183,9 @@ pub struct Graph {
     /// Row `n`: the entries that have `n` as a member.
     member_of: Csr<EntryIx>,
     functions: Vec<NodeIx>,
+    /// Some entry weighs its members (SPEC §6.1 `failover`): without one,
+    /// `engine::entry` counts every member as 1 without reading the entry.
+    weighted: bool,
 }
 
 impl Graph {
@@ -318,6 +321,13 @@ impl Graph {
     #[inline]
     pub fn optional(&self, n: NodeIx) -> std::ops::Range<EntryIx> {
         self.optional_start[n as usize]..self.entry_start[n as usize + 1]
+    }
+
+    /// Whether some entry weighs its members differently (a `failover`
+    /// entry): counters then move by `engine::entry::weight`, not by one.
+    #[inline]
+    pub fn has_weighted_entries(&self) -> bool {
+        self.weighted
     }
 
     /// The entries (of any owner) that have `n` as a member.

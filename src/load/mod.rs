@@ -10,6 +10,7 @@
 
 pub mod arn;
 pub mod baseline;
+mod builtin;
 mod locate;
 mod merge;
 pub mod parse;
@@ -391,23 +392,37 @@ pub(crate) struct SourceRef<'s> {
     pub text: &'s str,
 }
 
-fn load_refs(sources: &[SourceRef]) -> Result<Loaded, LoadError> {
-    let files = Files::new(sources);
+fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
-    let mut documents: Vec<(usize, Document)> = Vec::with_capacity(sources.len());
-    for (i, source) in sources.iter().enumerate() {
+    let mut documents: Vec<(usize, Document)> = Vec::with_capacity(user_sources.len() + 1);
+    for (i, source) in user_sources.iter().enumerate() {
         match parse::parse_document(source.name, source.text) {
             Ok(doc) => documents.push((i, doc)),
             Err(d) => diagnostics.push(d),
         }
     }
+    let builtin_text = builtin::document(&builtin::needed(documents.iter().map(|(_, d)| d)));
+    let mut sources: Vec<SourceRef> = user_sources.to_vec();
+    if let Some(text) = &builtin_text {
+        let source = SourceRef {
+            name: builtin::SOURCE_NAME,
+            text,
+        };
+        match parse::parse_document(source.name, source.text) {
+            Ok(doc) => documents.push((sources.len(), doc)),
+            Err(d) => diagnostics.push(d),
+        }
+        sources.push(source);
+    }
+    let sources = &sources[..];
+    let files = Files::new(sources);
     tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "parsed");
     for (i, doc) in &documents {
         check_version(&files, *i, doc, &mut diagnostics);
     }
     if diagnostics.iter().all(|d| d.severity != Severity::Error) {
-        diagnostics.extend(no_node(&files, sources, &documents));
+        diagnostics.extend(no_node(&files, user_sources, &documents));
     }
     let incomplete = incomplete_sources(sources, &documents);
     let observed = take_observed_edges(sources, &mut documents);
@@ -417,7 +432,7 @@ fn load_refs(sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "resolved");
     in_file_order(sources, &mut diagnostics);
     let node_origins = NodeOrigins {
-        files: sources.iter().map(|s| s.name.to_owned()).collect(),
+        files: user_sources.iter().map(|s| s.name.to_owned()).collect(),
         at,
     };
     finish(graph, diagnostics, incomplete).map(|loaded| Loaded {
@@ -638,6 +653,12 @@ impl<'s> Files<'s> {
     /// The name of source `src`.
     pub(crate) fn name(&self, src: usize) -> &str {
         self.sources[src].name
+    }
+
+    /// Whether source `src` is the document of built-in `aws:` nodes that
+    /// the loader wrote (SPEC §6.2), the one place such ids may be defined.
+    pub(crate) fn is_builtin(&self, src: usize) -> bool {
+        src + 1 == self.sources.len() && self.sources[src].name == builtin::SOURCE_NAME
     }
 
     /// Source and byte offset of the token at `at` in source `src`, as

@@ -14,6 +14,7 @@ use super::select::{Pattern, Selector};
 use super::Files;
 use crate::diag::{closest, did_you_mean, Code, Diagnostic};
 use crate::graph::{Attr, Builder, Graph, NodeIx, NodeRow};
+use crate::model::builtin::{self, BUILTINS};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
 /// Builds the graph; pushes a diagnostic for every problem.
@@ -92,17 +93,19 @@ fn unknown_field(
     files.locate(d, src, key.at, key.value.len())
 }
 
+/// SPEC §6.2: only the loader's own document defines `aws:` ids; a
+/// document that defines one (where it would merge with the built-in, or
+/// shadow it) is told which ids exist.
 fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
     let id = m.id.value.as_str();
-    if id.starts_with("aws:") {
+    if builtin::is_builtin_id(id) && m.parts().any(|p| !files.is_builtin(p.src)) {
         let d = Diagnostic::error(
             Code::ReservedId,
-            format!(
-                "`{id}` uses the `aws:` prefix, which is reserved for nodes built into blastmap"
-            ),
+            format!("`{id}` is defined here, but ids starting with `aws:` name nodes built into blastmap"),
         )
         .node(id)
-        .help("rename the node; built-in AWS nodes (SPEC §6.2) are not available in this version");
+        .help("remove the definition and reference the built-in node by its id, or rename the node")
+        .note(super::builtin::table_note());
         out.push(files.locate(d, m.id.src, m.id.value.at, id.len()));
     }
 }
@@ -392,7 +395,8 @@ fn resolve_entries(
         };
         let requires = resolver.resolve_list(n, m, &m.requires(), out);
         let optional = resolver.resolve_list(n, m, &m.optional(), out);
-        let requires = drop_observed_calls_marked_soft(requires, &optional);
+        let mut requires = drop_observed_calls_marked_soft(requires, &optional);
+        requires.extend(implied_requirement(builder.graph(), n, &requires));
         for (list, is_optional) in [(requires, false), (optional, true)] {
             for r in list {
                 builder.push_entry(n, r.kind, is_optional, &r.members);
@@ -516,12 +520,7 @@ impl Resolver<'_, '_> {
                 )
             }
             "quorum" => return self.quorum(owner, m, src, g, allow_empty, out),
-            _ => {
-                out.push(self.entry_error(m, src, g.at, Code::UnsupportedEntry,
-                    format!("`{}` uses a `failover` entry, which this version does not support yet", m.id.value),
-                    "failover entries (SPEC §6.1) are planned; meanwhile write `any: [primary, standby]`"));
-                return None;
-            }
+            _ => return self.failover(owner, m, src, g, allow_empty, out),
         };
         self.warn_short(m, src, g.at, kind, members.len(), out);
         Some((kind, members))
@@ -577,6 +576,72 @@ impl Resolver<'_, '_> {
                 None
             }
         }
+    }
+
+    /// SPEC §6.1: `failover: [primary, standby…]` (the primary a single id)
+    /// and `via: [ids]`, stored in the member order and with the weights
+    /// [`EntryKind::Failover`] describes. Every problem of the entry is
+    /// reported, not only the first.
+    fn failover(
+        &self,
+        owner: NodeIx,
+        m: &Merged,
+        src: usize,
+        g: &raw::Group,
+        allow_empty: bool,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<(EntryKind, Vec<NodeIx>)> {
+        let Some(list) = g.failover.as_deref() else {
+            out.push(self.entry_error(
+                m,
+                src,
+                g.at,
+                Code::BadEntry,
+                format!(
+                    "a requirement entry of `{}` has `via` without `failover`",
+                    m.id.value
+                ),
+                "write `failover: [primary, standby]` next to `via`",
+            ));
+            return None;
+        };
+        let mut ok = true;
+        if let Some(Member::Select(sel)) = list.first() {
+            out.push(self.entry_error(
+                m,
+                src,
+                sel.position(),
+                Code::BadEntry,
+                format!(
+                    "the first item of a `failover` entry of `{}` is a selector; it must be a single id, the primary",
+                    m.id.value
+                ),
+                "write the primary first, e.g. `failover: [payments-use1, {select: ...}]`",
+            ));
+            ok = false;
+        }
+        let members = self.members(owner, m, src, list, allow_empty, g.at, out);
+        let via = self.via(owner, m, src, g, out);
+        let (members, via) = (members?, via?);
+        ok.then(|| failover_layout(members, via))
+    }
+
+    /// The `via` ids of a failover entry, resolved and de-duplicated like
+    /// members (an absent `via` is an empty one; a written `via: []` is an
+    /// empty list, an error as for members).
+    fn via(
+        &self,
+        owner: NodeIx,
+        m: &Merged,
+        src: usize,
+        g: &raw::Group,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<NodeIx>> {
+        let Some(list) = g.via.as_deref() else {
+            return Some(Vec::new());
+        };
+        let ids: Vec<Member> = list.iter().cloned().map(Member::Id).collect();
+        self.members(owner, m, src, &ids, false, g.at, out)
     }
 
     fn allow_empty(
@@ -678,9 +743,25 @@ impl Resolver<'_, '_> {
             return Some(x);
         }
         let id = t.as_str();
-        let help = if id.starts_with("aws:") {
-            "built-in AWS nodes (SPEC §6.2) are not available in this version: define the dependency as an external".to_owned()
-        } else {
+        if builtin::is_builtin_id(id) {
+            let near = closest(id, BUILTINS.iter().map(|b| b.id));
+            let help = did_you_mean(&near).unwrap_or_else(|| {
+                "use one of the built-in ids, or define the dependency under an id without the `aws:` prefix".to_owned()
+            });
+            let d = Diagnostic::error(
+                Code::UnknownBuiltin,
+                format!(
+                    "`{}` requires `{id}`, which is not a built-in node",
+                    m.id.value
+                ),
+            )
+            .node(m.id.value.as_str())
+            .help(help)
+            .note(super::builtin::table_note());
+            out.push(self.files.locate(d, src, t.at, id.len()));
+            return None;
+        }
+        let help = {
             let near = closest(id, self.index.keys().copied());
             did_you_mean(&near).unwrap_or_else(|| {
                 "define it under functions, services, resources or externals, or fix the id"
@@ -977,6 +1058,55 @@ fn sample(values: &[&str]) -> String {
     } else {
         shown.join(", ")
     }
+}
+
+/// SPEC §6.2: a node whose type implies a built-in node (a CloudFront
+/// distribution, a Route 53 hosted zone) requires it, unless it already
+/// requires it alone. The loader brought the built-in in (`load::builtin`).
+fn implied_requirement(graph: &Graph, n: NodeIx, requires: &[Resolved]) -> Option<Resolved> {
+    let implied = builtin::implied_by_type(graph.attr(n, Attr::Type)?)?;
+    let target = graph.find(implied)?;
+    let entry = Resolved {
+        kind: EntryKind::All,
+        members: vec![target],
+        plain_id: false,
+        by_person: true,
+    };
+    let stated = requires
+        .iter()
+        .any(|r| r.kind == entry.kind && r.members == entry.members);
+    (!stated).then_some(entry)
+}
+
+/// The stored form of a failover entry (see [`EntryKind::Failover`]):
+/// `[primary, standby…, via…]`. `members` starts with the primary and is
+/// de-duplicated; `via` is de-duplicated. A primary listed in `via` leaves
+/// no standby branch (every other member is stored as a `via` node); a
+/// standby listed in `via` is stored once, as a `via` node.
+pub(crate) fn failover_layout(members: Vec<NodeIx>, via: Vec<NodeIx>) -> (EntryKind, Vec<NodeIx>) {
+    let primary = members[0];
+    if via.contains(&primary) {
+        let row = dedup_keep_first(members.into_iter().chain(via).collect());
+        let kind = EntryKind::Failover {
+            standbys: 0,
+            standby_in_via: false,
+        };
+        return (kind, row);
+    }
+    let standbys: Vec<NodeIx> = members[1..]
+        .iter()
+        .copied()
+        .filter(|s| !via.contains(s))
+        .collect();
+    let kind = EntryKind::Failover {
+        standbys: standbys.len() as u32,
+        standby_in_via: standbys.len() + 1 < members.len(),
+    };
+    let row = std::iter::once(primary)
+        .chain(standbys)
+        .chain(via)
+        .collect();
+    (kind, row)
 }
 
 fn dedup_keep_first(members: Vec<NodeIx>) -> Vec<NodeIx> {

@@ -98,7 +98,11 @@ impl Selector {
     pub fn expand(&self, graph: &Graph, carrier: NodeIx) -> Vec<NodeIx> {
         graph
             .nodes()
-            .filter(|&n| n != carrier && self.matches(graph, n))
+            .filter(|&n| {
+                n != carrier
+                    && self.matches(graph, n)
+                    && !crate::model::builtin::is_builtin_id(graph.id(n))
+            })
             .collect()
     }
 }

@@ -276,9 +276,12 @@ pub enum Entry {
         #[serde(skip_serializing_if = "is_false")]
         allow_empty: bool,
     },
-    /// SPEC §6.1, planned: the loader rejects it with an error that says so.
+    /// SPEC §6.1: the primary (first, a single id) or a standby, the
+    /// standby only when every `via` node is not down. `via` is written
+    /// only when not empty (an empty `via: []` is an error).
     Failover {
         failover: Vec<Member>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
         via: Vec<String>,
     },
 }

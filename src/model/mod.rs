@@ -16,6 +16,7 @@ pub use domain::{Domain, DomainArg, DomainKind, Scenario};
 pub use policy::{FunctionSelector, Rule};
 pub use position::Position;
 pub mod baseline;
+pub mod builtin;
 
 use std::fmt;
 
@@ -128,11 +129,11 @@ impl fmt::Display for Status {
 
 /// How a requirement entry counts its members (SPEC §1.2).
 ///
-/// Every kind reduces to a threshold on the number of members that are not
-/// down, which lets the engine treat them with one counter per entry; the
-/// rule itself is `engine::entry`. `failover` (SPEC §6.1) is a weighted
-/// threshold over `[primary, standby, via…]`: one more variant here and its
-/// arm there.
+/// Every kind reduces to a threshold on the (weighted) number of members
+/// that are not down, which lets the engine treat them with one counter per
+/// entry; the rule itself is `engine::entry`. `failover` (SPEC §6.1) is a
+/// weighted threshold over its members stored as `[primary, standby…,
+/// via…]`: see [`EntryKind::Failover`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
     /// Every member must be up (a plain id is `all` of one member).
@@ -141,15 +142,54 @@ pub enum EntryKind {
     Any,
     /// At least `k` members.
     Quorum(u32),
+    /// SPEC §6.1: the primary (member 0), or a standby (the next `standbys`
+    /// members) together with every `via` node (the rest). Weights make it
+    /// one threshold: a standby counts 1, a `via` node `standbys + 1` (no
+    /// set of standbys stands in for one), the primary the whole threshold
+    /// `via × (standbys + 1) + 1`. When a standby is itself a `via` node
+    /// (`standby_in_via`), "some standby" holds whenever every `via` node
+    /// does: the loader keeps it among the `via` nodes and the threshold
+    /// drops by one. A primary listed in `via` leaves no standby branch:
+    /// the loader stores every other member as a `via` node (`standbys: 0`).
+    Failover {
+        /// How many members after the primary are standbys.
+        standbys: u32,
+        /// A standby is also a `via` node (see above).
+        standby_in_via: bool,
+    },
 }
 
 impl EntryKind {
-    /// How many members must be not down for the entry to be satisfied.
+    /// How many members (weighted, for `failover`) must be not down for
+    /// the entry to be satisfied. Saturates rather than wraps on absurd
+    /// member counts.
     pub fn needed(self, members: usize) -> u32 {
         match self {
             Self::All => members as u32,
             Self::Any => 1,
             Self::Quorum(k) => k,
+            Self::Failover {
+                standbys,
+                standby_in_via,
+            } => {
+                let via = (members as u32).saturating_sub(1 + standbys);
+                via.saturating_mul(standbys + 1)
+                    .saturating_add(u32::from(!standby_in_via))
+            }
+        }
+    }
+
+    /// The weight of the member at `position` in the entry's member list:
+    /// 1 except in a `failover` entry (see [`EntryKind::Failover`]).
+    #[inline]
+    pub fn weight(self, position: usize, members: usize) -> u32 {
+        match self {
+            Self::Failover { standbys, .. } => match position {
+                0 => self.needed(members),
+                p if p <= standbys as usize => 1,
+                _ => standbys + 1,
+            },
+            _ => 1,
         }
     }
 }

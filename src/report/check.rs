@@ -451,6 +451,13 @@ fn hint(g: &crate::graph::Graph, v: &crate::engine::check::Violation) -> String 
             g.id(v.function),
         );
     }
+    if let Some(primary) = failover_primary_through(g, v.path.as_slice()) {
+        return format!(
+            "`{owner}` cannot fail over: its switch needs `{cause}`, which fails with {} like the primary `{}`: make the switch depend on nothing in that domain (a Route 53 ARC routing control, `aws:route53-arc-cluster`, or health-checked records that need no control-plane change)",
+            v.domain,
+            g.id(primary)
+        );
+    }
     match &v.domain {
         Domain::Region(r) => format!(
             "`{owner}` needs `{cause}`, which only runs in {r}: add a deployment in another region and require both with `any`"
@@ -475,6 +482,21 @@ fn hint(g: &crate::graph::Graph, v: &crate::engine::check::Violation) -> String 
         },
         other => format!("`{cause}` fails with {other}: add redundancy outside it"),
     }
+}
+
+/// When a path's last step goes from a failover entry's owner to one of
+/// its `via` nodes (SPEC §6.1: the switch is what broke), the entry's
+/// primary.
+fn failover_primary_through(
+    g: &crate::graph::Graph,
+    path: &[crate::graph::NodeIx],
+) -> Option<crate::graph::NodeIx> {
+    let [.., owner, cause] = path else {
+        return None;
+    };
+    g.requires(*owner)
+        .find(|&e| crate::engine::entry::via_members(g, e).contains(cause))
+        .map(|e| g.members(e)[0])
 }
 
 /// Markdown for a pull-request comment: a summary line with the verdict,

@@ -451,6 +451,7 @@ fn entry_edges(
         EntryKind::All => None,
         EntryKind::Any => Some("any".to_owned()),
         EntryKind::Quorum(k) => Some(format!("{k} of {}", graph.members(e).len())),
+        EntryKind::Failover { .. } => Some("failover".to_owned()),
     };
     match (label, junctions) {
         (Some(label), Some(junctions)) if graph.members(e).len() > 1 => {

@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod availability;
+pub mod catalog;
 pub mod check;
 pub mod diagnostics;
 pub mod diagram;

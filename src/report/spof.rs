@@ -6,11 +6,11 @@ use serde::Serialize;
 
 use super::display_id;
 use super::style::Style;
-use crate::engine::entry::threshold;
+use crate::engine::entry::{needs_every_member, threshold};
 use crate::engine::incremental::Baseline;
 use crate::engine::spof::{path_to, FunctionSpofs};
 use crate::graph::{Graph, NodeIx};
-use crate::model::Status;
+use crate::model::{EntryKind, Status};
 
 /// `spof --format json` (SPEC §4.2).
 #[derive(Debug, Serialize)]
@@ -190,13 +190,14 @@ pub fn why(graph: &Graph, f: NodeIx, x: NodeIx) -> String {
         return "nothing stands in for it: add a redundant peer and require both with `any` or `quorum`"
             .to_owned();
     }
-    let redundant = requires
-        .clone()
-        .find(|&e| graph.members(e).len() > threshold(&graph.entries()[e as usize]) as usize);
+    let redundant = requires.clone().find(|&e| !needs_every_member(graph, e));
     if let Some(e) = redundant {
-        let needed = threshold(&graph.entries()[e as usize]);
+        let entry = &graph.entries()[e as usize];
+        let needed = threshold(entry);
         let members = listed(graph.members(e).iter().map(|&m| id(m)).collect());
-        let how = if needed == 1 {
+        let how = if matches!(entry.kind, EntryKind::Failover { .. }) {
+            format!("a failover among {members}")
+        } else if needed == 1 {
             format!("any of {members}")
         } else {
             format!("{needed} of {members}")

@@ -1,0 +1,136 @@
+//! Built-in `aws:` nodes (SPEC §6.2) brought into a load: the documents are
+//! scanned for the built-in ids they reference (members, `via` nodes, and the
+//! types that imply one), and those nodes, with the built-ins they require,
+//! are written as one more document that goes through the ordinary parse,
+//! merge and resolve. A built-in is then a node like any other for every
+//! command; only its id namespace is special.
+//!
+//! The table itself is vocabulary (`model::builtin`), shared with
+//! `blastmap catalog`.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Map, Value};
+
+use super::arn::parse_arn;
+use super::raw::{Document, Entry, Member, Node, NodeField};
+use crate::model::builtin::{self, BuiltinNode, BUILTINS};
+
+/// The name the built-in document carries in diagnostics and origins. Not
+/// a path: nothing reads it back from disk.
+pub(crate) const SOURCE_NAME: &str = "<built-in aws: nodes>";
+
+/// The built-in nodes the documents need: every known `aws:` id they
+/// reference, the nodes their node types imply, and what those require,
+/// in id order. Unknown `aws:` ids are left to the resolver, which reports
+/// them with the table. O(entries + members).
+pub(crate) fn needed<'t>(
+    documents: impl IntoIterator<Item = &'t Document<'t>>,
+) -> Vec<&'static BuiltinNode> {
+    let mut wanted: BTreeSet<&'static str> = BTreeSet::new();
+    for doc in documents {
+        let sections = [
+            &doc.functions,
+            &doc.services,
+            &doc.resources,
+            &doc.externals,
+        ];
+        for (id, node) in sections.into_iter().flatten().flat_map(|s| s.iter()) {
+            if let Some(implied) = implied(id.as_str(), node) {
+                wanted.insert(implied);
+            }
+            for entry in node.requires.iter().chain(&node.optional).flatten() {
+                for_each_referenced_id(entry, |referenced| {
+                    if builtin::is_builtin_id(referenced) {
+                        if let Some(b) = builtin::find(referenced) {
+                            wanted.insert(b.id);
+                        }
+                    }
+                });
+            }
+        }
+    }
+    let mut stack: Vec<&'static str> = wanted.iter().copied().collect();
+    while let Some(id) = stack.pop() {
+        let required = builtin::find(id).and_then(|b| b.quorum);
+        for m in required.iter().flat_map(|(_, of)| of.iter()) {
+            if wanted.insert(m) {
+                stack.push(m);
+            }
+        }
+    }
+    wanted.into_iter().filter_map(builtin::find).collect()
+}
+
+/// The built-in a node's type implies (SPEC §6.2): its `type` field, else
+/// the type its ARN (the `arn` field, or the id) derives.
+fn implied(id: &str, node: &Node) -> Option<&'static str> {
+    if let Some(t) = node.get(NodeField::Type) {
+        return builtin::implied_by_type(t.as_str());
+    }
+    let arn = node.get(NodeField::Arn).map_or(id, |t| t.as_str());
+    // Most ids are not ARNs of an implying service: look at the service
+    // field alone before parsing the whole ARN (this runs on every node).
+    let after_partition = arn.strip_prefix("arn:")?.split_once(':')?.1;
+    let service = after_partition.split_once(':')?.0;
+    if !builtin::IMPLIED
+        .iter()
+        .any(|(t, _)| t.split_once(':').is_some_and(|(s, _)| s == service))
+    {
+        return None;
+    }
+    let facts = parse_arn(arn)?;
+    builtin::implied_by_arn_type(facts.service, facts.type_suffix)
+}
+
+/// Calls `f` with each id an entry names directly (selectors never match
+/// built-ins). Allocation-free: it runs on every entry of every load.
+fn for_each_referenced_id<'e>(entry: &'e Entry, mut f: impl FnMut(&'e str)) {
+    let g = match entry {
+        Entry::Id(t) => return f(t.as_str()),
+        Entry::Group(g) => g,
+    };
+    for list in [&g.all, &g.any, &g.of, &g.failover].into_iter().flatten() {
+        for m in list {
+            if let Member::Id(t) = m {
+                f(t.as_str());
+            }
+        }
+    }
+    for t in g.via.iter().flatten() {
+        f(t.as_str());
+    }
+}
+
+/// The document that defines `nodes` (JSON text), or `None` when there is
+/// none to define.
+pub(crate) fn document(nodes: &[&BuiltinNode]) -> Option<String> {
+    if nodes.is_empty() {
+        return None;
+    }
+    let mut externals = Map::new();
+    for b in nodes {
+        let mut node = Map::new();
+        node.insert("description".into(), json!(b.needed_by));
+        node.insert("provider".into(), json!(builtin::PROVIDER));
+        node.insert("service".into(), json!(b.service));
+        if let Some(region) = b.region {
+            node.insert("region".into(), json!(region));
+        }
+        if let Some((k, of)) = b.quorum {
+            node.insert("requires".into(), json!([{"quorum": k, "of": of}]));
+        }
+        externals.insert(b.id.to_owned(), Value::Object(node));
+    }
+    let doc = json!({"version": 1, "externals": externals});
+    Some(doc.to_string())
+}
+
+/// The table as a note: what a diagnostic about an `aws:` id lists.
+pub(crate) fn table_note() -> String {
+    let ids: Vec<&str> = BUILTINS.iter().map(|b| b.id).collect();
+    format!(
+        "the built-in nodes are: {} (`blastmap catalog` shows what each stands for)",
+        ids.join(", ")
+    )
+}
