@@ -81,6 +81,8 @@ pub enum Code {
     NoEstateFiles,
     /// `output-is-input`: `-o` (or `--write-baseline`) names one of the command's inputs: writing would destroy the estate or policy. Fix: Choose another output file.
     OutputIsInput,
+    /// `placement-unknown`: `collect aws` could not read a resource's zones (a describe call failed or its type is not described): the resource keeps its region and no zone failure reaches it. Fix: Grant the describe permissions of README "Collect from AWS", or write the zones by hand.
+    PlacementUnknown,
     /// `quorum-out-of-range`: A `quorum` of 0 or more than the entry's members. Fix: Use a number between 1 and the number of members.
     QuorumOutOfRange,
     /// `reserved-id`: A node id with the `aws:` prefix, reserved for built-in nodes. Fix: Rename the node.
@@ -115,7 +117,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 41] = [
+    pub const ALL: [Code; 42] = [
         Code::BadCriticality,
         Code::BadDomain,
         Code::BadEntry,
@@ -142,6 +144,7 @@ impl Code {
         Code::MissingVersion,
         Code::NoEstateFiles,
         Code::OutputIsInput,
+        Code::PlacementUnknown,
         Code::QuorumOutOfRange,
         Code::ReservedId,
         Code::SameIdTwoSections,
@@ -172,6 +175,7 @@ impl Code {
             Code::MalformedCatalog => "malformed-catalog",
             Code::FileChanged => "file-changed",
             Code::OutputIsInput => "output-is-input",
+            Code::PlacementUnknown => "placement-unknown",
             Code::ConflictingDefinition => "conflicting-definition",
             Code::DuplicateKey => "duplicate-key",
             Code::EmptyEstate => "empty-estate",
@@ -267,6 +271,9 @@ impl Code {
             }
             Code::OutputIsInput => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
+            }
+            Code::PlacementUnknown => {
+                Example::Test("a_resource_whose_placement_cannot_be_read_keeps_its_region_with_a_warning")
             }
             Code::QuorumOutOfRange => Example::Fixture("fixtures/invalid/quorum-out-of-range.yaml"),
             Code::ReservedId => {

@@ -18,6 +18,8 @@ mod check;
 mod check_formats;
 mod ci_examples;
 mod cli_flags;
+#[cfg(feature = "aws")]
+mod collect_aws;
 mod collect_backstage;
 mod collect_traces;
 mod diagnostics;
@@ -34,6 +36,20 @@ mod no_panic_on_bad_input;
 mod spof;
 mod sweep;
 mod tag_model;
+
+/// CI must run the AWS collector's tests: built without the feature `aws`
+/// (`--no-default-features`, the fast engine-only loop) they would be left
+/// out silently, so under `CI` that build fails here instead.
+#[test]
+fn ci_builds_the_aws_collector_so_its_tests_never_skip() {
+    if std::env::var_os("CI").is_some() {
+        assert!(
+            cfg!(feature = "aws"),
+            "CI is set but the tests were built without the feature `aws`: \
+             run them with the default features (scripts/test)"
+        );
+    }
+}
 
 /// With `autotests = false` a forgotten `mod` line would silently skip a
 /// whole file of tests: every `tests/*.rs` must be declared above.

@@ -28,6 +28,8 @@ use crate::report::style::Style;
 mod analyze;
 mod check;
 mod collect;
+#[cfg(feature = "aws")]
+mod collect_aws;
 mod diagram;
 mod domains;
 mod shell;
@@ -38,6 +40,8 @@ mod validate;
 use self::analyze::analyze;
 use self::check::check;
 use self::collect::{collect_backstage, collect_traces};
+#[cfg(feature = "aws")]
+use self::collect_aws::collect_aws;
 use self::diagram::diagram;
 use self::domains::domains;
 use self::shell::{completions, man};
@@ -91,6 +95,8 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
         Command::Collect(CollectCommand::Traces(args)) => collect_traces(args),
+        #[cfg(feature = "aws")]
+        Command::Collect(CollectCommand::Aws(args)) => collect_aws(args, cli.color),
     }
 }
 
