@@ -275,7 +275,9 @@ fn the_server_killed_mid_pagination_keeps_every_resource_read_and_exits_3() {
     // server is gone; the second region finds nobody.
     proxy.kill_after("GetResources", 2, moto.killer());
     let mut args = FAST.to_vec();
-    args.extend(["--concurrency", "1", "--max-attempts", "2"]);
+    let attempts = args.iter().position(|a| *a == "--max-attempts").expect("FAST sets it");
+    args[attempts + 1] = "2";
+    args.extend(["--concurrency", "1"]);
     let (output, document) = collect(&moto, &proxy.endpoint(), &args);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let resources = resources_of(&document);

@@ -89,7 +89,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
             s(&["spof", &estate])
         }
         // Fixtures or unit tests show these (`collect backstage`'s codes:
-        // tests/collect_backstage.rs).
+        // tests/collect_backstage.rs; `placement-unknown`: src/app/collect_aws.rs).
         Code::CatalogDuplicateEntity
         | Code::CatalogTargetMissing
         | Code::MalformedCatalog
@@ -108,6 +108,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         | Code::MalformedTrace
         | Code::MalformedYaml
         | Code::MinZonesOutOfRange
+        | Code::PlacementUnknown
         | Code::QuorumOutOfRange
         | Code::SameIdTwoSections
         | Code::SelectorMatchesNothing
