@@ -191,11 +191,21 @@ pub struct CollectAwsArgs {
     pub max_attempts: u32,
 
     /// Seconds one attempt may take before it is abandoned (and retried).
-    #[arg(long, value_name = "SECONDS", default_value_t = 20.0, env = "BLASTMAP_AWS_ATTEMPT_TIMEOUT")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 20.0,
+        env = "BLASTMAP_AWS_ATTEMPT_TIMEOUT"
+    )]
     pub attempt_timeout: f64,
 
     /// Seconds one call may take, its retries included.
-    #[arg(long, value_name = "SECONDS", default_value_t = 120.0, env = "BLASTMAP_AWS_OPERATION_TIMEOUT")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 120.0,
+        env = "BLASTMAP_AWS_OPERATION_TIMEOUT"
+    )]
     pub operation_timeout: f64,
 
     /// Only resources with this tag (`K=V`, or `K` for any value); sent to

@@ -272,9 +272,9 @@ impl Code {
             Code::OutputIsInput => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }
-            Code::PlacementUnknown => {
-                Example::Test("a_resource_whose_placement_cannot_be_read_keeps_its_region_with_a_warning")
-            }
+            Code::PlacementUnknown => Example::Test(
+                "a_resource_whose_placement_cannot_be_read_keeps_its_region_with_a_warning",
+            ),
             Code::QuorumOutOfRange => Example::Fixture("fixtures/invalid/quorum-out-of-range.yaml"),
             Code::ReservedId => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")

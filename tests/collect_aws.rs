@@ -27,7 +27,12 @@ fn collect(moto: &Moto, endpoint: &str, args: &[&str]) -> (Output, Value) {
     let out = moto.path("inventory.json");
     let _ = std::fs::remove_file(&out);
     let mut command = util::blastmap();
-    command.arg("collect").arg("aws").args(args).arg("-o").arg(&out);
+    command
+        .arg("collect")
+        .arg("aws")
+        .args(args)
+        .arg("-o")
+        .arg(&out);
     for var in [
         "AWS_PROFILE",
         "AWS_SESSION_TOKEN",
@@ -74,7 +79,9 @@ fn resources_of(document: &Value) -> BTreeMap<String, Value> {
 }
 
 fn source(document: &Value) -> &Value {
-    let sources = document["meta"]["sources"].as_array().expect("meta.sources");
+    let sources = document["meta"]["sources"]
+        .as_array()
+        .expect("meta.sources");
     assert_eq!(sources.len(), 1, "one account, one source: {sources:?}");
     &sources[0]
 }
@@ -101,7 +108,10 @@ fn collect_aws_lists_two_regions_whole_with_zones_services_and_functions() {
     let source = source(&document);
     assert_eq!(source["account"], ACCOUNT);
     assert_eq!(source["complete"], true);
-    assert_eq!(source["regions"], serde_json::json!(["eu-west-1", "us-east-1"]));
+    assert_eq!(
+        source["regions"],
+        serde_json::json!(["eu-west-1", "us-east-1"])
+    );
     assert!(
         source["collector"]
             .as_str()
@@ -139,12 +149,19 @@ fn collect_aws_lists_two_regions_whole_with_zones_services_and_functions() {
     // regional deployment requires the whole service; in us-east-1 the
     // local one. Both require their local sessions.
     let requires = |id: &str| services[id]["requires"].to_string();
-    assert!(requires("svc:web@eu-west-1").contains("\"svc:orders\""), "{}", requires("svc:web@eu-west-1"));
+    assert!(
+        requires("svc:web@eu-west-1").contains("\"svc:orders\""),
+        "{}",
+        requires("svc:web@eu-west-1")
+    );
     assert!(requires("svc:web@eu-west-1").contains("svc:sessions@eu-west-1"));
     assert!(requires("svc:web@us-east-1").contains("svc:orders@us-east-1"));
     let functions = document["functions"].as_object().expect("functions");
     let names: Vec<&str> = functions.keys().map(String::as_str).collect();
-    assert_eq!(names, ["checkout", "login", "marketing-emails", "order-tracking"]);
+    assert_eq!(
+        names,
+        ["checkout", "login", "marketing-emails", "order-tracking"]
+    );
     assert_eq!(functions["checkout"]["criticality"], "critical");
 
     // The collected file answers "what breaks if us-east-1 goes?".
@@ -163,7 +180,12 @@ fn collect_aws_lists_two_regions_whole_with_zones_services_and_functions() {
         .as_array()
         .expect("functions")
         .iter()
-        .map(|f| (f["id"].as_str().unwrap_or(""), f["status"].as_str().unwrap_or("")))
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap_or(""),
+                f["status"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(status["checkout"], "down");
     assert_eq!(status["order-tracking"], "down");
@@ -172,7 +194,11 @@ fn collect_aws_lists_two_regions_whole_with_zones_services_and_functions() {
 
     // Same account, same answers: the same bytes.
     let first = std::fs::read(&file).expect("the inventory");
-    let (again, _) = collect(&moto, &moto.endpoint(), &["--regions", "eu-west-1,us-east-1"]);
+    let (again, _) = collect(
+        &moto,
+        &moto.endpoint(),
+        &["--regions", "eu-west-1,us-east-1"],
+    );
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(std::fs::read(&file).expect("the inventory"), first);
 }
@@ -229,7 +255,11 @@ fn a_reset_after_the_server_answered_restarts_the_region_from_its_first_page() {
     assert_eq!(source(&document)["complete"], true);
     // 8 pages without the fault; the reset page and the first pages read
     // again come on top.
-    assert!(proxy.seen("GetResources") >= 10, "{}", proxy.seen("GetResources"));
+    assert!(
+        proxy.seen("GetResources") >= 10,
+        "{}",
+        proxy.seen("GetResources")
+    );
 }
 
 #[test]
@@ -262,10 +292,16 @@ fn access_denied_in_one_region_writes_the_others_and_exits_3() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["region"], "eu-west-1");
     assert!(
-        errors[0]["error"].as_str().is_some_and(|e| e.contains("AccessDenied")),
+        errors[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("AccessDenied")),
         "{errors:?}"
     );
-    assert!(stderr(&output).contains("INCOMPLETE"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("INCOMPLETE"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -275,13 +311,21 @@ fn the_server_killed_mid_pagination_keeps_every_resource_read_and_exits_3() {
     // server is gone; the second region finds nobody.
     proxy.kill_after("GetResources", 2, moto.killer());
     let mut args = FAST.to_vec();
-    let attempts = args.iter().position(|a| *a == "--max-attempts").expect("FAST sets it");
+    let attempts = args
+        .iter()
+        .position(|a| *a == "--max-attempts")
+        .expect("FAST sets it");
     args[attempts + 1] = "2";
     args.extend(["--concurrency", "1"]);
     let (output, document) = collect(&moto, &proxy.endpoint(), &args);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let resources = resources_of(&document);
-    assert_eq!(resources.len(), 8, "the two pages read: {:?}", resources.keys());
+    assert_eq!(
+        resources.len(),
+        8,
+        "the two pages read: {:?}",
+        resources.keys()
+    );
     let regions: std::collections::BTreeSet<&str> = resources
         .keys()
         .filter_map(|arn| arn.split(':').nth(3))

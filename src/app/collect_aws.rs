@@ -47,7 +47,9 @@ pub(super) fn collect_aws(args: &CollectAwsArgs, color: ColorChoice) -> Result<i
             Code::IncompleteEstate,
             format!("cannot collect from AWS: {e}"),
         )
-        .help("check the credentials (AWS_PROFILE, --profile, aws sso login) and --regions")])
+        .help(
+            "check the credentials (AWS_PROFILE, --profile, aws sso login) and --regions",
+        )])
     })?;
     let elapsed = started.elapsed();
     let options = Options {

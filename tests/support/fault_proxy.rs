@@ -60,7 +60,10 @@ impl FaultProxy {
     /// A proxy to `upstream_port`, injecting nothing yet.
     pub fn start(upstream_port: u16) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("the proxy can listen on loopback");
-        let port = listener.local_addr().expect("a bound listener has an address").port();
+        let port = listener
+            .local_addr()
+            .expect("a bound listener has an address")
+            .port();
         let script = Arc::new(Mutex::new(Script::default()));
         let shared = script.clone();
         std::thread::spawn(move || {
@@ -208,14 +211,20 @@ fn serve(client: TcpStream, upstream: u16, script: &Mutex<Script>) {
             continue;
         }
         match fault {
-            Some(Fault::Throttle400) => respond(&mut client, "400 Bad Request", "ThrottlingException"),
+            Some(Fault::Throttle400) => {
+                respond(&mut client, "400 Bad Request", "ThrottlingException")
+            }
             Some(Fault::Throttle429) => {
                 respond(&mut client, "429 Too Many Requests", "ThrottlingException")
             }
-            Some(Fault::Status500) => {
-                respond(&mut client, "500 Internal Server Error", "InternalServiceException")
+            Some(Fault::Status500) => respond(
+                &mut client,
+                "500 Internal Server Error",
+                "InternalServiceException",
+            ),
+            Some(Fault::Status503) => {
+                respond(&mut client, "503 Service Unavailable", "ServiceUnavailable")
             }
-            Some(Fault::Status503) => respond(&mut client, "503 Service Unavailable", "ServiceUnavailable"),
             Some(Fault::Hang) => {
                 std::thread::sleep(Duration::from_secs(60));
                 return;

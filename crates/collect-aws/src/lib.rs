@@ -251,7 +251,10 @@ async fn base_config(config: &Config) -> SdkConfig {
     let loaded = loader.load().await;
     if loaded.region().is_none() {
         // STS and DescribeRegions need some region; the listings set theirs.
-        return loaded.into_builder().region(Region::new("us-east-1")).build();
+        return loaded
+            .into_builder()
+            .region(Region::new("us-east-1"))
+            .build();
     }
     loaded
 }
@@ -282,7 +285,9 @@ async fn collect_async(config: &Config, on_event: OnEvent) -> Result<Collected, 
             .await;
         let sdk = base
             .to_builder()
-            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider))
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+                provider,
+            ))
             .build();
         accounts.push(Account {
             sdk,
@@ -383,8 +388,7 @@ async fn collect_async(config: &Config, on_event: OnEvent) -> Result<Collected, 
         }
         stats.push(region.stats);
         for resource in region.resources {
-            if resource.arn.starts_with("arn:aws:s3:::") && !resources.contains_key(&resource.arn)
-            {
+            if resource.arn.starts_with("arn:aws:s3:::") && !resources.contains_key(&resource.arn) {
                 buckets
                     .entry(region.account_ix)
                     .or_default()
@@ -421,11 +425,12 @@ async fn collect_async(config: &Config, on_event: OnEvent) -> Result<Collected, 
 /// `--regions all`: the regions enabled for the caller's account.
 async fn enabled_regions(base: &SdkConfig, counter: &Counter) -> Result<Vec<String>, Error> {
     let ec2 = client!(aws_sdk_ec2, base, counter);
-    let out = ec2
-        .describe_regions()
-        .send()
-        .await
-        .map_err(|e| Error(format!("cannot list the regions (ec2:DescribeRegions): {}", list::describe_error(&e))))?;
+    let out = ec2.describe_regions().send().await.map_err(|e| {
+        Error(format!(
+            "cannot list the regions (ec2:DescribeRegions): {}",
+            list::describe_error(&e)
+        ))
+    })?;
     Ok(out
         .regions()
         .iter()

@@ -38,7 +38,9 @@ pub(crate) struct Listed {
 /// A short, credential-free description of an SDK error: its code and
 /// message when the service sent one, else the whole error chain (a
 /// timeout, a refused connection).
-pub(crate) fn describe_error<E, R>(error: &aws_sdk_resourcegroupstagging::error::SdkError<E, R>) -> String
+pub(crate) fn describe_error<E, R>(
+    error: &aws_sdk_resourcegroupstagging::error::SdkError<E, R>,
+) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -54,7 +56,12 @@ where
 /// when the listing failed: the resources read keep their region, with a
 /// warning each).
 pub(crate) async fn list_region(job: Job) -> Listed {
-    let client = client!(aws_sdk_resourcegroupstagging, &job.sdk, job.counter, Region::new(job.region.clone()));
+    let client = client!(
+        aws_sdk_resourcegroupstagging,
+        &job.sdk,
+        job.counter,
+        Region::new(job.region.clone())
+    );
     let mut found: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let mut pages = 0u64;
     let mut restarts = 0u32;

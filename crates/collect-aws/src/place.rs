@@ -170,7 +170,12 @@ pub(crate) async fn place_region(
             zones.insert(arn, placement);
         }
         if wants(Kind::LoadBalancer) {
-            let elb = client!(aws_sdk_elasticloadbalancingv2, sdk, counter, region_name.clone());
+            let elb = client!(
+                aws_sdk_elasticloadbalancingv2,
+                sdk,
+                counter,
+                region_name.clone()
+            );
             load_balancers(&elb, names, &arns_of(Kind::LoadBalancer), &mut zones).await;
         }
         if wants(Kind::Database) {
@@ -450,7 +455,10 @@ async fn databases(
                 continue;
             };
             let primary = db.availability_zone().unwrap_or_default();
-            let placement = match (db.multi_az().unwrap_or(false), db.secondary_availability_zone()) {
+            let placement = match (
+                db.multi_az().unwrap_or(false),
+                db.secondary_availability_zone(),
+            ) {
                 (true, Some(secondary)) => zones_of(names, [primary, secondary]),
                 (true, None) => Ok(Placement::Regional),
                 (false, _) => zones_of(names, [primary]),
@@ -514,10 +522,7 @@ async fn caches(
 /// `arn:aws:elasticache:R:A:cluster:c` and group `g` →
 /// `arn:aws:elasticache:R:A:replicationgroup:g`.
 fn replication_group_arn(cluster_arn: &str, group: &str) -> String {
-    let prefix = cluster_arn
-        .rsplitn(3, ':')
-        .nth(2)
-        .unwrap_or(cluster_arn);
+    let prefix = cluster_arn.rsplitn(3, ':').nth(2).unwrap_or(cluster_arn);
     format!("{prefix}:replicationgroup:{group}")
 }
 
@@ -556,12 +561,24 @@ mod tests {
 
     #[test]
     fn resource_kinds_follow_the_arn_service_and_type() {
-        assert_eq!(kind_of("arn:aws:ec2:us-east-1:1:instance/i-1"), Kind::Instance);
-        assert_eq!(kind_of("arn:aws:ec2:us-east-1:1:subnet/subnet-1"), Kind::Subnet);
+        assert_eq!(
+            kind_of("arn:aws:ec2:us-east-1:1:instance/i-1"),
+            Kind::Instance
+        );
+        assert_eq!(
+            kind_of("arn:aws:ec2:us-east-1:1:subnet/subnet-1"),
+            Kind::Subnet
+        );
         assert_eq!(kind_of("arn:aws:ec2:us-east-1:1:vpc/vpc-1"), Kind::Regional);
-        assert_eq!(kind_of("arn:aws:ec2:us-east-1:1:volume/vol-1"), Kind::Unread);
+        assert_eq!(
+            kind_of("arn:aws:ec2:us-east-1:1:volume/vol-1"),
+            Kind::Unread
+        );
         assert_eq!(kind_of("arn:aws:rds:us-east-1:1:db:orders"), Kind::Database);
-        assert_eq!(kind_of("arn:aws:elasticache:us-east-1:1:replicationgroup:c"), Kind::Cache);
+        assert_eq!(
+            kind_of("arn:aws:elasticache:us-east-1:1:replicationgroup:c"),
+            Kind::Cache
+        );
         assert_eq!(kind_of("arn:aws:sqs:us-east-1:1:q"), Kind::Regional);
         assert_eq!(kind_of("arn:aws:s3:::bucket"), Kind::Regional);
         assert_eq!(kind_of("arn:aws:es:us-east-1:1:domain/d"), Kind::Unread);
@@ -570,8 +587,14 @@ mod tests {
 
     #[test]
     fn resource_ids_are_the_last_segment_of_the_resource_part() {
-        assert_eq!(resource_id("arn:aws:ec2:us-east-1:1:instance/i-0abc"), "i-0abc");
-        assert_eq!(resource_id("arn:aws:ec2:us-east-1:1:subnet/subnet-9"), "subnet-9");
+        assert_eq!(
+            resource_id("arn:aws:ec2:us-east-1:1:instance/i-0abc"),
+            "i-0abc"
+        );
+        assert_eq!(
+            resource_id("arn:aws:ec2:us-east-1:1:subnet/subnet-9"),
+            "subnet-9"
+        );
     }
 
     #[test]
