@@ -267,6 +267,13 @@ fn ec2_filter(name: &str, values: &[String]) -> aws_sdk_ec2::types::Filter {
         .build()
 }
 
+/// Marks `keys` not placed yet as unread, for `why`.
+fn unread(zones: &mut BTreeMap<String, Result<Placement, String>>, keys: &[String], why: String) {
+    for key in keys {
+        zones.entry(key.clone()).or_insert_with(|| Err(why.clone()));
+    }
+}
+
 /// `DescribeInstances` filtered on the instance ids, a batch at a time
 /// (a filter, unlike `InstanceIds`, does not fail on one missing id).
 async fn instances(
@@ -285,10 +292,11 @@ async fn instances(
             let page = match page {
                 Ok(page) => page,
                 Err(e) => {
-                    let why = format!("ec2:DescribeInstances: {}", describe_error(&e));
-                    for id in batch {
-                        zones.entry(id.clone()).or_insert_with(|| Err(why.clone()));
-                    }
+                    unread(
+                        zones,
+                        batch,
+                        format!("ec2:DescribeInstances: {}", describe_error(&e)),
+                    );
                     break;
                 }
             };
@@ -443,10 +451,11 @@ async fn databases(
         let page = match page {
             Ok(page) => page,
             Err(e) => {
-                let why = format!("rds:DescribeDBInstances: {}", describe_error(&e));
-                for arn in arns {
-                    zones.entry(arn.clone()).or_insert_with(|| Err(why.clone()));
-                }
+                unread(
+                    zones,
+                    arns,
+                    format!("rds:DescribeDBInstances: {}", describe_error(&e)),
+                );
                 return;
             }
         };
@@ -486,10 +495,11 @@ async fn caches(
         let page = match page {
             Ok(page) => page,
             Err(e) => {
-                let why = format!("elasticache:DescribeCacheClusters: {}", describe_error(&e));
-                for arn in arns {
-                    zones.entry(arn.clone()).or_insert_with(|| Err(why.clone()));
-                }
+                unread(
+                    zones,
+                    arns,
+                    format!("elasticache:DescribeCacheClusters: {}", describe_error(&e)),
+                );
                 return;
             }
         };
