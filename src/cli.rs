@@ -155,6 +155,120 @@ pub enum CollectCommand {
     /// paths) are read too.
     #[command(after_help = COLLECT_BACKSTAGE_AFTER_HELP)]
     Backstage(CollectBackstageArgs),
+    /// Every tagged resource of an AWS account (tagging API), with its
+    /// placement, as an inventory; services and functions from the tags
+    /// (SPEC §5). Only resources that are or were tagged are listed.
+    #[cfg(feature = "aws")]
+    #[command(after_help = COLLECT_AWS_AFTER_HELP)]
+    Aws(CollectAwsArgs),
+}
+
+#[cfg(feature = "aws")]
+const COLLECT_AWS_AFTER_HELP: &str = concat!(
+    "Examples:
+  blastmap collect aws --regions us-east-1,eu-west-1 -o inventory.json
+  blastmap collect aws --profile prod --regions all --tag env=prod -o inventory.json
+  blastmap collect aws --regions us-east-1 --assume-role arn:aws:iam::111122223333:role/blastmap-read -o inventory.json
+  blastmap analyze inventory.json functions.yaml --fail region:us-east-1
+
+Credentials come from the default chain (environment, profiles, SSO, web
+identity, credential_process); AWS_ENDPOINT_URL is honoured.
+
+Exit codes: 0 written, 2 bad usage, no credentials, or the output cannot be
+written, 3 written but incomplete (a region or account failed: see
+meta.sources[].errors).
+
+",
+    reference!()
+);
+
+/// `blastmap collect aws`.
+#[cfg(feature = "aws")]
+#[derive(Debug, clap::Args)]
+pub struct CollectAwsArgs {
+    /// A profile of the shared AWS config files, instead of the default chain.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Regions to list, comma-separated, or `all` (the regions enabled for
+    /// the account). Default: the profile's region.
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',')]
+    pub regions: Vec<String>,
+
+    /// Collect the account behind this role too (one source per account in
+    /// meta.sources). Repeat for several accounts.
+    #[arg(long, value_name = "ROLE_ARN")]
+    pub assume_role: Vec<String>,
+
+    /// How many (account, region) listings run at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+
+    /// Attempts per call, the first included (standard retry mode:
+    /// throttling and transient errors are retried).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_attempts: u32,
+
+    /// Seconds one attempt may take before it is abandoned (and retried).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 20.0,
+        env = "BLASTMAP_AWS_ATTEMPT_TIMEOUT"
+    )]
+    pub attempt_timeout: f64,
+
+    /// Seconds one call may take, its retries included.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 120.0,
+        env = "BLASTMAP_AWS_OPERATION_TIMEOUT"
+    )]
+    pub operation_timeout: f64,
+
+    /// Only resources with this tag (`K=V`, or `K` for any value); sent to
+    /// the API. Repeatable: all must match.
+    #[arg(long, value_name = "K[=V]")]
+    pub tag: Vec<String>,
+
+    /// Only resources of this type (`ec2:instance`, `s3`, `rds:db`); sent to
+    /// the API. Repeat, or separate with commas.
+    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
+    pub types: Vec<String>,
+
+    /// Resources per `GetResources` page (1 to 100).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=100))]
+    pub page_size: Option<i32>,
+
+    /// `tags` (SPEC §5: services and functions from the tags) or `none`
+    /// (resources only).
+    #[arg(long, value_enum, value_name = "MODEL", default_value = "tags")]
+    pub model: ModelArg,
+
+    /// The tag naming a resource's logical service.
+    #[arg(long, value_name = "KEY", default_value = "service")]
+    pub service_tag: String,
+
+    /// The tag naming the business function a resource serves.
+    #[arg(long, value_name = "KEY", default_value = "business-function")]
+    pub function_tag: String,
+
+    /// The tag listing the services a resource's service needs (`a+b`).
+    #[arg(long, value_name = "KEY", default_value = "depends-on")]
+    pub depends_tag: String,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--model`: what `collect aws` derives from the tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Services and functions by the tag model (SPEC §5).
+    Tags,
+    /// Resources only.
+    None,
 }
 
 const COLLECT_AFTER_HELP: &str = concat!(

@@ -87,6 +87,8 @@ pub enum Code {
     NoEstateFiles,
     /// `output-is-input`: `-o` (or `--write-baseline`) names one of the command's inputs: writing would destroy the estate or policy. Fix: Choose another output file.
     OutputIsInput,
+    /// `placement-unknown`: `collect aws` could not read a resource's zones (a describe call failed or its type is not described): the resource keeps its region and no zone failure reaches it. Fix: Grant the describe permissions of README "Collect from AWS", or write the zones by hand.
+    PlacementUnknown,
     /// `quorum-out-of-range`: A `quorum` of 0 or more than the entry's members. Fix: Use a number between 1 and the number of members.
     QuorumOutOfRange,
     /// `reserved-id`: A node defined with an `aws:` id: the prefix names built-in nodes (SPEC §6.2), listed in the notes. Fix: Rename the node, or drop its definition and reference the built-in node.
@@ -121,7 +123,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the byte order of their strings.
-    pub const ALL: [Code; 44] = [
+    pub const ALL: [Code; 45] = [
         Code::AvailabilityOutOfRange,
         Code::BadCriticality,
         Code::BadDomain,
@@ -151,6 +153,7 @@ impl Code {
         Code::MissingVersion,
         Code::NoEstateFiles,
         Code::OutputIsInput,
+        Code::PlacementUnknown,
         Code::QuorumOutOfRange,
         Code::ReservedId,
         Code::SameIdTwoSections,
@@ -182,6 +185,7 @@ impl Code {
             Code::MalformedCatalog => "malformed-catalog",
             Code::FileChanged => "file-changed",
             Code::OutputIsInput => "output-is-input",
+            Code::PlacementUnknown => "placement-unknown",
             Code::ConflictingDefinition => "conflicting-definition",
             Code::DiffInputs => "diff-inputs",
             Code::DuplicateKey => "duplicate-key",
@@ -287,6 +291,9 @@ impl Code {
             Code::OutputIsInput => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")
             }
+            Code::PlacementUnknown => Example::Test(
+                "a_resource_whose_placement_cannot_be_read_keeps_its_region_with_a_warning",
+            ),
             Code::QuorumOutOfRange => Example::Fixture("fixtures/invalid/quorum-out-of-range.yaml"),
             Code::ReservedId => {
                 Example::Test("every_code_without_a_fixture_is_produced_by_a_command")

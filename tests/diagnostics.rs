@@ -81,7 +81,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         Code::UnknownFunction => s(&["spof", SHOP, "--function", "chekout"]),
         Code::UnreadableFile => s(&["check", SHOP, "--policy", "no/such/policy.toml"]),
         // Fixtures or unit tests show these (`collect backstage`'s codes:
-        // tests/collect_backstage.rs).
+        // tests/collect_backstage.rs; `placement-unknown`: src/app/collect_aws.rs).
         Code::CatalogDuplicateEntity
         | Code::CatalogTargetMissing
         | Code::MalformedCatalog
@@ -103,6 +103,7 @@ fn command_for(code: Code, dir: &Path) -> Vec<String> {
         | Code::MalformedTrace
         | Code::MalformedYaml
         | Code::MinZonesOutOfRange
+        | Code::PlacementUnknown
         | Code::QuorumOutOfRange
         | Code::SameIdTwoSections
         | Code::SelectorMatchesNothing

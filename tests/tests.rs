@@ -19,6 +19,8 @@ mod check;
 mod check_formats;
 mod ci_examples;
 mod cli_flags;
+#[cfg(feature = "aws")]
+mod collect_aws;
 mod collect_backstage;
 mod collect_traces;
 mod diagnostics;
@@ -39,6 +41,22 @@ mod report_html;
 mod spof;
 mod sweep;
 mod tag_model;
+
+/// CI must run the AWS collector's tests: built without the feature `aws`
+/// (`--no-default-features`, the fast engine-only loop) they would be left
+/// out silently, so under `CI` that build fails here instead.
+#[test]
+fn ci_builds_the_aws_collector_so_its_tests_never_skip() {
+    let ci = std::env::var_os("CI").is_some();
+    #[cfg(not(feature = "aws"))]
+    assert!(
+        !ci,
+        "CI is set but the tests were built without the feature `aws`: \
+         run them with the default features (scripts/test)"
+    );
+    #[cfg(feature = "aws")]
+    let _ = ci;
+}
 
 /// With `autotests = false` a forgotten `mod` line would silently skip a
 /// whole file of tests: every `tests/*.rs` must be declared above.

@@ -31,6 +31,8 @@ mod availability;
 mod catalog;
 mod check;
 mod collect;
+#[cfg(feature = "aws")]
+mod collect_aws;
 mod diagram;
 mod diff;
 mod domains;
@@ -45,6 +47,8 @@ use self::availability::availability;
 use self::catalog::catalog;
 use self::check::check;
 use self::collect::{collect_backstage, collect_traces};
+#[cfg(feature = "aws")]
+use self::collect_aws::collect_aws;
 use self::diagram::diagram;
 use self::diff::diff;
 use self::domains::domains;
@@ -104,6 +108,8 @@ pub fn run(cli: &Cli) -> Result<i32, Failure> {
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
         Command::Collect(CollectCommand::Traces(args)) => collect_traces(args),
+        #[cfg(feature = "aws")]
+        Command::Collect(CollectCommand::Aws(args)) => collect_aws(args, cli.color),
     }
 }
 
