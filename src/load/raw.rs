@@ -425,6 +425,7 @@ impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<(&'a (), V)
             })?;
             out.push((key, value));
         }
+        out.shrink_to_fit();
         Ok(out)
     }
 }
@@ -510,6 +511,22 @@ pub struct Node<'a> {
 }
 
 impl<'a> Node<'a> {
+    /// Gives back the room its lists grew into while they were read (a
+    /// list of one grows to room for four): a million nodes are held at
+    /// once while they are merged, so their lists are kept exactly sized.
+    fn fit(&mut self) {
+        self.scalars.shrink_to_fit();
+        if let Some(Zones::List(list)) = &mut self.zones {
+            list.shrink_to_fit();
+        }
+        for list in [&mut self.requires, &mut self.optional]
+            .into_iter()
+            .flatten()
+        {
+            list.shrink_to_fit();
+        }
+    }
+
     /// The value of a scalar field, if given.
     pub fn get(&self, field: NodeField) -> Option<&Text<'a>> {
         self.scalars
@@ -588,6 +605,7 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'a> {
                 NodeKey::Optional => once(&mut node.optional, "optional", &mut map)?,
             }
         }
+        node.fit();
         Ok(node)
     }
 }
@@ -754,6 +772,12 @@ impl<'a> Group<'a> {
         }
         if g.at == At::UNKNOWN {
             g.at = g.first_position();
+        }
+        for list in [&mut g.all, &mut g.any, &mut g.of, &mut g.failover]
+            .into_iter()
+            .flatten()
+        {
+            list.shrink_to_fit();
         }
         Ok(g)
     }
