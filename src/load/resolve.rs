@@ -34,7 +34,7 @@ pub(crate) fn resolve(
             .as_bytes()
             .cmp(b.id.value.as_str().as_bytes())
     });
-    tracing::debug!("sorted");
+    tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "sorted");
     let id_bytes = merged.iter().map(|m| m.id.value.as_str().len()).sum();
     let mut builder = Builder::with_capacity(merged.len(), id_bytes);
     // One node at a time: preparing all nodes first (even on both cores)
@@ -47,9 +47,10 @@ pub(crate) fn resolve(
         .enumerate()
         .map(|(i, m)| (m.id.value.as_str(), i as NodeIx))
         .collect();
-    tracing::debug!("nodes indexed");
+    tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "nodes indexed");
     resolve_entries(files, &merged, &index, &mut builder, out);
     drop(index);
+    tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "entries resolved");
     let graph = builder.finish();
     let origins = graph
         .functions()
