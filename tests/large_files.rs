@@ -73,3 +73,66 @@ fn a_large_file_that_is_not_utf8_is_a_clear_error() {
     assert!(err.contains("is not UTF-8"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A JSON estate of `resources` resources behind one function, one node a
+/// line (over 8 MB, so mapped, when `resources` is 150,000); the function
+/// comes last, so whatever it says stands near the end of the file.
+fn big_estate_by_lines(resources: usize, function: &str) -> String {
+    let mut json = String::from("{\"version\": 1,\n\"resources\": {\n");
+    for i in 0..resources {
+        let _ = writeln!(
+            json,
+            r#""r{i}": {{"region": "r{}", "zones": ["z{}"], "tags": {{"n": "{i}"}}}},"#,
+            i % 2,
+            i % 3
+        );
+    }
+    json.push_str("\"last\": {}\n},\n\"functions\": {\n");
+    json.push_str(function);
+    json.push_str("\n}}\n");
+    json
+}
+
+/// `text`'s 1-based line and column (in characters) of the first `needle`.
+fn line_col_of(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).expect("the needle is in the text");
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (
+        text[..at].matches('\n').count() + 1,
+        text[line_start..at].chars().count() + 1,
+    )
+}
+
+#[test]
+fn an_unknown_reference_near_the_end_of_a_large_file_is_reported_at_its_line_and_column() {
+    let dir = temp_dir();
+    let big = dir.path().join("big.json");
+    let text = big_estate_by_lines(150_000, r#""f": {"requires": ["r149999", "r15OOOO"]}"#);
+    assert!(text.len() > 8 << 20, "the file must be mapped");
+    std::fs::write(&big, &text).unwrap();
+    let (code, _, err) = analyze(&big, "region:r0");
+    assert_eq!(code, 2, "{err}");
+    // The span covers the id's token, quotes included.
+    let (line, col) = line_col_of(&text, "\"r15OOOO\"");
+    assert!(line > 150_000, "the error is near the end: line {line}");
+    let want = format!("{}:{line}:{col}", big.display());
+    assert!(err.contains(&want), "expected {want} in:\n{err}");
+    assert!(err.contains("r15OOOO"), "{err}");
+}
+
+#[test]
+fn a_syntax_error_near_the_end_of_a_large_file_is_reported_at_its_line_and_column() {
+    let dir = temp_dir();
+    let big = dir.path().join("big.json");
+    // A missing colon after the function's id.
+    let text = big_estate_by_lines(150_000, r#""f" {"requires": ["r1"]}"#);
+    assert!(text.len() > 8 << 20, "the file must be mapped");
+    std::fs::write(&big, &text).unwrap();
+    let (code, _, err) = analyze(&big, "region:r0");
+    assert_eq!(code, 2, "{err}");
+    let (line, col) = line_col_of(&text, r#"{"requires": ["r1"]}"#);
+    assert!(line > 150_000, "the error is near the end: line {line}");
+    let want = format!("{}:{line}:{col}", big.display());
+    assert!(err.contains(&want), "expected {want} in:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -57,7 +57,6 @@ impl Builder {
         g.id_text.reserve(id_bytes);
         g.id_ends.reserve(nodes);
         g.kinds.reserve(nodes);
-        g.descriptions.reserve(nodes);
         g.criticality.reserve(nodes);
         g.attrs.reserve(nodes * Attr::ALL.len());
         g.zones.offsets.reserve(nodes);
@@ -108,7 +107,9 @@ impl Builder {
         g.id_text.push_str(node.id);
         g.id_ends.push(g.id_text.len());
         g.kinds.push(node.kind);
-        g.descriptions.push(node.description.map(Into::into));
+        if let Some(d) = node.description {
+            g.descriptions.push((n, d.into()));
+        }
         g.criticality.push(node.criticality);
         for (slot, a) in node.attrs.iter().enumerate() {
             let sym = a.map_or(NO_SYM, |v| self.intern_attr(slot, v));

@@ -156,7 +156,9 @@ pub struct Graph {
     id_ends: Vec<usize>,
     kinds: Vec<NodeKind>,
     criticality: Vec<Criticality>,
-    descriptions: Vec<Option<Box<str>>>,
+    /// The nodes that have a description, in node order: few nodes of a
+    /// large estate have one, so not one slot per node.
+    descriptions: Vec<(NodeIx, Box<str>)>,
     symbols: Vec<Box<str>>,
     /// Text → symbol, for domains and selectors named on the command line.
     symbol_index: rustc_hash::FxHashMap<Box<str>, Sym>,
@@ -242,7 +244,10 @@ impl Graph {
 
     /// The node's description, if any.
     pub fn description(&self, n: NodeIx) -> Option<&str> {
-        self.descriptions[n as usize].as_deref()
+        self.descriptions
+            .binary_search_by_key(&n, |(m, _)| *m)
+            .ok()
+            .map(|i| &*self.descriptions[i].1)
     }
 
     /// The interned symbol of an attribute of a node, or [`NO_SYM`].

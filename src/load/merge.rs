@@ -5,8 +5,6 @@
 //! rather than copies of their fields: nearly every node has one part, and a
 //! million-node estate must not be held twice.
 
-use rustc_hash::FxHashMap;
-
 use super::raw::{Document, Entry, Node, NodeField, Section, Text, Zones};
 use super::Files;
 use crate::diag::{Code, Diagnostic};
@@ -129,7 +127,14 @@ const AGREEING_FIELDS: [NodeField; 9] = [
     NodeField::Availability,
 ];
 
-/// Merges the nodes of every document, reporting conflicts.
+/// Merges the nodes of every document, reporting conflicts. The nodes
+/// come back in byte order of ids, the node order (SPEC §4.2).
+///
+/// No table of ids is built: every definition becomes a node, the nodes are
+/// sorted by id (stably, so an id's definitions stay in load order) and each
+/// definition is folded into the one before it with the same id. A million
+/// ids are then compared where they lie rather than hashed into a table as
+/// large as the nodes.
 pub(crate) fn merge<'d>(
     files: &Files,
     documents: &'d [(usize, Document<'d>)],
@@ -137,48 +142,51 @@ pub(crate) fn merge<'d>(
 ) -> Vec<Merged<'d>> {
     let total: usize = documents.iter().map(|(_, d)| node_count(d)).sum();
     let mut nodes: Vec<Merged<'d>> = Vec::with_capacity(total);
-    let mut by_id: FxHashMap<&'d str, usize> = FxHashMap::default();
-    by_id.reserve(total);
     for (src, doc) in documents {
         let observed = doc.meta.as_ref().is_some_and(|m| !m.sources.is_empty());
         for kind in NodeKind::ALL {
             let Some(section) = section(doc, kind) else {
                 continue;
             };
-            for (id, node) in section.iter() {
-                let id = From {
+            nodes.extend(section.iter().map(|(id, node)| Merged {
+                id: From {
                     value: id,
                     src: *src,
-                };
-                let part = Part {
+                },
+                kind,
+                first: Part {
                     node,
                     src: *src,
                     observed,
-                };
-                match by_id.get(id.value.as_str()) {
-                    None => {
-                        by_id.insert(id.value.as_str(), nodes.len());
-                        nodes.push(Merged {
-                            id,
-                            kind,
-                            first: part,
-                            more: Vec::new(),
-                        });
-                    }
-                    Some(&i) => {
-                        let existing = &mut nodes[i];
-                        match same_id_problem(files, existing, id, kind) {
-                            Some(d) => out.push(d),
-                            None => {
-                                check_agreement(files, existing, part, out);
-                                existing.more.push(part);
-                            }
-                        }
-                    }
-                }
-            }
+                },
+                more: Vec::new(),
+            }));
         }
     }
+    // Stable: an id's definitions stay in load order. The standard stable
+    // sort also finds the runs already in order (a generated file's
+    // sections are sorted): 0.06 s at 1.34 M nodes, where an unstable sort
+    // took 0.35 s; rayon's stable sort was no faster on two cores, held a
+    // full scratch copy (90 MB) and was slower on unsorted input.
+    nodes.sort_by(|a, b| {
+        a.id.value
+            .as_str()
+            .as_bytes()
+            .cmp(b.id.value.as_str().as_bytes())
+    });
+    nodes.dedup_by(|again, existing| {
+        if again.id.value.as_str() != existing.id.value.as_str() {
+            return false;
+        }
+        match same_id_problem(files, existing, again.id, again.kind) {
+            Some(d) => out.push(d),
+            None => {
+                check_agreement(files, existing, again.first, out);
+                existing.more.push(again.first);
+            }
+        }
+        true
+    });
     nodes
 }
 

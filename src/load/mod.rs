@@ -417,7 +417,11 @@ fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     }
     let sources = &sources[..];
     let files = Files::new(sources);
-    tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "parsed");
+    tracing::debug!(
+        elapsed_ms = clock.elapsed().as_millis() as u64,
+        peak_rss_mb = peak_rss_mb(),
+        "parsed"
+    );
     for (i, doc) in &documents {
         check_version(&files, *i, doc, &mut diagnostics);
     }
@@ -427,9 +431,17 @@ fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     let incomplete = incomplete_sources(sources, &documents);
     let observed = take_observed_edges(sources, &mut documents);
     let merged = merge::merge(&files, &documents, &mut diagnostics);
-    tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "merged");
+    tracing::debug!(
+        elapsed_ms = clock.elapsed().as_millis() as u64,
+        peak_rss_mb = peak_rss_mb(),
+        "merged"
+    );
     let (graph, function_origins, at) = resolve::resolve(&files, merged, &mut diagnostics);
-    tracing::debug!(elapsed_ms = clock.elapsed().as_millis() as u64, "resolved");
+    tracing::debug!(
+        elapsed_ms = clock.elapsed().as_millis() as u64,
+        peak_rss_mb = peak_rss_mb(),
+        "resolved"
+    );
     in_file_order(sources, &mut diagnostics);
     let node_origins = NodeOrigins {
         files: user_sources.iter().map(|s| s.name.to_owned()).collect(),
@@ -441,6 +453,23 @@ fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
         provenance: provenance(&loaded.graph, observed),
         ..loaded
     })
+}
+
+/// The process's peak resident memory so far in MB (Linux `VmHWM`; 0
+/// elsewhere), logged after each load phase so that the memory each phase
+/// adds shows in a `RUST_LOG=debug` run. Only read when debug is logged.
+pub(crate) fn peak_rss_mb() -> u64 {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return 0;
+    }
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }
 
 /// The `meta.edges` of one document, taken out of it before the merge.

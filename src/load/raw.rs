@@ -425,18 +425,19 @@ impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<(&'a (), V)
             })?;
             out.push((key, value));
         }
+        out.shrink_to_fit();
         Ok(out)
     }
 }
 
 /// The string-to-string tags of a node, in order, duplicates kept.
 #[derive(Debug, Default, Clone)]
-pub struct Tags<'a>(pub Vec<(Text<'a>, Text<'a>)>);
+pub struct Tags<'a>(pub Box<[(Text<'a>, Text<'a>)]>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(PairsVisitor::<(&'a (), Text<'a>)>(PhantomData))
-            .map(Tags)
+            .map(|pairs| Tags(pairs.into_boxed_slice()))
     }
 }
 
@@ -501,8 +502,8 @@ pub struct Node<'a> {
     pub scalars: Vec<(NodeField, Text<'a>)>,
     pub zones: Option<Zones<'a>>,
     pub tags: Option<Tags<'a>>,
-    pub requires: Option<Vec<Entry<'a>>>,
-    pub optional: Option<Vec<Entry<'a>>>,
+    pub requires: Option<Box<[Entry<'a>]>>,
+    pub optional: Option<Box<[Entry<'a>]>>,
     /// Keys that are not node fields (typos), reported with every other
     /// problem of the load rather than stopping it. Boxed: almost always
     /// absent, and a million nodes should not each carry an empty vector.
@@ -510,6 +511,14 @@ pub struct Node<'a> {
 }
 
 impl<'a> Node<'a> {
+    /// Gives back the room its scalars grew into while they were read (a
+    /// list of one grows to room for four): a million nodes are held at
+    /// once while they are merged, so their lists are kept exactly sized
+    /// (the others are read into boxed slices, exact by construction).
+    fn fit(&mut self) {
+        self.scalars.shrink_to_fit();
+    }
+
     /// The value of a scalar field, if given.
     pub fn get(&self, field: NodeField) -> Option<&Text<'a>> {
         self.scalars
@@ -588,6 +597,7 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'a> {
                 NodeKey::Optional => once(&mut node.optional, "optional", &mut map)?,
             }
         }
+        node.fit();
         Ok(node)
     }
 }
@@ -642,7 +652,7 @@ fn once<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
 #[derive(Debug, Clone)]
 pub enum Zones<'a> {
     Every(Text<'a>),
-    List(Vec<Text<'a>>),
+    List(Box<[Text<'a>]>),
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Zones<'a> {
@@ -663,7 +673,7 @@ impl<'de: 'a, 'a> Visitor<'de> for ZonesVisitor<'a> {
         while let Some(z) = seq.next_element::<Text<'a>>()? {
             out.push(z);
         }
-        Ok(Zones::List(out))
+        Ok(Zones::List(out.into_boxed_slice()))
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         self.star(Cow::Borrowed(v), At::address(v.as_ptr() as usize))
@@ -754,6 +764,12 @@ impl<'a> Group<'a> {
         }
         if g.at == At::UNKNOWN {
             g.at = g.first_position();
+        }
+        for list in [&mut g.all, &mut g.any, &mut g.of, &mut g.failover]
+            .into_iter()
+            .flatten()
+        {
+            list.shrink_to_fit();
         }
         Ok(g)
     }

@@ -4,7 +4,6 @@
 
 use std::borrow::Cow;
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::arn::parse_arn;
@@ -17,24 +16,17 @@ use crate::graph::{Attr, Builder, Graph, NodeIx, NodeRow};
 use crate::model::builtin::{self, BUILTINS};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
-/// Builds the graph; pushes a diagnostic for every problem.
+/// Builds the graph from the merged nodes (in byte order of ids); pushes a
+/// diagnostic for every problem.
 pub(crate) fn resolve(
     files: &Files,
-    mut merged: Vec<Merged>,
+    merged: Vec<Merged>,
     out: &mut Vec<Diagnostic>,
 ) -> (
     Graph,
     std::collections::BTreeMap<NodeIx, crate::model::Position>,
     Vec<(u32, u32)>,
 ) {
-    // Byte order of ids is the node order (SPEC §4.2); two cores halve it.
-    merged.par_sort_unstable_by(|a, b| {
-        a.id.value
-            .as_str()
-            .as_bytes()
-            .cmp(b.id.value.as_str().as_bytes())
-    });
-    tracing::debug!("sorted");
     let id_bytes = merged.iter().map(|m| m.id.value.as_str().len()).sum();
     let mut builder = Builder::with_capacity(merged.len(), id_bytes);
     // One node at a time: preparing all nodes first (even on both cores)
@@ -47,9 +39,10 @@ pub(crate) fn resolve(
         .enumerate()
         .map(|(i, m)| (m.id.value.as_str(), i as NodeIx))
         .collect();
-    tracing::debug!("nodes indexed");
+    tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "nodes indexed");
     resolve_entries(files, &merged, &index, &mut builder, out);
     drop(index);
+    tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "entries resolved");
     let graph = builder.finish();
     let origins = graph
         .functions()
