@@ -359,6 +359,18 @@ fn sarif_junit_and_github_name_both_domains_of_a_pair() {
         sarif.contains("fail together (neither alone does)"),
         "{sarif}"
     );
+    // The rule's description and help speak of pairs, not of "any single
+    // region+region".
+    let log: Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    let rule = &log["runs"][0]["tool"]["driver"]["rules"][0];
+    let full = rule["fullDescription"]["text"].as_str().expect("text");
+    let help = rule["help"]["text"].as_str().expect("text");
+    assert!(
+        full.contains("two domains (region and region) fail together"),
+        "{full}"
+    );
+    assert!(!full.contains("single region+region"), "{full}");
+    assert!(help.contains("redundancy outside both domains"), "{help}");
     let (_, junit, _) = exec(&["check", SHOP, "--policy", &policy, "--format", "junit"]);
     assert!(
         junit.contains("region:eu-west-1 and region:us-east-1 fail together"),

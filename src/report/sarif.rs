@@ -183,32 +183,58 @@ pub fn kinds_phrase(kinds: &[String]) -> String {
 }
 
 fn descriptor(rule: &RuleOutcome, id: &str) -> ReportingDescriptor {
-    let kinds = kinds_phrase(&rule.must_survive);
+    let (pairs, singles): (Vec<String>, Vec<String>) = rule
+        .must_survive
+        .iter()
+        .cloned()
+        .partition(|k| k.contains('+'));
+    let kinds = kinds_phrase(&singles);
+    let pair_kinds = kinds_phrase(
+        &pairs
+            .iter()
+            .map(|p| p.replace('+', " and "))
+            .collect::<Vec<_>>(),
+    );
+    let full = match (singles.is_empty(), pairs.is_empty()) {
+        (_, true) => format!(
+            "Every function the rule \"{}\" selects must stay up when any single {kinds} fails on its own.",
+            rule.name
+        ),
+        (true, false) => format!(
+            "Every function the rule \"{}\" selects must stay up when two domains ({pair_kinds}) fail together, neither of which takes it down alone.",
+            rule.name
+        ),
+        (false, false) => format!(
+            "Every function the rule \"{}\" selects must stay up when any single {kinds} fails on its own, and when two domains ({pair_kinds}) fail together.",
+            rule.name
+        ),
+    };
+    let fix = if singles.is_empty() {
+        format!(
+            "A result names a function that goes down when two domains ({pair_kinds}) fail \
+             together, the path from the function to what failed, and the causes. To fix it, add \
+             redundancy outside both domains (a copy in a third region or zone, required with \
+             `any` or `quorum`), then run `blastmap check` again."
+        )
+    } else {
+        format!(
+            "A result names a function that goes down when one {kinds} fails, the path from the \
+             function to what failed, and the causes. To fix it, remove the dependence on that \
+             single {kinds}: run what the path ends in in a second {kinds} as well and require \
+             the copies with `any` (or `quorum`) in the estate, then run `blastmap check` again."
+        )
+    };
     ReportingDescriptor {
         id: id.to_owned(),
         name: slug(&rule.name),
         short_description: Text {
             text: rule.name.clone(),
         },
-        full_description: Text {
-            text: format!(
-                "Every function the rule \"{}\" selects must stay up when any single {kinds} fails on its own{}.",
-                rule.name,
-                if rule.must_survive.iter().any(|k| k.contains('+')) {
-                    " (for KIND+KIND: any two such domains together, when neither alone takes it down)"
-                } else {
-                    ""
-                }
-            ),
-        },
+        full_description: Text { text: full },
         help: Text {
             text: format!(
-                "A result names a function that goes down when one {kinds} fails, the path from the \
-                 function to what failed, and the causes. To fix it, remove the dependence on that \
-                 single {kinds}: run what the path ends in in a second {kinds} as well and require \
-                 the copies with `any` (or `quorum`) in the estate, then run `blastmap check` again. \
-                 To accept it for now, record it in a baseline with `blastmap check --write-baseline \
-                 FILE` and give it a reason and an expiry date."
+                "{fix} To accept it for now, record it in a baseline with `blastmap check \
+                 --write-baseline FILE` and give it a reason and an expiry date."
             ),
         },
         default_configuration: Configuration { level: "error" },
