@@ -258,76 +258,68 @@ fn zones<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> (Vec<&'
     (seen, false)
 }
 
-/// SPEC §1.1, §7.1: how often the node has not failed by itself, a number
-/// in (0, 1]; 1 (never fails by itself) when not given.
-fn availability(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> f64 {
-    let Some(t) = m.field(Field::Availability) else {
-        return 1.0;
+/// A numeric node field read by `check`, or `None` when it is absent or
+/// wrong: written as something other than a number is the `not_a_number`
+/// error, a number `check` refuses is the error it returns (its code,
+/// message and help). Each error names the node and points at the value.
+/// One place for what `min_zones` and `availability` share.
+fn number_field<T>(
+    files: &Files,
+    m: &Merged,
+    field: Field,
+    counts: &str,
+    out: &mut Vec<Diagnostic>,
+    check: impl FnOnce(&str) -> Result<T, Diagnostic>,
+) -> Option<T> {
+    let t = m.field(field)?;
+    let result = match not_a_number(field.name(), t.value, m.id.value, counts) {
+        Some(d) => Err(d),
+        None => check(t.value.as_str()).map_err(|d| d.node(m.id.value.as_str())),
     };
-    if let Some(d) = not_a_number(
-        "availability",
-        t.value,
-        m.id.value,
-        "how often the node has not failed by itself, in (0, 1]",
-    ) {
-        out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
-        return 1.0;
-    }
-    match t.value.as_str().parse::<f64>() {
-        Ok(v) if v > 0.0 && v <= 1.0 => v,
-        _ => {
-            let d = Diagnostic::error(
+    result
+        .map_err(|d| out.push(files.locate(d, t.src, t.value.at, t.value.value.len())))
+        .ok()
+}
+
+/// SPEC §1.1, §7.1: how often the node has not failed by itself, a number
+/// in (0, 1]; 1 (never fails by itself) when not given or wrong.
+fn availability(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> f64 {
+    let counts = "how often the node has not failed by itself, in (0, 1]";
+    let read = number_field(files, m, Field::Availability, counts, out, |text| {
+        match text.parse::<f64>() {
+            Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+            _ => Err(Diagnostic::error(
                 Code::AvailabilityOutOfRange,
-                format!(
-                    "`availability: {}` of `{}` is outside (0, 1]",
-                    t.value, m.id.value
-                ),
+                format!("`availability: {text}` of `{}` is outside (0, 1]", m.id.value),
             )
-            .node(m.id.value.as_str())
-            .help("availability is the probability that the node has not failed by itself, such as 0.9995 (1: it never fails by itself)");
-            out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
-            1.0
+            .help("availability is the probability that the node has not failed by itself, such as 0.9995 (1: it never fails by itself)")),
         }
-    }
+    });
+    read.unwrap_or(1.0)
 }
 
 fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnostic>) -> u32 {
-    let Some(t) = m.field(Field::MinZones) else {
-        return 1;
-    };
     let explicit_list = matches!(m.zones().map(|z| z.value), Some(Zones::List(_)));
-    if let Some(d) = not_a_number(
-        "min_zones",
-        t.value,
-        m.id.value,
-        "how many of the node's zones must survive",
-    ) {
-        out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
-        return 1;
-    }
-    let value: Option<u32> = t.value.as_str().parse().ok();
-    let in_range = |v: u32| v >= 1 && (!explicit_list || v as usize <= zone_count);
-    match value {
-        Some(v) if in_range(v) => v,
-        _ => {
-            let range = if explicit_list {
-                format!("1..={zone_count}, the number of its zones")
-            } else {
-                "a whole number of 1 or more".to_owned()
-            };
-            let d = Diagnostic::error(
-                Code::MinZonesOutOfRange,
-                format!(
-                    "`min_zones: {}` of `{}` is outside {range}",
-                    t.value, m.id.value
-                ),
-            )
-            .node(m.id.value.as_str())
-            .help("min_zones is how many of the node's zones must survive");
-            out.push(files.locate(d, t.src, t.value.at, t.value.value.len()));
-            1
+    let counts = "how many of the node's zones must survive";
+    let read = number_field(files, m, Field::MinZones, counts, out, |text| {
+        let in_range = |v: u32| v >= 1 && (!explicit_list || v as usize <= zone_count);
+        match text.parse::<u32>() {
+            Ok(v) if in_range(v) => Ok(v),
+            _ => {
+                let range = if explicit_list {
+                    format!("1..={zone_count}, the number of its zones")
+                } else {
+                    "a whole number of 1 or more".to_owned()
+                };
+                Err(Diagnostic::error(
+                    Code::MinZonesOutOfRange,
+                    format!("`min_zones: {text}` of `{}` is outside {range}", m.id.value),
+                )
+                .help("min_zones is how many of the node's zones must survive"))
+            }
         }
-    }
+    });
+    read.unwrap_or(1)
 }
 
 /// Tags sorted by key; a key twice in one mapping is an error.
