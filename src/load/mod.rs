@@ -21,6 +21,7 @@ pub mod read;
 mod resolve;
 pub mod select;
 mod shape;
+pub mod strings;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -7,13 +7,15 @@
 //! silently overwritten, and so that nothing is hashed while parsing.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+
+pub use super::strings::{Str, Strings};
 
 thread_local! {
     /// Set while a YAML document is deserialised: YAML locations come from
@@ -25,6 +27,9 @@ thread_local! {
     /// module's visitors, when it is known better than serde_json knows it
     /// (serde_json places an error after the value the visitor consumed).
     static JSON_ERROR_AT: Cell<usize> = const { Cell::new(0) };
+
+    /// The strings of the parse under way (see [`with_strings`]).
+    static STRINGS: RefCell<Strings> = RefCell::new(Strings::default());
 }
 
 /// Runs a JSON `parse` and returns, with its result, where in the text
@@ -128,23 +133,39 @@ impl At {
 
 /// A scalar as text, with where it stands. YAML numbers and booleans are
 /// read as their text, since ids and account numbers are text (SPEC §1.1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Text<'a> {
-    pub value: Cow<'a, str>,
+/// The text itself is interned in the load's [`Strings`]: read it with
+/// `strings[text.sym]` or [`Text::str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    pub sym: Str,
     pub at: At,
 }
 
-impl<'a> Text<'a> {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.value
+impl Text {
+    /// `value` interned in the strings of the parse under way, at `at`.
+    /// Outside [`with_strings`] (never, in the loader) the text is lost.
+    pub fn new(value: &str, at: At) -> Text {
+        let sym = STRINGS.with(|s| s.borrow_mut().intern(value));
+        Text { sym, at }
+    }
+
+    /// The text, from the load's strings.
+    pub fn str(self, strings: &Strings) -> &str {
+        strings.get(self.sym)
     }
 }
 
-impl fmt::Display for Text<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.value)
+/// Runs a `parse` that interns its texts into `strings`.
+pub fn with_strings<T>(strings: &mut Strings, parse: impl FnOnce() -> T) -> T {
+    struct Back<'s>(&'s mut Strings);
+    impl Drop for Back<'_> {
+        fn drop(&mut self) {
+            STRINGS.with(|s| std::mem::swap(&mut *s.borrow_mut(), self.0));
+        }
     }
+    STRINGS.with(|s| std::mem::swap(&mut *s.borrow_mut(), strings));
+    let _back = Back(strings);
+    parse()
 }
 
 /// A YAML scalar read as text; borrowed when the input allows it.
@@ -186,17 +207,40 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Key::deserialize(d).map(|k| k.text())
+    }
+}
+
+/// A scalar read but not yet interned: a map's key, matched against the
+/// field names without copying it; interned only when it is kept.
+struct Key<'de> {
+    value: Cow<'de, str>,
+    at: At,
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    /// The key as a [`Text`] of the parse under way.
+    fn text(&self) -> Text {
+        Text::new(&self.value, self.at)
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if YAML_SPANS.with(|c| c.get()) {
-            let s = serde_saphyr::Spanned::<Scalar<'a>>::deserialize(d)?;
-            let at = yaml_at(&s.referenced);
-            Ok(Text {
+            let s = serde_saphyr::Spanned::<Scalar<'de>>::deserialize(d)?;
+            Ok(Key {
                 value: s.value.0,
-                at,
+                at: yaml_at(&s.referenced),
             })
         } else {
-            let raw = <&'a RawValue>::deserialize(d)?;
+            let raw = <&'de RawValue>::deserialize(d)?;
             json_scalar(raw.get(), &"a string")
         }
     }
@@ -206,7 +250,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 /// that text in the document: a number keeps its digits (SPEC §1.1: `1.50`
 /// stays `1.50`, `18446744073709551616` stays whole), a string is
 /// unescaped (`"a\u00e9"` is `aé`) and still knows where it stands.
-fn json_scalar<'a, E: de::Error>(raw: &'a str, expected: &dyn de::Expected) -> Result<Text<'a>, E> {
+fn json_scalar<'a, E: de::Error>(
+    raw: &'a str,
+    expected: &dyn de::Expected,
+) -> Result<Key<'a>, E> {
     let address = raw.as_ptr() as usize;
     let unexpected = match raw.as_bytes().first() {
         Some(b'"') => return json_string(raw),
@@ -214,7 +261,7 @@ fn json_scalar<'a, E: de::Error>(raw: &'a str, expected: &dyn de::Expected) -> R
         Some(b'[') => de::Unexpected::Seq,
         Some(b'n') => de::Unexpected::Unit,
         _ => {
-            return Ok(Text {
+            return Ok(Key {
                 value: Cow::Borrowed(raw),
                 at: At::address(address),
             })
@@ -230,17 +277,17 @@ fn json_scalar<'a, E: de::Error>(raw: &'a str, expected: &dyn de::Expected) -> R
 /// A JSON string token (quotes included) as its value; borrowed unless it
 /// holds escapes. Its position points just inside the opening quote, as
 /// every JSON string position does.
-fn json_string<'a, E: de::Error>(raw: &'a str) -> Result<Text<'a>, E> {
+fn json_string<'a, E: de::Error>(raw: &'a str) -> Result<Key<'a>, E> {
     let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
     let at = At::address(inner.as_ptr() as usize);
     if !inner.contains('\\') {
-        return Ok(Text {
+        return Ok(Key {
             value: Cow::Borrowed(inner),
             at,
         });
     }
     match serde_json::from_str::<String>(raw) {
-        Ok(value) => Ok(Text {
+        Ok(value) => Ok(Key {
             value: Cow::Owned(value),
             at,
         }),
@@ -290,20 +337,19 @@ fn reparse_json<'a, T, E: de::Error>(
 
 /// One document: the four sections, its version and collector metadata.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "'de: 'a"))]
-pub struct Document<'a> {
-    #[serde(borrow)]
-    pub version: Option<Text<'a>>,
+#[serde(deny_unknown_fields)]
+pub struct Document {
+        pub version: Option<Text>,
     #[serde(default)]
     pub meta: Option<Meta>,
-    #[serde(default, borrow)]
-    pub functions: Option<Section<'a>>,
-    #[serde(default, borrow)]
-    pub services: Option<Section<'a>>,
-    #[serde(default, borrow)]
-    pub resources: Option<Section<'a>>,
-    #[serde(default, borrow)]
-    pub externals: Option<Section<'a>>,
+    #[serde(default)]
+    pub functions: Option<Section>,
+    #[serde(default)]
+    pub services: Option<Section>,
+    #[serde(default)]
+    pub resources: Option<Section>,
+    #[serde(default)]
+    pub externals: Option<Section>,
 }
 
 /// Collector metadata (SPEC §1.4). Only what the engine reads is typed; the
@@ -353,16 +399,16 @@ pub struct SourceMeta {
 /// entries it has, and growing one vector of a million nodes would copy it
 /// (and fault in fresh pages) again at every doubling.
 #[derive(Debug, Default)]
-pub struct Section<'a> {
-    chunks: Vec<Vec<(Text<'a>, Node<'a>)>>,
+pub struct Section {
+    chunks: Vec<Vec<(Text, Node)>>,
 }
 
 /// Nodes per chunk of a [`Section`].
 const SECTION_CHUNK: usize = 16 * 1024;
 
-impl<'a> Section<'a> {
+impl Section {
     /// Every `(id, node)`, in document order.
-    pub fn iter(&self) -> impl Iterator<Item = &(Text<'a>, Node<'a>)> {
+    pub fn iter(&self) -> impl Iterator<Item = &(Text, Node)> {
         self.chunks.iter().flatten()
     }
 
@@ -375,22 +421,34 @@ impl<'a> Section<'a> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Appends a node, in document order.
+    pub fn push(&mut self, id: Text, node: Node) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < SECTION_CHUNK => chunk.push((id, node)),
+            _ => {
+                let mut chunk = Vec::with_capacity(SECTION_CHUNK);
+                chunk.push((id, node));
+                self.chunks.push(chunk);
+            }
+        }
+    }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Section<'a> {
+impl<'de> Deserialize<'de> for Section {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Section<'a>;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Section;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a mapping of node ids to nodes")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Section<'a>, A::Error> {
-                let mut chunks: Vec<Vec<(Text<'a>, Node<'a>)>> = Vec::new();
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Section, A::Error> {
+                let mut chunks: Vec<Vec<(Text, Node)>> = Vec::new();
                 let mut chunk =
                     Vec::with_capacity(map.size_hint().unwrap_or(64).min(SECTION_CHUNK));
-                while let Some(key) = map.next_key::<Text<'a>>()? {
-                    let value = map.next_value::<Node<'a>>().map_err(|e| {
+                while let Some(key) = map.next_key::<Key>()? {
+                    let value = map.next_value::<Node>().map_err(|e| {
                         super::shape::node_in_user_words(key.as_str(), e, reading_json())
                     })?;
                     if chunk.len() == SECTION_CHUNK {
@@ -399,31 +457,31 @@ impl<'de: 'a, 'a> Deserialize<'de> for Section<'a> {
                             Vec::with_capacity(SECTION_CHUNK),
                         ));
                     }
-                    chunk.push((key, value));
+                    chunk.push((key.text(), value));
                 }
                 chunks.push(chunk);
                 Ok(Section { chunks })
             }
         }
-        d.deserialize_map(V(PhantomData))
+        d.deserialize_map(V)
     }
 }
 
 /// Reads a map into `(key, value)` pairs, in order, duplicates kept.
 struct PairsVisitor<V>(PhantomData<V>);
 
-impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<(&'a (), V)> {
-    type Value = Vec<(Text<'a>, V)>;
+impl<'de, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<V> {
+    type Value = Vec<(Text, V)>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a mapping")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some(key) = map.next_key::<Text<'a>>()? {
+        while let Some(key) = map.next_key::<Key>()? {
             let value = value_of::<V, A>(&mut map, key.as_str()).map_err(|e| {
                 super::shape::tag_value_in_user_words(key.as_str(), e, reading_json())
             })?;
-            out.push((key, value));
+            out.push((key.text(), value));
         }
         out.shrink_to_fit();
         Ok(out)
@@ -432,11 +490,11 @@ impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<(&'a (), V)
 
 /// The string-to-string tags of a node, in order, duplicates kept.
 #[derive(Debug, Default, Clone)]
-pub struct Tags<'a>(pub Box<[(Text<'a>, Text<'a>)]>);
+pub struct Tags(pub Box<[(Text, Text)]>);
 
-impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
+impl<'de> Deserialize<'de> for Tags {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(PairsVisitor::<(&'a (), Text<'a>)>(PhantomData))
+        d.deserialize_map(PairsVisitor::<Text>(PhantomData))
             .map(|pairs| Tags(pairs.into_boxed_slice()))
     }
 }
@@ -498,29 +556,29 @@ pub const NODE_FIELDS: &[&str] = &[
 /// slot each: a node gives few of them, and a million-node estate then
 /// costs a tenth of the memory to hold while it is merged.
 #[derive(Debug, Default)]
-pub struct Node<'a> {
-    pub scalars: Vec<(NodeField, Text<'a>)>,
-    pub zones: Option<Zones<'a>>,
-    pub tags: Option<Tags<'a>>,
-    pub requires: Option<Box<[Entry<'a>]>>,
-    pub optional: Option<Box<[Entry<'a>]>>,
+pub struct Node {
+    pub scalars: Vec<(NodeField, Text)>,
+    pub zones: Option<Zones>,
+    pub tags: Option<Tags>,
+    pub requires: Option<Box<[Entry]>>,
+    pub optional: Option<Box<[Entry]>>,
     /// Keys that are not node fields (typos), reported with every other
     /// problem of the load rather than stopping it. Boxed: almost always
     /// absent, and a million nodes should not each carry an empty vector.
-    pub unknown: Option<Box<Vec<Text<'a>>>>,
+    pub unknown: Option<Box<Vec<Text>>>,
 }
 
-impl<'a> Node<'a> {
+impl Node {
     /// Gives back the room its scalars grew into while they were read (a
     /// list of one grows to room for four): a million nodes are held at
     /// once while they are merged, so their lists are kept exactly sized
     /// (the others are read into boxed slices, exact by construction).
-    fn fit(&mut self) {
+    pub fn fit(&mut self) {
         self.scalars.shrink_to_fit();
     }
 
     /// The value of a scalar field, if given.
-    pub fn get(&self, field: NodeField) -> Option<&Text<'a>> {
+    pub fn get(&self, field: NodeField) -> Option<&Text> {
         self.scalars
             .iter()
             .find(|(f, _)| *f == field)
@@ -561,25 +619,25 @@ impl NodeKey {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Node<'a> {
+impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(NodeVisitor(PhantomData))
+        d.deserialize_map(NodeVisitor)
     }
 }
 
-struct NodeVisitor<'a>(PhantomData<&'a ()>);
+struct NodeVisitor;
 
-impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'a> {
-    type Value = Node<'a>;
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a node: a mapping of fields such as requires, region, zones")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'a>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut node = Node::default();
-        while let Some(text) = map.next_key::<Text<'a>>()? {
+        while let Some(text) = map.next_key::<Key>()? {
             let Some(key) = NodeKey::parse(text.as_str()) else {
                 map.next_value::<IgnoredAny>()?;
-                node.unknown.get_or_insert_with(Box::default).push(text);
+                node.unknown.get_or_insert_with(Box::default).push(text.text());
                 continue;
             };
             match key {
@@ -650,43 +708,43 @@ fn once<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
 /// The zones a node runs in: an explicit list, or `"*"` (every zone of its
 /// region, never affected by `zone:` domains).
 #[derive(Debug, Clone)]
-pub enum Zones<'a> {
-    Every(Text<'a>),
-    List(Box<[Text<'a>]>),
+pub enum Zones {
+    Every(Text),
+    List(Box<[Text]>),
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Zones<'a> {
+impl<'de> Deserialize<'de> for Zones {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ZonesVisitor(PhantomData))
+        d.deserialize_any(ZonesVisitor)
     }
 }
 
-struct ZonesVisitor<'a>(PhantomData<&'a ()>);
+struct ZonesVisitor;
 
-impl<'de: 'a, 'a> Visitor<'de> for ZonesVisitor<'a> {
-    type Value = Zones<'a>;
+impl<'de> Visitor<'de> for ZonesVisitor {
+    type Value = Zones;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(r#"a list of zones, or "*""#)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(z) = seq.next_element::<Text<'a>>()? {
+        while let Some(z) = seq.next_element::<Text>()? {
             out.push(z);
         }
         Ok(Zones::List(out.into_boxed_slice()))
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        self.star(Cow::Borrowed(v), At::address(v.as_ptr() as usize))
+        self.star(v, At::address(v.as_ptr() as usize))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        self.star(Cow::Owned(v.to_owned()), At::UNKNOWN)
+        self.star(v, At::UNKNOWN)
     }
 }
 
-impl<'a> ZonesVisitor<'a> {
-    fn star<E: de::Error>(self, v: Cow<'a, str>, at: At) -> Result<Zones<'a>, E> {
+impl ZonesVisitor {
+    fn star<E: de::Error>(self, v: &str, at: At) -> Result<Zones, E> {
         if v == "*" {
-            Ok(Zones::Every(Text { value: v, at }))
+            Ok(Zones::Every(Text::new(v, at)))
         } else {
             Err(E::custom(format_args!(
                 "`zones` is `{v}`: write a list such as [use1-az1, use1-az2], or \"*\" for every zone of the region"
@@ -698,27 +756,27 @@ impl<'a> ZonesVisitor<'a> {
 /// A requirement entry as written (SPEC §1.2): an id, or a map with one of
 /// `all`, `any`, `quorum` + `of`, `select` (or `failover` + `via`, §6.1).
 #[derive(Debug, Clone)]
-pub enum Entry<'a> {
-    Id(Text<'a>),
-    Group(Box<Group<'a>>),
+pub enum Entry {
+    Id(Text),
+    Group(Box<Group>),
 }
 
 /// The map form of a requirement entry; which keys were given is checked later
 /// so that every mistake in a file is reported, not only the first.
 #[derive(Debug, Clone, Default)]
-pub struct Group<'a> {
-    pub all: Option<Vec<Member<'a>>>,
-    pub any: Option<Vec<Member<'a>>>,
-    pub quorum: Option<Text<'a>>,
-    pub of: Option<Vec<Member<'a>>>,
-    pub select: Option<Box<Selector<'a>>>,
-    pub failover: Option<Vec<Member<'a>>>,
-    pub via: Option<Vec<Text<'a>>>,
-    pub allow_empty: Option<Text<'a>>,
+pub struct Group {
+    pub all: Option<Vec<Member>>,
+    pub any: Option<Vec<Member>>,
+    pub quorum: Option<Text>,
+    pub of: Option<Vec<Member>>,
+    pub select: Option<Box<Selector>>,
+    pub failover: Option<Vec<Member>>,
+    pub via: Option<Vec<Text>>,
+    pub allow_empty: Option<Text>,
     /// Where the entry starts (its first key), for messages about the entry.
     pub at: At,
     /// Keys that are not entry keys (typos such as `qourum`).
-    pub unknown: Vec<Text<'a>>,
+    pub unknown: Vec<Text>,
 }
 
 /// Every key a requirement entry accepts, for "unknown field" messages.
@@ -733,12 +791,12 @@ pub const GROUP_FIELDS: &[&str] = &[
     "allow_empty",
 ];
 
-impl<'a> Group<'a> {
+impl Group {
     /// Reads the entry's keys; each key's position is kept so messages can
     /// point at the entry (`any: []`) rather than at its owner.
-    fn read<'de: 'a, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut g = Group::default();
-        while let Some(key) = map.next_key::<Text<'a>>()? {
+        while let Some(key) = map.next_key::<Key>()? {
             if g.at == At::UNKNOWN {
                 g.at = key.at;
             }
@@ -758,7 +816,7 @@ impl<'a> Group<'a> {
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
-                    g.unknown.push(key);
+                    g.unknown.push(key.text());
                 }
             }
         }
@@ -775,44 +833,44 @@ impl<'a> Group<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
+impl<'de> Deserialize<'de> for Entry {
     /// JSON entries are read as raw text first, so that an id written as a
     /// number (`4`) or with escapes (`"a\u00e9"`) keeps its position and
     /// its text as written; a map is then read from that text. YAML ids
     /// take the position of the entry's node.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if YAML_SPANS.with(|c| c.get()) {
-            let s = serde_saphyr::Spanned::<EntryAny<'a>>::deserialize(d)?;
+            let s = serde_saphyr::Spanned::<EntryAny>::deserialize(d)?;
             let mut entry = s.value.0;
             if let Entry::Id(t) = &mut entry {
                 t.at = t.at.or(yaml_at(&s.referenced));
             }
             return Ok(entry);
         }
-        let raw = <&'a RawValue>::deserialize(d)?.get();
+        let raw = <&'de RawValue>::deserialize(d)?.get();
         if raw.starts_with('{') {
-            reparse_json(raw, |de| de.deserialize_map(EntryVisitor(PhantomData)))
+            reparse_json(raw, |de| de.deserialize_map(EntryVisitor))
         } else {
-            json_scalar(raw, &EntryVisitor(PhantomData)).map(Entry::Id)
+            json_scalar(raw, &EntryVisitor).map(|k| Entry::Id(k.text()))
         }
     }
 }
 
 /// An entry read with `deserialize_any`, for YAML (wrapped in `Spanned`).
-struct EntryAny<'a>(Entry<'a>);
+struct EntryAny(Entry);
 
-impl<'de: 'a, 'a> Deserialize<'de> for EntryAny<'a> {
+impl<'de> Deserialize<'de> for EntryAny {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(EntryVisitor(PhantomData)).map(EntryAny)
+        d.deserialize_any(EntryVisitor).map(EntryAny)
     }
 }
 
 /// A member read with `deserialize_any`, for YAML (wrapped in `Spanned`).
-struct MemberAny<'a>(Member<'a>);
+struct MemberAny(Member);
 
-impl<'de: 'a, 'a> Deserialize<'de> for MemberAny<'a> {
+impl<'de> Deserialize<'de> for MemberAny {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(MemberVisitor(PhantomData)).map(MemberAny)
+        d.deserialize_any(MemberVisitor).map(MemberAny)
     }
 }
 
@@ -824,24 +882,18 @@ fn yaml_at(location: &serde_saphyr::Location) -> At {
         .map_or(At::UNKNOWN, At::offset)
 }
 
-struct EntryVisitor<'a>(PhantomData<&'a ()>);
+struct EntryVisitor;
 
-impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
-    type Value = Entry<'a>;
+impl<'de> Visitor<'de> for EntryVisitor {
+    type Value = Entry;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a node id, or a map with one of `all`, `any`, `quorum` + `of`, `select`")
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Entry::Id(Text {
-            value: Cow::Borrowed(v),
-            at: At::address(v.as_ptr() as usize),
-        }))
+        Ok(Entry::Id(Text::new(v, At::address(v.as_ptr() as usize))))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Entry::Id(Text {
-            value: Cow::Owned(v.to_owned()),
-            at: At::UNKNOWN,
-        }))
+        Ok(Entry::Id(Text::new(v, At::UNKNOWN)))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
         self.visit_string(v.to_string())
@@ -856,10 +908,7 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
         self.visit_string(v.to_string())
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Entry::Id(Text {
-            value: Cow::Owned(v),
-            at: At::UNKNOWN,
-        }))
+        Ok(Entry::Id(Text::new(&v, At::UNKNOWN)))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         Group::read(map).map(|g| Entry::Group(Box::new(g)))
@@ -871,40 +920,40 @@ impl<'de: 'a, 'a> Visitor<'de> for EntryVisitor<'a> {
 
 /// A member of an entry's list: an id, or `{select: SELECTOR}`.
 #[derive(Debug, Clone)]
-pub enum Member<'a> {
-    Id(Text<'a>),
-    Select(Box<Selector<'a>>),
+pub enum Member {
+    Id(Text),
+    Select(Box<Selector>),
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Member<'a> {
+impl<'de> Deserialize<'de> for Member {
     /// Read as an [`Entry`] is, so that every id keeps its position.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if YAML_SPANS.with(|c| c.get()) {
-            let s = serde_saphyr::Spanned::<MemberAny<'a>>::deserialize(d)?;
+            let s = serde_saphyr::Spanned::<MemberAny>::deserialize(d)?;
             let mut member = s.value.0;
             if let Member::Id(t) = &mut member {
                 t.at = t.at.or(yaml_at(&s.referenced));
             }
             return Ok(member);
         }
-        let raw = <&'a RawValue>::deserialize(d)?.get();
+        let raw = <&'de RawValue>::deserialize(d)?.get();
         if raw.starts_with('{') {
-            reparse_json(raw, |de| de.deserialize_map(MemberVisitor(PhantomData)))
+            reparse_json(raw, |de| de.deserialize_map(MemberVisitor))
         } else {
-            json_scalar(raw, &MemberVisitor(PhantomData)).map(Member::Id)
+            json_scalar(raw, &MemberVisitor).map(|k| Member::Id(k.text()))
         }
     }
 }
 
-struct MemberVisitor<'a>(PhantomData<&'a ()>);
+struct MemberVisitor;
 
-impl<'de: 'a, 'a> Visitor<'de> for MemberVisitor<'a> {
-    type Value = Member<'a>;
+impl<'de> Visitor<'de> for MemberVisitor {
+    type Value = Member;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a node id, or `{select: {...}}`")
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        EntryVisitor(PhantomData)
+        EntryVisitor
             .visit_borrowed_str(v)
             .map(Entry::into_id)
     }
@@ -912,10 +961,7 @@ impl<'de: 'a, 'a> Visitor<'de> for MemberVisitor<'a> {
         self.visit_string(v.to_owned())
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Member::Id(Text {
-            value: Cow::Owned(v),
-            at: At::UNKNOWN,
-        }))
+        Ok(Member::Id(Text::new(&v, At::UNKNOWN)))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
         self.visit_string(v.to_string())
@@ -931,8 +977,8 @@ impl<'de: 'a, 'a> Visitor<'de> for MemberVisitor<'a> {
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let mut map = map;
-        let mut select: Option<Box<Selector<'a>>> = None;
-        while let Some(key) = map.next_key::<Text<'a>>()? {
+        let mut select: Option<Box<Selector>> = None;
+        while let Some(key) = map.next_key::<Key>()? {
             if key.as_str() != "select" {
                 return Err(de::Error::unknown_field(key.as_str(), &["select"]));
             }
@@ -950,7 +996,7 @@ impl<'de: 'a, 'a> Visitor<'de> for MemberVisitor<'a> {
     }
 }
 
-impl Group<'_> {
+impl Group {
     /// The first known position inside the entry, standing for the entry.
     fn first_position(&self) -> At {
         let lists = [&self.all, &self.any, &self.of, &self.failover];
@@ -968,7 +1014,7 @@ impl Group<'_> {
     }
 }
 
-impl Member<'_> {
+impl Member {
     /// Where the member is written.
     pub fn position(&self) -> At {
         match self {
@@ -978,7 +1024,7 @@ impl Member<'_> {
     }
 }
 
-impl Selector<'_> {
+impl Selector {
     /// Where the selector is written: its `select` key, else its first
     /// condition.
     pub fn position(&self) -> At {
@@ -1006,8 +1052,8 @@ impl Selector<'_> {
     }
 }
 
-impl<'a> Entry<'a> {
-    fn into_id(self) -> Member<'a> {
+impl Entry {
+    fn into_id(self) -> Member {
         match self {
             Entry::Id(t) => Member::Id(t),
             Entry::Group(_) => unreachable!("a string entry is an id"),
@@ -1017,20 +1063,20 @@ impl<'a> Entry<'a> {
 
 /// A selector as written (SPEC §1.2): conditions that must all hold.
 #[derive(Debug, Clone, Default)]
-pub struct Selector<'a> {
-    pub kind: Option<Text<'a>>,
-    pub id: Option<Text<'a>>,
-    pub provider: Option<Text<'a>>,
-    pub service: Option<Text<'a>>,
-    pub type_: Option<Text<'a>>,
-    pub account: Option<Text<'a>>,
-    pub region: Option<Text<'a>>,
-    pub zone: Option<Text<'a>>,
-    pub tags: Option<Tags<'a>>,
+pub struct Selector {
+    pub kind: Option<Text>,
+    pub id: Option<Text>,
+    pub provider: Option<Text>,
+    pub service: Option<Text>,
+    pub type_: Option<Text>,
+    pub account: Option<Text>,
+    pub region: Option<Text>,
+    pub zone: Option<Text>,
+    pub tags: Option<Tags>,
     /// Where `select:` is written.
     pub at: At,
     /// Condition keys that do not exist (typos such as `regoin`).
-    pub unknown: Vec<Text<'a>>,
+    pub unknown: Vec<Text>,
 }
 
 /// Every condition a selector accepts, for "unknown field" messages.
@@ -1038,17 +1084,17 @@ pub const SELECTOR_FIELDS: &[&str] = &[
     "kind", "id", "provider", "service", "type", "account", "region", "zone", "tags",
 ];
 
-impl<'de: 'a, 'a> Deserialize<'de> for Selector<'a> {
+impl<'de> Deserialize<'de> for Selector {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Selector<'a>;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Selector;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a selector: a mapping of conditions such as region, tags")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Selector<'a>, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Selector, A::Error> {
                 let mut s = Selector::default();
-                while let Some(key) = map.next_key::<Text<'a>>()? {
+                while let Some(key) = map.next_key::<Key>()? {
                     let slot = match key.as_str() {
                         "kind" => &mut s.kind,
                         "id" => &mut s.id,
@@ -1064,13 +1110,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Selector<'a> {
                         }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
-                            s.unknown.push(key);
+                            s.unknown.push(key.text());
                             continue;
                         }
                     };
                     if slot.is_some() {
                         return Err(de::Error::custom(format_args!(
-                            "duplicate field `{key}` in a selector"
+                            "duplicate field `{}` in a selector", key.as_str()
                         )));
                     }
                     let value = value_of(&mut map, key.as_str()).map_err(|e| {
@@ -1081,6 +1127,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for Selector<'a> {
                 Ok(s)
             }
         }
-        d.deserialize_map(V(PhantomData))
+        d.deserialize_map(V)
     }
 }
