@@ -198,7 +198,7 @@ fn node_count(doc: &Document) -> usize {
         .sum()
 }
 
-fn section<'a, 'd>(doc: &'a Document, kind: NodeKind) -> Option<&'a Section> {
+fn section(doc: &Document, kind: NodeKind) -> Option<&Section> {
     match kind {
         NodeKind::Function => doc.functions.as_ref(),
         NodeKind::Service => doc.services.as_ref(),
