@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use super::arn::parse_arn;
-use super::raw::{Document, Entry, Member, Node, NodeField};
+use super::raw::{Document, Entry, Member, Node, NodeField, Strings};
 use crate::model::builtin::{self, BuiltinNode, BUILTINS};
 
 /// The name the built-in document carries in diagnostics and origins. Not
@@ -25,7 +25,8 @@ pub(crate) const SOURCE_NAME: &str = "<built-in aws: nodes>";
 /// in id order. Unknown `aws:` ids are left to the resolver, which reports
 /// them with the table. O(entries + members).
 pub(crate) fn needed<'t>(
-    documents: impl IntoIterator<Item = &'t Document<'t>>,
+    documents: impl IntoIterator<Item = &'t Document>,
+    strings: &Strings,
 ) -> Vec<&'static BuiltinNode> {
     let mut wanted: BTreeSet<&'static str> = BTreeSet::new();
     for doc in documents {
@@ -36,11 +37,11 @@ pub(crate) fn needed<'t>(
             &doc.externals,
         ];
         for (id, node) in sections.into_iter().flatten().flat_map(|s| s.iter()) {
-            if let Some(implied) = implied(id.as_str(), node) {
+            if let Some(implied) = implied(&strings[id.sym], node, strings) {
                 wanted.insert(implied);
             }
             for entry in node.requires.iter().chain(&node.optional).flatten() {
-                for_each_referenced_id(entry, |referenced| {
+                for_each_referenced_id(entry, strings, |referenced| {
                     if builtin::is_builtin_id(referenced) {
                         if let Some(b) = builtin::find(referenced) {
                             wanted.insert(b.id);
@@ -64,11 +65,11 @@ pub(crate) fn needed<'t>(
 
 /// The built-in a node's type implies (SPEC §6.2): its `type` field, else
 /// the type its ARN (the `arn` field, or the id) derives.
-fn implied(id: &str, node: &Node) -> Option<&'static str> {
+fn implied<'s>(id: &'s str, node: &Node, strings: &'s Strings) -> Option<&'static str> {
     if let Some(t) = node.get(NodeField::Type) {
-        return builtin::implied_by_type(t.as_str());
+        return builtin::implied_by_type(&strings[t.sym]);
     }
-    let arn = node.get(NodeField::Arn).map_or(id, |t| t.as_str());
+    let arn = node.get(NodeField::Arn).map_or(id, |t| &strings[t.sym]);
     // Most ids are not ARNs of an implying service: look at the service
     // field alone before parsing the whole ARN (this runs on every node).
     let after_partition = arn.strip_prefix("arn:")?.split_once(':')?.1;
@@ -85,20 +86,20 @@ fn implied(id: &str, node: &Node) -> Option<&'static str> {
 
 /// Calls `f` with each id an entry names directly (selectors never match
 /// built-ins). Allocation-free: it runs on every entry of every load.
-fn for_each_referenced_id<'e>(entry: &'e Entry, mut f: impl FnMut(&'e str)) {
+fn for_each_referenced_id<'s>(entry: &Entry, strings: &'s Strings, mut f: impl FnMut(&'s str)) {
     let g = match entry {
-        Entry::Id(t) => return f(t.as_str()),
+        Entry::Id(t) => return f(&strings[t.sym]),
         Entry::Group(g) => g,
     };
     for list in [&g.all, &g.any, &g.of, &g.failover].into_iter().flatten() {
         for m in list {
             if let Member::Id(t) = m {
-                f(t.as_str());
+                f(&strings[t.sym]);
             }
         }
     }
     for t in g.via.iter().flatten() {
-        f(t.as_str());
+        f(&strings[t.sym]);
     }
 }
 

@@ -29,7 +29,7 @@ impl<T: ?Sized> Copy for From<'_, T> {}
 /// One document's definition of a node.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Part<'d> {
-    pub node: &'d Node<'d>,
+    pub node: &'d Node,
     pub src: usize,
     /// The document is collector output (`meta.sources` not empty).
     pub observed: bool,
@@ -38,7 +38,7 @@ pub(crate) struct Part<'d> {
 /// A requirement entry and whether the document that stated it is observed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Stated<'d> {
-    pub entry: &'d Entry<'d>,
+    pub entry: &'d Entry,
     pub src: usize,
     pub observed: bool,
 }
@@ -46,7 +46,7 @@ pub(crate) struct Stated<'d> {
 /// One node, merged from every document that defines it.
 #[derive(Debug)]
 pub(crate) struct Merged<'d> {
-    pub id: From<'d, Text<'d>>,
+    pub id: From<'d, Text>,
     pub kind: NodeKind,
     first: Part<'d>,
     more: Vec<Part<'d>>,
@@ -60,13 +60,13 @@ impl<'d> Merged<'d> {
 
     /// A scalar field, from the first definition that gives it (merging
     /// checked that the others agree).
-    pub fn field(&self, f: NodeField) -> Option<From<'d, Text<'d>>> {
+    pub fn field(&self, f: NodeField) -> Option<From<'d, Text>> {
         self.parts()
             .find_map(|p| p.node.get(f).map(|value| From { value, src: p.src }))
     }
 
     /// The zones, from the first definition that gives them.
-    pub fn zones(&self) -> Option<From<'d, Zones<'d>>> {
+    pub fn zones(&self) -> Option<From<'d, Zones>> {
         self.parts().find_map(|p| {
             p.node
                 .zones
@@ -76,7 +76,7 @@ impl<'d> Merged<'d> {
     }
 
     /// Every tag of every definition: `(key, value)`.
-    pub fn tags(&self) -> impl Iterator<Item = (From<'d, Text<'d>>, &'d Text<'d>)> + '_ {
+    pub fn tags(&self) -> impl Iterator<Item = (From<'d, Text>, &'d Text)> + '_ {
         self.parts().flat_map(|p| {
             p.node.tags.iter().flat_map(|t| &t.0).map(move |(k, v)| {
                 (
@@ -100,7 +100,7 @@ impl<'d> Merged<'d> {
         self.entries(|n| n.optional.as_deref())
     }
 
-    fn entries(&self, list: impl Fn(&'d Node<'d>) -> Option<&'d [Entry<'d>]>) -> Vec<Stated<'d>> {
+    fn entries(&self, list: impl Fn(&'d Node) -> Option<&'d [Entry]>) -> Vec<Stated<'d>> {
         self.parts()
             .flat_map(|p| {
                 list(p.node).unwrap_or_default().iter().map(|entry| Stated {
@@ -137,7 +137,7 @@ const AGREEING_FIELDS: [NodeField; 9] = [
 /// large as the nodes.
 pub(crate) fn merge<'d>(
     files: &Files,
-    documents: &'d [(usize, Document<'d>)],
+    documents: &'d [(usize, Document)],
     out: &mut Vec<Diagnostic>,
 ) -> Vec<Merged<'d>> {
     let total: usize = documents.iter().map(|(_, d)| node_count(d)).sum();
@@ -169,13 +169,13 @@ pub(crate) fn merge<'d>(
     // took 0.35 s; rayon's stable sort was no faster on two cores, held a
     // full scratch copy (90 MB) and was slower on unsorted input.
     nodes.sort_by(|a, b| {
-        a.id.value
-            .as_str()
+        files
+            .str(a.id.value)
             .as_bytes()
-            .cmp(b.id.value.as_str().as_bytes())
+            .cmp(files.str(b.id.value).as_bytes())
     });
     nodes.dedup_by(|again, existing| {
-        if again.id.value.as_str() != existing.id.value.as_str() {
+        if again.id.value.sym != existing.id.value.sym {
             return false;
         }
         match same_id_problem(files, existing, again.id, again.kind) {
@@ -198,7 +198,7 @@ fn node_count(doc: &Document) -> usize {
         .sum()
 }
 
-fn section<'a, 'd>(doc: &'a Document<'d>, kind: NodeKind) -> Option<&'a Section<'d>> {
+fn section(doc: &Document, kind: NodeKind) -> Option<&Section> {
     match kind {
         NodeKind::Function => doc.functions.as_ref(),
         NodeKind::Service => doc.services.as_ref(),
@@ -215,7 +215,7 @@ fn same_id_problem(
     kind: NodeKind,
 ) -> Option<Diagnostic> {
     let first = files.name(existing.id.src).to_owned();
-    let id = again.value.as_str();
+    let id = files.str(again.value);
     let d = if existing.kind != kind {
         Diagnostic::error(
             Code::SameIdTwoSections,
@@ -257,12 +257,12 @@ fn same_value(field: NodeField, a: &str, b: &str) -> bool {
 }
 
 fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnostic>) {
-    let id = m.id.value.as_str();
+    let id = files.str(m.id.value);
     for f in AGREEING_FIELDS {
         let (Some(prev), Some(value)) = (m.field(f), part.node.get(f)) else {
             continue;
         };
-        if !same_value(f, prev.value.as_str(), value.as_str()) {
+        if !same_value(f, files.str(prev.value), files.str(value)) {
             let again = From {
                 value,
                 src: part.src,
@@ -271,7 +271,7 @@ fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnost
         }
     }
     if let (Some(prev), Some(zones)) = (m.zones(), &part.node.zones) {
-        if zone_set(prev.value) != zone_set(zones) {
+        if zone_set(files, prev.value) != zone_set(files, zones) {
             out.push(zones_conflict(
                 files,
                 m,
@@ -284,13 +284,14 @@ fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnost
         }
     }
     for (k, v) in part.node.tags.iter().flat_map(|t| &t.0) {
-        let prev = m.tags().find(|(pk, _)| pk.value.value == k.value);
+        let prev = m.tags().find(|(pk, _)| pk.value.sym == k.sym);
         if let Some((pk, pv)) = prev {
-            if pv.value != v.value {
+            if pv.sym != v.sym {
+                let (k, pv_text, v_text) = (files.str(k), files.str(pv), files.str(v));
                 let d = Diagnostic::error(
                     Code::TagConflict,
                     format!(
-                        "`{id}` has tag `{k}` = `{v}` here but `{pv}` in {}",
+                        "`{id}` has tag `{k}` = `{v_text}` here but `{pv_text}` in {}",
                         files.name(pk.src)
                     ),
                 )
@@ -298,9 +299,9 @@ fn check_agreement(files: &Files, m: &Merged, part: Part, out: &mut Vec<Diagnost
                 .help("give the tag one value, in every document that sets it")
                 .related(
                     files.span(pk.src, pv),
-                    format!("`{k}` = `{pv}` is given here"),
+                    format!("`{k}` = `{pv_text}` is given here"),
                 );
-                out.push(files.locate(d, part.src, v.at, v.value.len()));
+                out.push(files.locate(d, part.src, v.at, v_text.len()));
             }
         }
     }
@@ -311,46 +312,49 @@ fn zones_conflict(files: &Files, m: &Merged, prev: From<Zones>, again: From<Zone
         Code::ConflictingDefinition,
         format!(
             "`{}` has zones {} here but {} in {}",
-            m.id.value,
-            zone_text(again.value),
-            zone_text(prev.value),
+            files.str(m.id.value),
+            zone_text(files, again.value),
+            zone_text(files, prev.value),
             files.name(prev.src)
         ),
     )
-    .node(m.id.value.as_str())
+    .node(files.str(m.id.value))
     .help("give the node the same zones in every document, or in one document only")
     .related(
         zone_position(prev.value).and_then(|t| files.span(prev.src, t)),
-        format!("zones {} are given here", zone_text(prev.value)),
+        format!("zones {} are given here", zone_text(files, prev.value)),
     );
     match zone_position(again.value) {
-        Some(t) => files.locate(d, again.src, t.at, t.value.len()),
+        Some(t) => files.locate(d, again.src, t.at, files.str(t).len()),
         None => d.in_file(files.name(again.src)),
     }
 }
 
-fn zone_set<'a>(z: &'a Zones<'a>) -> Vec<&'a str> {
+fn zone_set<'f>(files: &Files<'f>, z: &Zones) -> Vec<&'f str> {
     match z {
         Zones::Every(_) => vec!["*"],
         Zones::List(l) => {
-            let mut v: Vec<&str> = l.iter().map(|t| t.as_str()).collect();
+            let mut v: Vec<&str> = l.iter().map(|t| files.str(t)).collect();
             v.sort_unstable();
             v
         }
     }
 }
 
-fn zone_text(z: &Zones) -> String {
+fn zone_text(files: &Files, z: &Zones) -> String {
     match z {
         Zones::Every(_) => "\"*\"".to_owned(),
         Zones::List(l) => format!(
             "[{}]",
-            l.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+            l.iter()
+                .map(|t| files.str(t))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
 
-fn zone_position<'a, 'd>(z: &'a Zones<'d>) -> Option<&'a Text<'d>> {
+fn zone_position(z: &Zones) -> Option<&Text> {
     match z {
         Zones::Every(t) => Some(t),
         Zones::List(l) => l.first(),
@@ -368,8 +372,8 @@ fn conflict(
         Code::ConflictingDefinition,
         format!(
             "`{id}` has {field} `{}` here but `{}` in {}",
-            again.value,
-            first.value,
+            files.str(again.value),
+            files.str(first.value),
             files.name(first.src)
         ),
     )
@@ -379,7 +383,7 @@ fn conflict(
     ))
     .related(
         files.span(first.src, first.value),
-        format!("{field} `{}` is given here", first.value),
+        format!("{field} `{}` is given here", files.str(first.value)),
     );
-    files.locate(d, again.src, again.value.at, again.value.value.len())
+    files.locate(d, again.src, again.value.at, files.str(again.value).len())
 }

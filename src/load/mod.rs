@@ -31,7 +31,7 @@ use std::sync::{Arc, OnceLock};
 use crate::diag::{Code, Diagnostic, Severity, SourceFile, Span};
 use crate::graph::{Graph, NodeIx, Provenance};
 use crate::model::Position;
-use raw::{At, Document, Text};
+use raw::{At, Document, Strings, Text};
 
 /// One estate document's text and the name to show in messages.
 #[derive(Debug, Clone)]
@@ -397,30 +397,34 @@ fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
     let mut documents: Vec<(usize, Document)> = Vec::with_capacity(user_sources.len() + 1);
+    let mut strings = strings_for(user_sources);
     for (i, source) in user_sources.iter().enumerate() {
-        match parse::parse_document(source.name, source.text) {
+        match parse::parse_document(source.name, source.text, &mut strings) {
             Ok(doc) => documents.push((i, doc)),
             Err(d) => diagnostics.push(d),
         }
     }
-    let builtin_text = builtin::document(&builtin::needed(documents.iter().map(|(_, d)| d)));
+    let builtin_text =
+        builtin::document(&builtin::needed(documents.iter().map(|(_, d)| d), &strings));
     let mut sources: Vec<SourceRef> = user_sources.to_vec();
     if let Some(text) = &builtin_text {
         let source = SourceRef {
             name: builtin::SOURCE_NAME,
             text,
         };
-        match parse::parse_document(source.name, source.text) {
+        match parse::parse_document(source.name, source.text, &mut strings) {
             Ok(doc) => documents.push((sources.len(), doc)),
             Err(d) => diagnostics.push(d),
         }
         sources.push(source);
     }
     let sources = &sources[..];
-    let files = Files::new(sources);
+    let files = Files::new(sources, &strings);
     tracing::debug!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         peak_rss_mb = peak_rss_mb(),
+        strings = strings.len(),
+        strings_mb = strings.heap_bytes() >> 20,
         "parsed"
     );
     for (i, doc) in &documents {
@@ -454,6 +458,15 @@ fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
         provenance: provenance(&loaded.graph, observed),
         ..loaded
     })
+}
+
+/// An interning table sized for the documents: a large estate's distinct
+/// strings (mostly its ids) hold about a third of its bytes, and a node
+/// takes about 150 bytes of JSON. Room that is reserved but not used costs
+/// address space, not memory.
+fn strings_for(sources: &[SourceRef]) -> Strings {
+    let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
+    Strings::with_capacity(bytes / 150, bytes / 3)
 }
 
 /// The process's peak resident memory so far in MB (Linux `VmHWM`; 0
@@ -562,11 +575,11 @@ fn finish(
 
 fn check_version(files: &Files, src: usize, doc: &Document, out: &mut Vec<Diagnostic>) {
     match &doc.version {
-        Some(v) if v.as_str() == "1" => {}
+        Some(v) if files.str(v) == "1" => {}
         Some(v) => out.push(
             Diagnostic::error(
                 Code::UnknownVersion,
-                format!("unknown estate format version `{v}`"),
+                format!("unknown estate format version `{}`", files.str(v)),
             )
             .at(files.span(src, v))
             .help("this blastmap reads `version: 1`"),
@@ -619,7 +632,7 @@ fn no_node(
     );
     Some(match (names.as_slice(), documents) {
         ([_], [(i, doc)]) => match &doc.version {
-            Some(v) => files.locate(d, *i, v.at, v.value.len()),
+            Some(v) => files.locate(d, *i, v.at, files.str(v).len()),
             None => d.in_file(files.name(*i)),
         },
         _ => d,
@@ -667,17 +680,29 @@ fn json_string_end(text: &str, inner: usize) -> usize {
 /// diagnostic needs one (most loads have none).
 pub(crate) struct Files<'s> {
     sources: &'s [SourceRef<'s>],
+    strings: &'s Strings,
     indexed: Vec<OnceLock<Arc<SourceFile>>>,
     line_starts: Vec<OnceLock<Vec<usize>>>,
 }
 
 impl<'s> Files<'s> {
-    fn new(sources: &'s [SourceRef<'s>]) -> Self {
+    fn new(sources: &'s [SourceRef<'s>], strings: &'s Strings) -> Self {
         Files {
             sources,
+            strings,
             indexed: sources.iter().map(|_| OnceLock::new()).collect(),
             line_starts: sources.iter().map(|_| OnceLock::new()).collect(),
         }
+    }
+
+    /// The text of a parsed scalar.
+    pub(crate) fn str(&self, text: &Text) -> &'s str {
+        self.strings.get(text.sym)
+    }
+
+    /// Every string the documents hold.
+    pub(crate) fn strings(&self) -> &'s Strings {
+        self.strings
     }
 
     /// The name of source `src`.
@@ -727,7 +752,7 @@ impl<'s> Files<'s> {
 
     /// The span of a value of source `src`, if its position is known.
     pub(crate) fn span(&self, src: usize, text: &Text) -> Option<Span> {
-        self.span_at(src, text.at, text.value.len())
+        self.span_at(src, text.at, self.str(text).len())
     }
 
     /// The span of `len` bytes at `at` in source `src`.

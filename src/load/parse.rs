@@ -5,18 +5,26 @@
 use std::sync::Arc;
 
 pub use super::locate::Format;
-use super::raw::{with_json_error_positions, with_yaml_spans, without_json_position, Document};
+use super::raw::{
+    with_json_error_positions, with_strings, with_yaml_spans, without_json_position, Document,
+    Strings,
+};
 use crate::diag::{closest, did_you_mean, Code, Diagnostic, SourceFile, Span};
 
-/// Parses `text` (named `name` in messages) as an estate document.
-pub fn parse_document<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
+/// Parses `text` (named `name` in messages) as an estate document whose
+/// texts are interned in `strings`.
+pub fn parse_document(
+    name: &str,
+    text: &str,
+    strings: &mut Strings,
+) -> Result<Document, Diagnostic> {
     match Format::guess(name, text) {
-        Format::Json => parse_json(name, text),
-        Format::Yaml => parse_yaml(name, text),
+        Format::Json => with_strings(strings, || parse_json(name, text)),
+        Format::Yaml => with_strings(strings, || parse_yaml(name, text)),
     }
 }
 
-fn parse_json<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
+fn parse_json(name: &str, text: &str) -> Result<Document, Diagnostic> {
     let (parsed, error_at) = with_json_error_positions(|| serde_json::from_str(text));
     parsed.map_err(|e| {
         let code = match e.classify() {
@@ -143,7 +151,7 @@ fn lone_surrogate(
     ))
 }
 
-fn parse_yaml<'a>(name: &str, text: &'a str) -> Result<Document<'a>, Diagnostic> {
+fn parse_yaml(name: &str, text: &str) -> Result<Document, Diagnostic> {
     // Ids and account numbers are text: keep `y`, `on`, `0123`, `1_000` as
     // written instead of reading YAML 1.1 booleans or numbers.
     let options = serde_saphyr::options! {

@@ -250,10 +250,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 /// that text in the document: a number keeps its digits (SPEC §1.1: `1.50`
 /// stays `1.50`, `18446744073709551616` stays whole), a string is
 /// unescaped (`"a\u00e9"` is `aé`) and still knows where it stands.
-fn json_scalar<'a, E: de::Error>(
-    raw: &'a str,
-    expected: &dyn de::Expected,
-) -> Result<Key<'a>, E> {
+fn json_scalar<'a, E: de::Error>(raw: &'a str, expected: &dyn de::Expected) -> Result<Key<'a>, E> {
     let address = raw.as_ptr() as usize;
     let unexpected = match raw.as_bytes().first() {
         Some(b'"') => return json_string(raw),
@@ -339,7 +336,7 @@ fn reparse_json<'a, T, E: de::Error>(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
-        pub version: Option<Text>,
+    pub version: Option<Text>,
     #[serde(default)]
     pub meta: Option<Meta>,
     #[serde(default)]
@@ -637,7 +634,9 @@ impl<'de> Visitor<'de> for NodeVisitor {
         while let Some(text) = map.next_key::<Key>()? {
             let Some(key) = NodeKey::parse(text.as_str()) else {
                 map.next_value::<IgnoredAny>()?;
-                node.unknown.get_or_insert_with(Box::default).push(text.text());
+                node.unknown
+                    .get_or_insert_with(Box::default)
+                    .push(text.text());
                 continue;
             };
             match key {
@@ -953,9 +952,7 @@ impl<'de> Visitor<'de> for MemberVisitor {
         f.write_str("a node id, or `{select: {...}}`")
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        EntryVisitor
-            .visit_borrowed_str(v)
-            .map(Entry::into_id)
+        EntryVisitor.visit_borrowed_str(v).map(Entry::into_id)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         self.visit_string(v.to_owned())
@@ -1116,7 +1113,8 @@ impl<'de> Deserialize<'de> for Selector {
                     };
                     if slot.is_some() {
                         return Err(de::Error::custom(format_args!(
-                            "duplicate field `{}` in a selector", key.as_str()
+                            "duplicate field `{}` in a selector",
+                            key.as_str()
                         )));
                     }
                     let value = value_of(&mut map, key.as_str()).map_err(|e| {

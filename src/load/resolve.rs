@@ -4,8 +4,6 @@
 
 use std::borrow::Cow;
 
-use rustc_hash::FxHashMap;
-
 use super::arn::parse_arn;
 use super::merge::{Merged, Stated};
 use super::raw::{self, At, Member, NodeField as Field, Text, Zones};
@@ -15,6 +13,9 @@ use crate::diag::{closest, did_you_mean, Code, Diagnostic};
 use crate::graph::{Attr, Builder, Graph, NodeIx, NodeRow};
 use crate::model::builtin::{self, BUILTINS};
 use crate::model::{Criticality, EntryKind, NodeKind};
+
+/// No node: the id table's value for a string that is not an id.
+const NO_NODE: NodeIx = NodeIx::MAX;
 
 /// Builds the graph from the merged nodes (in byte order of ids); pushes a
 /// diagnostic for every problem.
@@ -27,18 +28,19 @@ pub(crate) fn resolve(
     std::collections::BTreeMap<NodeIx, crate::model::Position>,
     Vec<(u32, u32)>,
 ) {
-    let id_bytes = merged.iter().map(|m| m.id.value.as_str().len()).sum();
+    let id_bytes = merged.iter().map(|m| files.str(m.id.value).len()).sum();
     let mut builder = Builder::with_capacity(merged.len(), id_bytes);
     // One node at a time: preparing all nodes first (even on both cores)
     // held 400 MB more at the peak for no measurable gain.
     for m in &merged {
-        add_node(m, prepare(files, m), &mut builder, out);
+        add_node(files, m, prepare(files, m), &mut builder, out);
     }
-    let index: FxHashMap<&str, NodeIx> = merged
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.id.value.as_str(), i as NodeIx))
-        .collect();
+    // The node of each interned string that is an id: a reference is
+    // then resolved by indexing with its symbol, not by hashing its text.
+    let mut index = vec![NO_NODE; files.strings().len()];
+    for (i, m) in merged.iter().enumerate() {
+        index[m.id.value.sym.index()] = i as NodeIx;
+    }
     tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "nodes indexed");
     resolve_entries(files, &merged, &index, &mut builder, out);
     drop(index);
@@ -69,28 +71,28 @@ fn unknown_field(
     what: &str,
 ) -> Diagnostic {
     let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
-    let help = match did_you_mean(&closest(key.as_str(), known.iter().copied())) {
+    let help = match did_you_mean(&closest(files.str(key), known.iter().copied())) {
         Some(dym) => format!("{dym} (a {what} takes {})", list.join(", ")),
         None => format!("a {what} takes {}", list.join(", ")),
     };
     let place = match what {
-        "node" => format!("node `{}`", m.id.value),
-        _ => format!("a {what} of `{}`", m.id.value),
+        "node" => format!("node `{}`", files.str(m.id.value)),
+        _ => format!("a {what} of `{}`", files.str(m.id.value)),
     };
     let d = Diagnostic::error(
         Code::UnknownField,
-        format!("unknown field `{key}` in {place}"),
+        format!("unknown field `{}` in {place}", files.str(key)),
     )
-    .node(m.id.value.as_str())
+    .node(files.str(m.id.value))
     .help(help);
-    files.locate(d, src, key.at, key.value.len())
+    files.locate(d, src, key.at, files.str(key).len())
 }
 
 /// SPEC §6.2: only the loader's own document defines `aws:` ids; a
 /// document that defines one (where it would merge with the built-in, or
 /// shadow it) is told which ids exist.
 fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
-    let id = m.id.value.as_str();
+    let id = files.str(m.id.value);
     if builtin::is_builtin_id(id) && m.parts().any(|p| !files.is_builtin(p.src)) {
         let d = Diagnostic::error(
             Code::ReservedId,
@@ -104,19 +106,19 @@ fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
 }
 
 /// What one node contributes to the graph.
-struct Prepared<'m> {
+struct Prepared<'f> {
     criticality: Criticality,
-    attrs: [Option<Cow<'m, str>>; 5],
-    zones: Vec<&'m str>,
+    attrs: [Option<Cow<'f, str>>; 5],
+    zones: Vec<&'f str>,
     every_zone: bool,
     min_zones: u32,
     availability: f64,
-    tags: Vec<(&'m str, &'m str)>,
+    tags: Vec<(&'f str, &'f str)>,
     problems: Vec<Diagnostic>,
 }
 
 /// Checks a node's fields and derives its placement.
-fn prepare<'m>(files: &Files, m: &'m Merged) -> Prepared<'m> {
+fn prepare<'f>(files: &Files<'f>, m: &Merged) -> Prepared<'f> {
     let mut problems = Vec::new();
     check_reserved_id(files, m, &mut problems);
     for part in m.parts() {
@@ -152,12 +154,18 @@ fn prepare<'m>(files: &Files, m: &'m Merged) -> Prepared<'m> {
 /// Adds a prepared node to the graph, which interns its values (one
 /// thread: symbols are numbered in node order, so the graph is
 /// deterministic).
-fn add_node(m: &Merged, p: Prepared, builder: &mut Builder, out: &mut Vec<Diagnostic>) {
+fn add_node(
+    files: &Files,
+    m: &Merged,
+    p: Prepared,
+    builder: &mut Builder,
+    out: &mut Vec<Diagnostic>,
+) {
     builder.push_node(&NodeRow {
-        id: m.id.value.as_str(),
+        id: files.str(m.id.value),
         kind: m.kind,
         criticality: p.criticality,
-        description: m.field(Field::Description).map(|d| d.value.as_str()),
+        description: m.field(Field::Description).map(|d| files.str(d.value)),
         attrs: p.attrs.each_ref().map(|a| a.as_deref()),
         zones: &p.zones,
         every_zone: p.every_zone,
@@ -172,26 +180,26 @@ fn criticality(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> Critical
     let Some(c) = m.field(Field::Criticality) else {
         return Criticality::default();
     };
-    Criticality::parse(c.value.as_str()).unwrap_or_else(|| {
+    Criticality::parse(files.str(c.value)).unwrap_or_else(|| {
         let d = Diagnostic::error(
             Code::BadCriticality,
-            format!("`{}` is not a criticality", c.value),
+            format!("`{}` is not a criticality", files.str(c.value)),
         )
-        .node(m.id.value.as_str())
+        .node(files.str(m.id.value))
         .help("use one of `critical`, `high`, `medium`, `low`");
-        out.push(files.locate(d, c.src, c.value.at, c.value.value.len()));
+        out.push(files.locate(d, c.src, c.value.at, files.str(c.value).len()));
         Criticality::default()
     })
 }
 
 /// Provider, service, type, account and region: given, else from the ARN
 /// (a given field wins over the derived one, SPEC §1.1).
-fn attributes<'m>(
-    files: &Files,
-    m: &'m Merged,
+fn attributes<'f>(
+    files: &Files<'f>,
+    m: &Merged,
     out: &mut Vec<Diagnostic>,
-) -> [Option<Cow<'m, str>>; 5] {
-    let given = |f: Field| m.field(f).map(|t| Cow::Borrowed(t.value.as_str()));
+) -> [Option<Cow<'f, str>>; 5] {
+    let given = |f: Field| m.field(f).map(|t| Cow::Borrowed(files.str(t.value)));
     let mut attrs = [
         given(Field::Provider),
         given(Field::Service),
@@ -200,15 +208,15 @@ fn attributes<'m>(
         given(Field::Region),
     ];
     let (arn, src, at) = match m.field(Field::Arn) {
-        Some(a) => (a.value.as_str(), a.src, a.value.at),
-        None if m.id.value.as_str().starts_with("arn:") => {
-            (m.id.value.as_str(), m.id.src, m.id.value.at)
+        Some(a) => (files.str(a.value), a.src, a.value.at),
+        None if files.str(m.id.value).starts_with("arn:") => {
+            (files.str(m.id.value), m.id.src, m.id.value.at)
         }
         None => return attrs,
     };
     let Some(facts) = parse_arn(arn) else {
         let d = Diagnostic::error(Code::MalformedArn, format!("`{arn}` is not a well-formed ARN"))
-            .node(m.id.value.as_str())
+            .node(files.str(m.id.value))
             .help("an ARN reads `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, with partition, service and resource not empty");
         out.push(files.locate(d, src, at, arn.len()));
         return attrs;
@@ -230,7 +238,7 @@ fn attributes<'m>(
 }
 
 /// The explicit zones list (checked for repeats) and whether it is `"*"`.
-fn zones<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> (Vec<&'m str>, bool) {
+fn zones<'f>(files: &Files<'f>, m: &Merged, out: &mut Vec<Diagnostic>) -> (Vec<&'f str>, bool) {
     let Some(z) = m.zones() else {
         return (Vec::new(), false);
     };
@@ -240,19 +248,20 @@ fn zones<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> (Vec<&'
     };
     let mut seen: Vec<&str> = Vec::with_capacity(list.len());
     for t in list {
-        if seen.contains(&t.as_str()) {
+        if seen.contains(&files.str(t)) {
             let d = Diagnostic::error(
                 Code::ZoneListedTwice,
                 format!(
-                    "zone `{t}` is listed twice in the zones of `{}`",
-                    m.id.value
+                    "zone `{}` is listed twice in the zones of `{}`",
+                    files.str(t),
+                    files.str(m.id.value)
                 ),
             )
-            .node(m.id.value.as_str())
+            .node(files.str(m.id.value))
             .help("list each zone once");
-            out.push(files.locate(d, z.src, t.at, t.value.len()));
+            out.push(files.locate(d, z.src, t.at, files.str(t).len()));
         } else {
-            seen.push(t.as_str());
+            seen.push(files.str(t));
         }
     }
     (seen, false)
@@ -272,12 +281,17 @@ fn number_field<T>(
     check: impl FnOnce(&str) -> Result<T, Diagnostic>,
 ) -> Option<T> {
     let t = m.field(field)?;
-    let result = match not_a_number(field.name(), t.value, m.id.value, counts) {
+    let result = match not_a_number(
+        field.name(),
+        files.str(t.value),
+        files.str(m.id.value),
+        counts,
+    ) {
         Some(d) => Err(d),
-        None => check(t.value.as_str()).map_err(|d| d.node(m.id.value.as_str())),
+        None => check(files.str(t.value)).map_err(|d| d.node(files.str(m.id.value))),
     };
     result
-        .map_err(|d| out.push(files.locate(d, t.src, t.value.at, t.value.value.len())))
+        .map_err(|d| out.push(files.locate(d, t.src, t.value.at, files.str(t.value).len())))
         .ok()
 }
 
@@ -290,7 +304,7 @@ fn availability(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> f64 {
             Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
             _ => Err(Diagnostic::error(
                 Code::AvailabilityOutOfRange,
-                format!("`availability: {text}` of `{}` is outside (0, 1]", m.id.value),
+                format!("`availability: {text}` of `{}` is outside (0, 1]", files.str(m.id.value)),
             )
             .help("availability is the probability that the node has not failed by itself, such as 0.9995 (1: it never fails by itself)")),
         }
@@ -313,7 +327,10 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
                 };
                 Err(Diagnostic::error(
                     Code::MinZonesOutOfRange,
-                    format!("`min_zones: {text}` of `{}` is outside {range}", m.id.value),
+                    format!(
+                        "`min_zones: {text}` of `{}` is outside {range}",
+                        files.str(m.id.value)
+                    ),
                 )
                 .help("min_zones is how many of the node's zones must survive"))
             }
@@ -323,19 +340,23 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
 }
 
 /// Tags sorted by key; a key twice in one mapping is an error.
-fn tags<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> Vec<(&'m str, &'m str)> {
+fn tags<'f>(files: &Files<'f>, m: &Merged, out: &mut Vec<Diagnostic>) -> Vec<(&'f str, &'f str)> {
     let mut tags: Vec<(&str, &str, usize, At)> = m
         .tags()
-        .map(|(k, v)| (k.value.as_str(), v.as_str(), k.src, k.value.at))
+        .map(|(k, v)| (files.str(k.value), files.str(v), k.src, k.value.at))
         .collect();
     tags.sort_by(|a, b| a.0.cmp(b.0));
     for w in tags.windows(2) {
         if w[0].0 == w[1].0 && w[0].2 == w[1].2 {
             let d = Diagnostic::error(
                 Code::DuplicateKey,
-                format!("tag `{}` is given twice on `{}`", w[1].0, m.id.value),
+                format!(
+                    "tag `{}` is given twice on `{}`",
+                    w[1].0,
+                    files.str(m.id.value)
+                ),
             )
-            .node(m.id.value.as_str())
+            .node(files.str(m.id.value))
             .help("give each tag once");
             out.push(files.locate(d, w[1].2, w[1].3, w[1].0.len()));
         }
@@ -348,7 +369,8 @@ fn tags<'m>(files: &Files, m: &'m Merged, out: &mut Vec<Diagnostic>) -> Vec<(&'m
 struct Resolver<'a, 'f> {
     files: &'a Files<'f>,
     graph: &'a Graph,
-    index: &'a FxHashMap<&'a str, NodeIx>,
+    /// Node by symbol ([`NO_NODE`] for a string that is no node's id).
+    index: &'a [NodeIx],
 }
 
 /// An entry after resolution, before it is stored.
@@ -367,7 +389,7 @@ struct Resolved {
 fn resolve_entries(
     files: &Files,
     merged: &[Merged],
-    index: &FxHashMap<&str, NodeIx>,
+    index: &[NodeIx],
     builder: &mut Builder,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -482,7 +504,10 @@ impl Resolver<'_, '_> {
                 src,
                 g.at,
                 Code::BadEntry,
-                format!("a requirement entry of `{}` {what}", m.id.value),
+                format!(
+                    "a requirement entry of `{}` {what}",
+                    self.files.str(m.id.value)
+                ),
                 "split it into one entry per group, e.g. `- any: [a, b]` and `- c`",
             ));
             return None;
@@ -528,18 +553,23 @@ impl Resolver<'_, '_> {
                 Code::BadEntry,
                 format!(
                     "a `quorum` entry of `{}` needs both `quorum: K` and `of: [...]`",
-                    m.id.value
+                    self.files.str(m.id.value)
                 ),
                 "write `quorum: 2` and `of: [a, b, c]` in the same entry",
             ));
             return None;
         };
         let members = self.members(owner, m, src, of, allow_empty, g.at, out);
-        if let Some(d) = not_a_number("quorum", k, m.id.value, "how many of `of` must be up") {
-            out.push(self.files.locate(d, src, k.at, k.value.len()));
+        if let Some(d) = not_a_number(
+            "quorum",
+            self.files.str(k),
+            self.files.str(m.id.value),
+            "how many of `of` must be up",
+        ) {
+            out.push(self.files.locate(d, src, k.at, self.files.str(k).len()));
             return None;
         }
-        let parsed: Option<u32> = k.as_str().parse().ok();
+        let parsed: Option<u32> = self.files.str(k).parse().ok();
         let members = members?;
         let n = members.len();
         match parsed {
@@ -551,13 +581,14 @@ impl Resolver<'_, '_> {
                 let d = Diagnostic::error(
                     Code::QuorumOutOfRange,
                     format!(
-                        "`quorum: {k}` in `{}` is outside 1..={n}, the number of its members",
-                        m.id.value
+                        "`quorum: {}` in `{}` is outside 1..={n}, the number of its members",
+                        self.files.str(k),
+                        self.files.str(m.id.value)
                     ),
                 )
-                .node(m.id.value.as_str())
+                .node(self.files.str(m.id.value))
                 .help(format!("set quorum between 1 and {n}, or add members"));
-                out.push(self.files.locate(d, src, k.at, k.value.len()));
+                out.push(self.files.locate(d, src, k.at, self.files.str(k).len()));
                 None
             }
         }
@@ -584,7 +615,7 @@ impl Resolver<'_, '_> {
                 Code::BadEntry,
                 format!(
                     "a requirement entry of `{}` has `via` without `failover`",
-                    m.id.value
+                    self.files.str(m.id.value)
                 ),
                 "write `failover: [primary, standby]` next to `via`",
             ));
@@ -599,7 +630,7 @@ impl Resolver<'_, '_> {
                 Code::BadEntry,
                 format!(
                     "the first item of a `failover` entry of `{}` is a selector; it must be a single id, the primary",
-                    m.id.value
+                    self.files.str(m.id.value)
                 ),
                 "write the primary first, e.g. `failover: [payments-use1, {select: ...}]`",
             ));
@@ -636,7 +667,7 @@ impl Resolver<'_, '_> {
         g: &raw::Group,
         out: &mut Vec<Diagnostic>,
     ) -> Option<bool> {
-        match g.allow_empty.as_ref().map(|t| t.as_str()) {
+        match g.allow_empty.as_ref().map(|t| self.files.str(t)) {
             None | Some("false") => Some(false),
             Some("true") => Some(true),
             Some(other) => {
@@ -645,9 +676,9 @@ impl Resolver<'_, '_> {
                     Code::InvalidValue,
                     format!("`allow_empty: {other}` is not true or false"),
                 )
-                .node(m.id.value.as_str())
+                .node(self.files.str(m.id.value))
                 .help("write `allow_empty: true`");
-                out.push(self.files.locate(d, src, t.at, t.value.len()));
+                out.push(self.files.locate(d, src, t.at, self.files.str(t).len()));
                 None
             }
         }
@@ -667,9 +698,9 @@ impl Resolver<'_, '_> {
         if (kind.needed(n) as usize) > n {
             let d = Diagnostic::warning(
                 Code::EntryNeverSatisfied,
-                format!("a requirement entry of `{}` has {n} member(s) but needs {}: it is never satisfied", m.id.value, kind.needed(n)),
+                format!("a requirement entry of `{}` has {n} member(s) but needs {}: it is never satisfied", self.files.str(m.id.value), kind.needed(n)),
             )
-            .node(m.id.value.as_str())
+            .node(self.files.str(m.id.value))
             .help("its selectors match too little; `allow_empty: true` allows this, but the node will be down or degraded");
             out.push(self.files.locate(d, src, at, 1));
         }
@@ -694,7 +725,7 @@ impl Resolver<'_, '_> {
                 Code::EmptyMembers,
                 format!(
                     "a requirement entry of `{}` has an empty member list",
-                    m.id.value
+                    self.files.str(m.id.value)
                 ),
                 "list at least one member, or remove the entry",
             ));
@@ -724,10 +755,11 @@ impl Resolver<'_, '_> {
         t: &Text,
         out: &mut Vec<Diagnostic>,
     ) -> Option<NodeIx> {
-        if let Some(&x) = self.index.get(t.as_str()) {
-            return Some(x);
+        match self.index.get(t.sym.index()) {
+            Some(&x) if x != NO_NODE => return Some(x),
+            _ => {}
         }
-        let id = t.as_str();
+        let id = self.files.str(t);
         if builtin::is_builtin_id(id) {
             let near = closest(id, BUILTINS.iter().map(|b| b.id));
             let help = did_you_mean(&near).unwrap_or_else(|| {
@@ -737,17 +769,17 @@ impl Resolver<'_, '_> {
                 Code::UnknownBuiltin,
                 format!(
                     "`{}` requires `{id}`, which is not a built-in node",
-                    m.id.value
+                    self.files.str(m.id.value)
                 ),
             )
-            .node(m.id.value.as_str())
+            .node(self.files.str(m.id.value))
             .help(help)
             .note(super::builtin::table_note());
             out.push(self.files.locate(d, src, t.at, id.len()));
             return None;
         }
         let help = {
-            let near = closest(id, self.index.keys().copied());
+            let near = closest(id, self.graph.nodes().map(|n| self.graph.id(n)));
             did_you_mean(&near).unwrap_or_else(|| {
                 "define it under functions, services, resources or externals, or fix the id"
                     .to_owned()
@@ -755,9 +787,12 @@ impl Resolver<'_, '_> {
         };
         let d = Diagnostic::error(
             Code::UnknownReference,
-            format!("`{}` requires `{id}`, which is defined nowhere", m.id.value),
+            format!(
+                "`{}` requires `{id}`, which is defined nowhere",
+                self.files.str(m.id.value)
+            ),
         )
-        .node(m.id.value.as_str())
+        .node(self.files.str(m.id.value))
         .help(help);
         out.push(self.files.locate(d, src, t.at, id.len()));
         None
@@ -777,9 +812,12 @@ impl Resolver<'_, '_> {
         if found.is_empty() && !allow_empty {
             let d = Diagnostic::error(
                 Code::SelectorMatchesNothing,
-                format!("a selector of `{}` matches no node", m.id.value),
+                format!(
+                    "a selector of `{}` matches no node",
+                    self.files.str(m.id.value)
+                ),
             )
-            .node(m.id.value.as_str())
+            .node(self.files.str(m.id.value))
             .help(self.why_nothing(&sel, owner));
             out.push(self.files.locate(d, src, s.position(), 1));
             return None;
@@ -803,22 +841,24 @@ impl Resolver<'_, '_> {
         }
         let mut sel = Selector::default();
         if let Some(k) = &s.kind {
-            let kind = NodeKind::ALL.into_iter().find(|x| x.as_str() == k.as_str());
+            let kind = NodeKind::ALL
+                .into_iter()
+                .find(|x| x.as_str() == self.files.str(k));
             match kind {
                 Some(kind) => sel.kind = Some(kind),
                 None => {
                     let d = Diagnostic::error(
                         Code::InvalidValue,
-                        format!("`kind: {k}` is not a node kind"),
+                        format!("`kind: {}` is not a node kind", self.files.str(k)),
                     )
-                    .node(m.id.value.as_str())
+                    .node(self.files.str(m.id.value))
                     .help("use one of `function`, `service`, `resource`, `external`");
-                    out.push(self.files.locate(d, src, k.at, k.value.len()));
+                    out.push(self.files.locate(d, src, k.at, self.files.str(k).len()));
                     return None;
                 }
             }
         }
-        sel.id = s.id.as_ref().map(|t| Pattern::new(t.as_str()));
+        sel.id = s.id.as_ref().map(|t| Pattern::new(self.files.str(t)));
         let attrs = [
             (Attr::Provider, &s.provider),
             (Attr::Service, &s.service),
@@ -828,13 +868,15 @@ impl Resolver<'_, '_> {
         ];
         for (a, t) in attrs {
             if let Some(t) = t {
-                sel.attrs.push((a, Pattern::new(t.as_str())));
+                sel.attrs.push((a, Pattern::new(self.files.str(t))));
             }
         }
-        sel.zone = s.zone.as_ref().map(|t| Pattern::new(t.as_str()));
+        sel.zone = s.zone.as_ref().map(|t| Pattern::new(self.files.str(t)));
         for (k, v) in s.tags.iter().flat_map(|t| &t.0) {
-            sel.tags
-                .push((k.as_str().to_owned(), Pattern::new(v.as_str())));
+            sel.tags.push((
+                self.files.str(k).to_owned(),
+                Pattern::new(self.files.str(v)),
+            ));
         }
         Some(sel)
     }
@@ -959,7 +1001,7 @@ impl Resolver<'_, '_> {
         help: &str,
     ) -> Diagnostic {
         let d = Diagnostic::error(code, message)
-            .node(m.id.value.as_str())
+            .node(self.files.str(m.id.value))
             .help(help);
         let at = at.or(m.id.value.at);
         self.files.locate(d, src, at, 1)
@@ -969,8 +1011,8 @@ impl Resolver<'_, '_> {
 /// A count (`quorum`, `min_zones`) written as something other than a whole
 /// number (`two`, `2x`): said in the author's words, with the right form.
 /// A number out of range (`0`, `1.5`) is left to the range check.
-fn not_a_number(field: &str, value: &Text, owner: &Text, counts: &str) -> Option<Diagnostic> {
-    if value.as_str().parse::<f64>().is_ok() {
+fn not_a_number(field: &str, value: &str, owner: &str, counts: &str) -> Option<Diagnostic> {
+    if value.parse::<f64>().is_ok() {
         return None;
     }
     Some(
@@ -978,7 +1020,7 @@ fn not_a_number(field: &str, value: &Text, owner: &Text, counts: &str) -> Option
             Code::InvalidValue,
             format!("`{field}` is a number, not `{value}`: write `{field}: 2`",),
         )
-        .node(owner.as_str())
+        .node(owner)
         .help(format!("`{field}` is {counts}, written in digits")),
     )
 }

@@ -29,7 +29,6 @@ pub struct Strings {
     bytes: String,
     ends: Vec<usize>,
     table: HashTable<u32>,
-    hasher: FxBuildHasher,
 }
 
 impl Strings {
@@ -40,7 +39,6 @@ impl Strings {
             bytes: String::with_capacity(bytes),
             ends: Vec::with_capacity(strings),
             table: HashTable::with_capacity(strings),
-            hasher: FxBuildHasher,
         }
     }
 
@@ -50,7 +48,7 @@ impl Strings {
     /// Past `u32::MAX` distinct strings, more than any input the loader
     /// accepts (4 GiB) can hold.
     pub fn intern(&mut self, s: &str) -> Str {
-        let hash = self.hasher.hash_one(s);
+        let hash = FxBuildHasher.hash_one(s);
         let (bytes, ends) = (&self.bytes, &self.ends);
         let text_of = |i: u32| slice(bytes, ends, i as usize);
         if let Some(&i) = self.table.find(hash, |&i| text_of(i) == s) {
@@ -59,16 +57,16 @@ impl Strings {
         let i = u32::try_from(self.ends.len()).expect("fewer than 2^32 distinct strings");
         self.bytes.push_str(s);
         self.ends.push(self.bytes.len());
-        let (bytes, ends, hasher) = (&self.bytes, &self.ends, &self.hasher);
+        let (bytes, ends) = (&self.bytes, &self.ends);
         self.table.insert_unique(hash, i, |&j| {
-            hasher.hash_one(slice(bytes, ends, j as usize))
+            FxBuildHasher.hash_one(slice(bytes, ends, j as usize))
         });
         Str(i)
     }
 
     /// The symbol of `s` if it was interned.
     pub fn find(&self, s: &str) -> Option<Str> {
-        let hash = self.hasher.hash_one(s);
+        let hash = FxBuildHasher.hash_one(s);
         self.table
             .find(hash, |&i| slice(&self.bytes, &self.ends, i as usize) == s)
             .map(|&i| Str(i))
