@@ -44,17 +44,32 @@ pub(crate) fn scan_json(text: &str, strings: &mut Strings) -> Option<Document> {
         text,
         pos: 0,
         strings,
+        scalars: Vec::new(),
+        pairs: Vec::new(),
+        texts: Vec::new(),
+        entries: Vec::new(),
+        members: Vec::new(),
     };
     let doc = scan.document()?;
     scan.skip_whitespace();
     (scan.pos == text.len()).then_some(doc)
 }
 
-/// The reader's state: the text, how far it has read, where texts go.
+/// The reader's state: the text, how far it has read, where texts go, and
+/// lists reused from node to node. A node's lists are short: read into a
+/// reused list and copied out at their exact length, each costs one
+/// allocation instead of a growing one and a shrinking one. No list of a
+/// kind is read while another of the same kind is being read (a node holds
+/// no node, an entry no entry...), so one of each is enough.
 struct Scanner<'t, 's> {
     text: &'t str,
     pos: usize,
     strings: &'s mut Strings,
+    scalars: Vec<(NodeField, Text)>,
+    pairs: Vec<(Text, Text)>,
+    texts: Vec<Text>,
+    entries: Vec<Entry>,
+    members: Vec<Member>,
 }
 
 /// Puts `value` in the empty `slot`; a second value is a serde error
@@ -67,6 +82,30 @@ fn set_once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
             Some(())
         }
     }
+}
+
+/// The index of the first byte at or after `i` that may end a plain run of
+/// string bytes (a quote, a backslash, a control character), or a little
+/// before the end of `bytes`: eight bytes are tested at a time, and the
+/// caller reads the bytes from there one by one.
+fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = ONES << 7;
+    while let Some(Ok(chunk)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let word = u64::from_ne_bytes(chunk);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // A byte is zero, or below 0x20, where the subtraction borrows
+        // into its high bit while its own high bit was clear.
+        let special = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        if special & HIGHS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
 }
 
 /// The slot of the scalar condition `key` of a selector.
@@ -161,15 +200,42 @@ impl<'t> Scanner<'t, '_> {
         }
     }
 
-    /// Every item of a list, each read by `item`.
-    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        let mut out = Vec::new();
+    /// Every item of a list, each read by `item`, collected in the reused
+    /// list `buffer` picks and returned at its exact length.
+    fn list<T>(
+        &mut self,
+        buffer: fn(&mut Self) -> &mut Vec<T>,
+        item: fn(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let mut items = std::mem::take(buffer(self));
+        items.clear();
         let mut more = self.open(b'[', b']')?;
         while more {
-            out.push(item(self)?);
+            items.push(item(self)?);
             more = self.next_item(b']')?;
         }
+        let mut out = Vec::with_capacity(items.len());
+        out.append(&mut items);
+        *buffer(self) = items;
         Some(out)
+    }
+
+    /// A list of scalars (`zones`, `via`).
+    fn texts(&mut self) -> Option<Vec<Text>> {
+        self.list(|s| &mut s.texts, Self::scalar)
+    }
+
+    /// A list of requirement entries (`requires`, `optional`).
+    fn entries(&mut self) -> Option<Box<[Entry]>> {
+        Some(
+            self.list(|s| &mut s.entries, Self::entry)?
+                .into_boxed_slice(),
+        )
+    }
+
+    /// A list of members (`all`, `any`, `of`, `failover`).
+    fn members(&mut self) -> Option<Vec<Member>> {
+        self.list(|s| &mut s.members, Self::member)
     }
 
     /// A map key and its `:`: its text and the position just inside its
@@ -191,6 +257,7 @@ impl<'t> Scanner<'t, '_> {
         let mut i = self.pos + 1;
         let mut escaped = false;
         loop {
+            i = plain_run_end(bytes, i);
             match *bytes.get(i)? {
                 b'"' => return Some((i, escaped)),
                 b'\\' => {
@@ -405,6 +472,8 @@ impl<'t> Scanner<'t, '_> {
     /// A node. Unknown keys are collected, as the serde path collects them.
     fn node(&mut self) -> Option<Node> {
         let mut node = Node::default();
+        let mut scalars = std::mem::take(&mut self.scalars);
+        scalars.clear();
         let mut more = self.open(b'{', b'}')?;
         while more {
             let (key, at) = self.key()?;
@@ -418,20 +487,20 @@ impl<'t> Scanner<'t, '_> {
                     set_once(&mut node.tags, tags)?;
                 }
                 "requires" => {
-                    let entries = self.list(Self::entry)?.into_boxed_slice();
+                    let entries = self.entries()?;
                     set_once(&mut node.requires, entries)?;
                 }
                 "optional" => {
-                    let entries = self.list(Self::entry)?.into_boxed_slice();
+                    let entries = self.entries()?;
                     set_once(&mut node.optional, entries)?;
                 }
                 other => match node_field(other) {
                     Some(field) => {
-                        if node.get(field).is_some() {
+                        if scalars.iter().any(|(f, _)| *f == field) {
                             return None;
                         }
                         let value = self.scalar()?;
-                        node.scalars.push((field, value));
+                        scalars.push((field, value));
                     }
                     None => {
                         self.skip_value(0)?;
@@ -442,6 +511,8 @@ impl<'t> Scanner<'t, '_> {
             }
             more = self.next_item(b'}')?;
         }
+        node.scalars = scalars.to_vec();
+        self.scalars = scalars;
         node.fit();
         Some(node)
     }
@@ -450,7 +521,7 @@ impl<'t> Scanner<'t, '_> {
     /// (an escaped one has no position on the serde path: it bails).
     fn zones(&mut self) -> Option<Zones> {
         match self.peek()? {
-            b'[' => Some(Zones::List(self.list(Self::scalar)?.into_boxed_slice())),
+            b'[' => Some(Zones::List(self.texts()?.into_boxed_slice())),
             b'"' => match self.string()? {
                 (Cow::Borrowed("*"), at) => Some(Zones::Every(self.intern("*", at))),
                 _ => None,
@@ -462,7 +533,8 @@ impl<'t> Scanner<'t, '_> {
     /// Tags in order, duplicates kept; each value interned before its key,
     /// as on the serde path.
     fn tags(&mut self) -> Option<Tags> {
-        let mut pairs = Vec::new();
+        let mut pairs = std::mem::take(&mut self.pairs);
+        pairs.clear();
         let mut more = self.open(b'{', b'}')?;
         while more {
             let (key, at) = self.key()?;
@@ -471,7 +543,9 @@ impl<'t> Scanner<'t, '_> {
             pairs.push((key, value));
             more = self.next_item(b'}')?;
         }
-        Some(Tags(pairs.into_boxed_slice()))
+        let tags = Tags(Box::from(pairs.as_slice()));
+        self.pairs = pairs;
+        Some(tags)
     }
 
     /// A requirement entry: an id, or a group.
@@ -493,11 +567,11 @@ impl<'t> Scanner<'t, '_> {
                 g.at = at;
             }
             match &*key {
-                "all" => set_once(&mut g.all, self.list(Self::member)?)?,
-                "any" => set_once(&mut g.any, self.list(Self::member)?)?,
-                "of" => set_once(&mut g.of, self.list(Self::member)?)?,
-                "failover" => set_once(&mut g.failover, self.list(Self::member)?)?,
-                "via" => set_once(&mut g.via, self.list(Self::scalar)?)?,
+                "all" => set_once(&mut g.all, self.members()?)?,
+                "any" => set_once(&mut g.any, self.members()?)?,
+                "of" => set_once(&mut g.of, self.members()?)?,
+                "failover" => set_once(&mut g.failover, self.members()?)?,
+                "via" => set_once(&mut g.via, self.texts()?)?,
                 "quorum" => set_once(&mut g.quorum, self.scalar()?)?,
                 "allow_empty" => set_once(&mut g.allow_empty, self.scalar()?)?,
                 "select" => {
@@ -734,6 +808,36 @@ mod tests {
         assert_eq!(
             (min_zones.str(&strings), offset(min_zones)),
             ("2", text.find("2\""))
+        );
+    }
+
+    #[test]
+    fn a_plain_run_ends_at_the_first_quote_backslash_or_control_character() {
+        for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+            for len in 0..24 {
+                // Plain bytes around the special one: ASCII just above and
+                // below the specials, and UTF-8 continuation bytes.
+                let mut bytes: Vec<u8> = (0..len)
+                    .map(|i| [b' ', b'#', b'[', b']', 0xc3, 0xa9][i % 6])
+                    .collect();
+                bytes.push(special);
+                bytes.extend_from_slice(b"tail\"more");
+                let end = plain_run_end(&bytes, 0);
+                assert!(
+                    end <= len,
+                    "{special:#x} after {len} bytes: run ends at {end}"
+                );
+                assert!(
+                    bytes[end..len].len() < 8,
+                    "{special:#x} after {len} bytes: stopped {} bytes short",
+                    len - end
+                );
+            }
+        }
+        let plain = "é".repeat(20);
+        assert!(
+            plain_run_end(plain.as_bytes(), 0) > 32,
+            "UTF-8 text is a plain run"
         );
     }
 
