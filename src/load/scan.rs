@@ -72,16 +72,16 @@ struct Scanner<'t, 's> {
     members: Vec<Member>,
 }
 
-/// Puts `value` in the empty `slot`; a second value is a serde error
-/// (`duplicate field`), so it bails.
-fn set_once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
-    match slot {
-        Some(_) => None,
-        None => {
-            *slot = Some(value);
-            Some(())
-        }
+/// Fills the empty `slot` with what `read` reads. A field given twice is a
+/// serde error (`duplicate field`), raised before its second value is read:
+/// this bails there too, so that a document that bails has interned no
+/// more than serde will.
+fn once<T>(slot: &mut Option<T>, read: impl FnOnce() -> Option<T>) -> Option<()> {
+    if slot.is_some() {
+        return None;
     }
+    *slot = Some(read()?);
+    Some(())
 }
 
 /// The index of the first byte at or after `i` that may end a plain run of
@@ -420,24 +420,12 @@ impl<'t> Scanner<'t, '_> {
         while more {
             let (key, _) = self.key()?;
             match &*key {
-                "version" => {
-                    let version = self.scalar()?;
-                    set_once(&mut doc.version, version)?;
-                }
-                "meta" => {
-                    let meta = self.meta()?;
-                    set_once(&mut doc.meta, meta)?;
-                }
-                "functions" | "services" | "resources" | "externals" => {
-                    let section = self.section()?;
-                    let slot = match &*key {
-                        "functions" => &mut doc.functions,
-                        "services" => &mut doc.services,
-                        "resources" => &mut doc.resources,
-                        _ => &mut doc.externals,
-                    };
-                    set_once(slot, section)?;
-                }
+                "version" => once(&mut doc.version, || self.scalar())?,
+                "meta" => once(&mut doc.meta, || self.meta())?,
+                "functions" => once(&mut doc.functions, || self.section())?,
+                "services" => once(&mut doc.services, || self.section())?,
+                "resources" => once(&mut doc.resources, || self.section())?,
+                "externals" => once(&mut doc.externals, || self.section())?,
                 _ => return None,
             }
             more = self.next_item(b'}')?;
@@ -478,22 +466,10 @@ impl<'t> Scanner<'t, '_> {
         while more {
             let (key, at) = self.key()?;
             match &*key {
-                "zones" => {
-                    let zones = self.zones()?;
-                    set_once(&mut node.zones, zones)?;
-                }
-                "tags" => {
-                    let tags = self.tags()?;
-                    set_once(&mut node.tags, tags)?;
-                }
-                "requires" => {
-                    let entries = self.entries()?;
-                    set_once(&mut node.requires, entries)?;
-                }
-                "optional" => {
-                    let entries = self.entries()?;
-                    set_once(&mut node.optional, entries)?;
-                }
+                "zones" => once(&mut node.zones, || self.zones())?,
+                "tags" => once(&mut node.tags, || self.tags())?,
+                "requires" => once(&mut node.requires, || self.entries())?,
+                "optional" => once(&mut node.optional, || self.entries())?,
                 other => match node_field(other) {
                     Some(field) => {
                         if scalars.iter().any(|(f, _)| *f == field) {
@@ -567,17 +543,14 @@ impl<'t> Scanner<'t, '_> {
                 g.at = at;
             }
             match &*key {
-                "all" => set_once(&mut g.all, self.members()?)?,
-                "any" => set_once(&mut g.any, self.members()?)?,
-                "of" => set_once(&mut g.of, self.members()?)?,
-                "failover" => set_once(&mut g.failover, self.members()?)?,
-                "via" => set_once(&mut g.via, self.texts()?)?,
-                "quorum" => set_once(&mut g.quorum, self.scalar()?)?,
-                "allow_empty" => set_once(&mut g.allow_empty, self.scalar()?)?,
-                "select" => {
-                    let selector = self.selector(at)?;
-                    set_once(&mut g.select, Box::new(selector))?;
-                }
+                "all" => once(&mut g.all, || self.members())?,
+                "any" => once(&mut g.any, || self.members())?,
+                "of" => once(&mut g.of, || self.members())?,
+                "failover" => once(&mut g.failover, || self.members())?,
+                "via" => once(&mut g.via, || self.texts())?,
+                "quorum" => once(&mut g.quorum, || self.scalar())?,
+                "allow_empty" => once(&mut g.allow_empty, || self.scalar())?,
+                "select" => once(&mut g.select, || self.selector(at).map(Box::new))?,
                 _ => {
                     self.skip_value(0)?;
                     let key = self.intern(&key, at);
@@ -619,11 +592,9 @@ impl<'t> Scanner<'t, '_> {
         while more {
             let (key, key_at) = self.key()?;
             if key == "tags" {
-                let tags = self.tags()?;
-                set_once(&mut s.tags, tags)?;
+                once(&mut s.tags, || self.tags())?;
             } else if let Some(slot) = condition(&mut s, &key) {
-                let value = self.scalar()?;
-                set_once(slot, value)?;
+                once(slot, || self.scalar())?;
             } else {
                 self.skip_value(0)?;
                 let key = self.intern(&key, key_at);
