@@ -46,18 +46,11 @@ pub(crate) fn resolve(
     drop(index);
     tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "entries resolved");
     let graph = builder.finish();
-    let origins = graph
-        .functions()
+    let at: Vec<(u32, u32)> = merged
         .iter()
-        .filter_map(|&f| {
-            let id = &merged[f as usize].id;
-            files.origin(id.src, id.value.at).map(|o| (f, o))
-        })
+        .map(|m| files.key_origin(m.id.src, m.id.value.at))
         .collect();
-    let at = merged
-        .iter()
-        .map(|m| files.compact_origin(m.id.src, m.id.value.at))
-        .collect();
+    let origins = files.key_positions(graph.functions().iter().map(|&f| (f, at[f as usize])));
     (graph, origins, at)
 }
 
