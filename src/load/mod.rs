@@ -12,7 +12,7 @@ pub mod arn;
 pub mod baseline;
 mod builtin;
 mod locate;
-mod merge;
+pub(crate) mod merge;
 pub mod parse;
 pub mod policy;
 pub mod rates;

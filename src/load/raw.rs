@@ -1128,3 +1128,12 @@ impl<'de> Deserialize<'de> for Selector {
         d.deserialize_map(V)
     }
 }
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        use super::*;
+        eprintln!("Text {} Node {} Zones {} Entry {} Group {} Member {} Selector {} Tags {} Option<Zones> {}", std::mem::size_of::<Text>(), std::mem::size_of::<Node>(), std::mem::size_of::<Zones>(), std::mem::size_of::<Entry>(), std::mem::size_of::<Group>(), std::mem::size_of::<Member>(), std::mem::size_of::<Selector>(), std::mem::size_of::<Tags>(), std::mem::size_of::<Option<Zones>>());
+        eprintln!("Merged {}", std::mem::size_of::<crate::load::merge::Merged>());
+    }
+}
