@@ -118,11 +118,14 @@ impl<'d> Merged<'d> {
     fn entries(&self, list: impl Fn(&'d Node) -> Option<&'d [Entry]>) -> Vec<Stated<'d>> {
         self.parts()
             .flat_map(|p| {
-                list(p.node).unwrap_or_default().iter().map(move |entry| Stated {
-                    entry,
-                    src: p.src,
-                    observed: p.observed,
-                })
+                list(p.node)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(move |entry| Stated {
+                        entry,
+                        src: p.src,
+                        observed: p.observed,
+                    })
             })
             .collect()
     }

@@ -46,7 +46,7 @@ impl Strings {
     ///
     /// # Panics
     /// Past `u32::MAX` distinct strings, more than any input the loader
-    /// accepts (4 GiB) can hold.
+    /// accepts (2 GiB) can hold.
     pub fn intern(&mut self, s: &str) -> Str {
         let hash = FxBuildHasher.hash_one(s);
         let (bytes, ends) = (&self.bytes, &self.ends);
