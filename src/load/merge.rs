@@ -55,6 +55,9 @@ pub(crate) struct Merged<'d> {
     /// The first definition's document is collector output.
     first_observed: bool,
     first: &'d Node,
+    // A box around the list: 8 bytes here instead of a list's 24, for a
+    // list that nearly every node leaves empty.
+    #[allow(clippy::box_collection)]
     more: Option<Box<Vec<Part<'d>>>>,
 }
 
