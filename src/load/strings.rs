@@ -95,6 +95,7 @@ impl Strings {
     }
 }
 
+#[inline]
 fn slice<'a>(bytes: &'a str, ends: &[usize], i: usize) -> &'a str {
     let start = if i == 0 { 0 } else { ends[i - 1] };
     &bytes[start..ends[i]]
