@@ -7,7 +7,9 @@
 //! holds one copy of it. Symbols are numbered in the order they are first
 //! interned, which with nodes in id order makes the graph deterministic.
 
-use super::{Attr, Entry, Graph, NodeIx, Sym, NO_SYM};
+use std::sync::Arc;
+
+use super::{Attr, Entry, Graph, NodeIx, Sym, Texts, NO_SYM};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
 /// One node as `load` checked it, borrowed for the time of
@@ -15,7 +17,7 @@ use crate::model::{Criticality, EntryKind, NodeKind};
 #[derive(Debug, Clone, Copy)]
 pub struct NodeRow<'a> {
     /// The node's id; ids come in byte order.
-    pub id: &'a str,
+    pub id: NodeId<'a>,
     /// The section it is defined in.
     pub kind: NodeKind,
     /// Its criticality (`medium` when not given).
@@ -36,6 +38,14 @@ pub struct NodeRow<'a> {
     pub tags: &'a [(&'a str, &'a str)],
 }
 
+/// A node's id: a text the builder copies, or the number of a text of
+/// the [`Texts`] the builder was made with (the loader's, not copied).
+#[derive(Debug, Clone, Copy)]
+pub enum NodeId<'a> {
+    Text(&'a str),
+    Interned(u32),
+}
+
 /// Builds a [`Graph`]: nodes first (in id order), then entries (in owner
 /// order, a node's `requires` before its `optional`), then [`finish`].
 ///
@@ -53,9 +63,17 @@ impl Builder {
     /// A builder whose per-node tables are sized once for `nodes` nodes
     /// whose ids total `id_bytes` bytes, so they never grow by copying.
     pub fn with_capacity(nodes: usize, id_bytes: usize) -> Builder {
-        let mut g = Graph::default();
-        g.id_text.reserve(id_bytes);
-        g.id_ends.reserve(nodes);
+        Builder::with_texts(nodes, Arc::new(Texts::with_capacity(nodes, id_bytes)))
+    }
+
+    /// A builder for `nodes` nodes whose ids are among `texts`
+    /// ([`NodeId::Interned`]).
+    pub fn with_texts(nodes: usize, texts: Arc<Texts>) -> Builder {
+        let mut g = Graph {
+            id_texts: texts,
+            ..Graph::default()
+        };
+        g.id_syms.reserve(nodes);
         g.kinds.reserve(nodes);
         g.criticality.reserve(nodes);
         g.attrs.reserve(nodes * Attr::ALL.len());
@@ -96,16 +114,19 @@ impl Builder {
     /// Appends a node and returns its index. Nodes must come in byte order
     /// of ids (node order is id order, SPEC §4.2) and before any entry.
     pub fn push_node(&mut self, node: &NodeRow<'_>) -> NodeIx {
-        debug_assert!(
-            self.graph.is_empty()
-                || self.graph.id(self.graph.len() as NodeIx - 1).as_bytes() < node.id.as_bytes(),
-            "nodes are pushed in byte order of ids"
-        );
         debug_assert!(self.graph.entries.is_empty(), "nodes come before entries");
         let n = self.graph.len() as NodeIx;
         let g = &mut self.graph;
-        g.id_text.push_str(node.id);
-        g.id_ends.push(g.id_text.len());
+        let sym = match node.id {
+            NodeId::Interned(sym) => sym,
+            // Unique until the graph is finished: no copy.
+            NodeId::Text(text) => Arc::make_mut(&mut g.id_texts).push(text),
+        };
+        g.id_syms.push(sym);
+        debug_assert!(
+            n == 0 || g.id(n - 1).as_bytes() < g.id(n).as_bytes(),
+            "nodes are pushed in byte order of ids"
+        );
         g.kinds.push(node.kind);
         if let Some(d) = node.description {
             g.descriptions.push((n, d.into()));
@@ -211,7 +232,7 @@ mod tests {
 
     fn node(id: &str, kind: NodeKind) -> NodeRow<'_> {
         NodeRow {
-            id,
+            id: NodeId::Text(id),
             kind,
             criticality: Criticality::default(),
             description: None,

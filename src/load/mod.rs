@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::diag::{Code, Diagnostic, Severity, SourceFile, Span};
+use crate::graph::Texts;
 use crate::graph::{Graph, NodeIx, Provenance};
 use crate::model::Position;
 use raw::{At, Document, Strings, Text};
@@ -445,7 +446,6 @@ fn load_refs(user_sources: &[SourceRef], release: &dyn Fn(usize)) -> Result<Load
         sources.push(source);
     }
     let sources = &sources[..];
-    let files = Files::new(sources, &strings);
     tracing::debug!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         peak_rss_mb = peak_rss_mb(),
@@ -453,6 +453,8 @@ fn load_refs(user_sources: &[SourceRef], release: &dyn Fn(usize)) -> Result<Load
         strings_mb = strings.heap_bytes() >> 20,
         "parsed"
     );
+    let texts = Arc::new(strings.freeze());
+    let files = Files::new(sources, &texts);
     for (i, doc) in &documents {
         check_version(&files, *i, doc, &mut diagnostics);
     }
@@ -706,27 +708,27 @@ fn json_string_end(text: &str, inner: usize) -> usize {
 /// diagnostic needs one (most loads have none).
 pub(crate) struct Files<'s> {
     sources: &'s [SourceRef<'s>],
-    strings: &'s Strings,
+    texts: &'s Arc<Texts>,
     indexed: Vec<OnceLock<Arc<SourceFile>>>,
 }
 
 impl<'s> Files<'s> {
-    fn new(sources: &'s [SourceRef<'s>], strings: &'s Strings) -> Self {
+    fn new(sources: &'s [SourceRef<'s>], texts: &'s Arc<Texts>) -> Self {
         Files {
             sources,
-            strings,
+            texts,
             indexed: sources.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
     /// The text of a parsed scalar.
     pub(crate) fn str(&self, text: &Text) -> &'s str {
-        self.strings.get(text.sym)
+        self.texts.get(text.sym.0)
     }
 
-    /// Every string the documents hold.
-    pub(crate) fn strings(&self) -> &'s Strings {
-        self.strings
+    /// Every string the documents hold, numbered as their [`Text`]s.
+    pub(crate) fn texts(&self) -> &'s Arc<Texts> {
+        self.texts
     }
 
     /// The name of source `src`.

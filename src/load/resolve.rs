@@ -10,7 +10,7 @@ use super::raw::{self, At, Member, NodeField as Field, Text, Zones};
 use super::select::{Pattern, Selector};
 use super::Files;
 use crate::diag::{closest, did_you_mean, Code, Diagnostic};
-use crate::graph::{Attr, Builder, Graph, NodeIx, NodeRow};
+use crate::graph::{Attr, Builder, Graph, NodeId, NodeIx, NodeRow};
 use crate::model::builtin::{self, BUILTINS};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
@@ -28,8 +28,7 @@ pub(crate) fn resolve(
     std::collections::BTreeMap<NodeIx, crate::model::Position>,
     Vec<(u32, u32)>,
 ) {
-    let id_bytes = merged.iter().map(|m| files.str(m.id.value).len()).sum();
-    let mut builder = Builder::with_capacity(merged.len(), id_bytes);
+    let mut builder = Builder::with_texts(merged.len(), std::sync::Arc::clone(files.texts()));
     // One node at a time: preparing all nodes first (even on both cores)
     // held 400 MB more at the peak for no measurable gain.
     for m in &merged {
@@ -37,7 +36,7 @@ pub(crate) fn resolve(
     }
     // The node of each interned string that is an id: a reference is
     // then resolved by indexing with its symbol, not by hashing its text.
-    let mut index = vec![NO_NODE; files.strings().len()];
+    let mut index = vec![NO_NODE; files.texts().len()];
     for (i, m) in merged.iter().enumerate() {
         index[m.id.value.sym.index()] = i as NodeIx;
     }
@@ -155,7 +154,7 @@ fn add_node(
     out: &mut Vec<Diagnostic>,
 ) {
     builder.push_node(&NodeRow {
-        id: files.str(m.id.value),
+        id: NodeId::Interned(m.id.value.sym.0),
         kind: m.kind,
         criticality: p.criticality,
         description: m.field(Field::Description).map(|d| files.str(d.value)),
