@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use super::{Attr, Entry, Graph, NodeIx, Sym, Texts, NO_SYM};
+use super::{Attr, Entry, Graph, NodeIx, Sym, Texts};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
 /// One node as `load` checked it, borrowed for the time of
@@ -24,18 +24,20 @@ pub struct NodeRow<'a> {
     pub criticality: Criticality,
     /// Its description, if any.
     pub description: Option<&'a str>,
-    /// Provider, service, type, account and region, in [`Attr::ALL`] order.
-    pub attrs: [Option<&'a str>; 5],
-    /// Its explicit zones list, each zone once (empty for `"*"` or none).
-    pub zones: &'a [&'a str],
+    /// Provider, service, type, account and region, in [`Attr::ALL`] order
+    /// ([`NO_SYM`] when absent), interned with [`Builder::intern_attr`].
+    pub attrs: [Sym; 5],
+    /// Its explicit zones list, each zone once (empty for `"*"` or none),
+    /// interned with [`Builder::intern`].
+    pub zones: &'a [Sym],
     /// Whether its `zones` is `"*"`.
     pub every_zone: bool,
     /// How many of its zones must survive.
     pub min_zones: u32,
     /// How often it has not failed by itself (SPEC §7.1; 1: never fails).
     pub availability: f64,
-    /// Its tags, `(key, value)` sorted by key, each key once.
-    pub tags: &'a [(&'a str, &'a str)],
+    /// Its tags, `(key, value)` sorted by key, each key once, interned.
+    pub tags: &'a [(Sym, Sym)],
 }
 
 /// A node's id: a text the builder copies, or the number of a text of
@@ -98,9 +100,11 @@ impl Builder {
         s
     }
 
-    /// [`Builder::intern`] for an attribute value, trying the slot's last
-    /// symbol first.
-    fn intern_attr(&mut self, slot: usize, text: &str) -> Sym {
+    /// [`Builder::intern`] for an attribute value of slot `slot` (its
+    /// [`Attr`] index), trying the slot's last symbol first. A node's
+    /// values are interned before it is pushed, attributes first, then
+    /// zones, then tags: symbols are then numbered in node order.
+    pub fn intern_attr(&mut self, slot: usize, text: &str) -> Sym {
         if let Some(s) = self.last[slot] {
             if *self.graph.symbols[s as usize] == *text {
                 return s;
@@ -132,24 +136,15 @@ impl Builder {
             g.descriptions.push((n, d.into()));
         }
         g.criticality.push(node.criticality);
-        for (slot, a) in node.attrs.iter().enumerate() {
-            let sym = a.map_or(NO_SYM, |v| self.intern_attr(slot, v));
-            self.graph.attrs.push(sym);
-        }
-        for z in node.zones {
-            let s = self.intern(z);
-            self.graph.zones.items.push(s);
-        }
-        self.graph.zones.end_row();
+        g.attrs.extend_from_slice(&node.attrs);
+        g.zones.items.extend_from_slice(node.zones);
+        g.zones.end_row();
         self.graph.zones_every.push(node.every_zone);
         self.graph.min_zones.push(node.min_zones);
         if node.availability < 1.0 {
             self.graph.availability.push((n, node.availability));
         }
-        for (k, v) in node.tags {
-            let pair = (self.intern(k), self.intern(v));
-            self.graph.tags.items.push(pair);
-        }
+        self.graph.tags.items.extend_from_slice(node.tags);
         self.graph.tags.end_row();
         n
     }
@@ -229,14 +224,16 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::NO_SYM;
 
-    fn node(id: &str, kind: NodeKind) -> NodeRow<'_> {
+    fn node(b: &mut Builder, id: &'static str, kind: NodeKind) -> NodeRow<'static> {
+        let region = b.intern_attr(Attr::Region as usize, "eu-west-1");
         NodeRow {
             id: NodeId::Text(id),
             kind,
             criticality: Criticality::default(),
             description: None,
-            attrs: [None, None, None, None, Some("eu-west-1")],
+            attrs: [NO_SYM, NO_SYM, NO_SYM, NO_SYM, region],
             zones: &[],
             every_zone: false,
             min_zones: 1,
@@ -254,7 +251,8 @@ mod tests {
             ("c", NodeKind::Service),
             ("d", NodeKind::Resource),
         ] {
-            b.push_node(&node(id, kind));
+            let row = node(&mut b, id, kind);
+            b.push_node(&row);
         }
         b.push_entry(1, EntryKind::Any, false, &[2, 3]);
         b.push_entry(1, EntryKind::All, true, &[0]);
@@ -276,8 +274,10 @@ mod tests {
     #[test]
     fn equal_values_share_one_symbol() {
         let mut b = Builder::with_capacity(2, 2);
-        b.push_node(&node("a", NodeKind::Service));
-        b.push_node(&node("b", NodeKind::Service));
+        let a = node(&mut b, "a", NodeKind::Service);
+        b.push_node(&a);
+        let row = node(&mut b, "b", NodeKind::Service);
+        b.push_node(&row);
         let g = b.finish();
         assert_eq!(g.attr_sym(0, Attr::Region), g.attr_sym(1, Attr::Region));
         assert_eq!(
