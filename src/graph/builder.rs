@@ -7,7 +7,9 @@
 //! holds one copy of it. Symbols are numbered in the order they are first
 //! interned, which with nodes in id order makes the graph deterministic.
 
-use super::{Attr, Entry, Graph, NodeIx, Sym, NO_SYM};
+use std::sync::Arc;
+
+use super::{Attr, Entry, Graph, NodeIx, Sym, Texts};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
 /// One node as `load` checked it, borrowed for the time of
@@ -15,25 +17,35 @@ use crate::model::{Criticality, EntryKind, NodeKind};
 #[derive(Debug, Clone, Copy)]
 pub struct NodeRow<'a> {
     /// The node's id; ids come in byte order.
-    pub id: &'a str,
+    pub id: NodeId<'a>,
     /// The section it is defined in.
     pub kind: NodeKind,
     /// Its criticality (`medium` when not given).
     pub criticality: Criticality,
     /// Its description, if any.
     pub description: Option<&'a str>,
-    /// Provider, service, type, account and region, in [`Attr::ALL`] order.
-    pub attrs: [Option<&'a str>; 5],
-    /// Its explicit zones list, each zone once (empty for `"*"` or none).
-    pub zones: &'a [&'a str],
+    /// Provider, service, type, account and region, in [`Attr::ALL`] order
+    /// ([`NO_SYM`] when absent), interned with [`Builder::intern_attr`].
+    pub attrs: [Sym; 5],
+    /// Its explicit zones list, each zone once (empty for `"*"` or none),
+    /// interned with [`Builder::intern`].
+    pub zones: &'a [Sym],
     /// Whether its `zones` is `"*"`.
     pub every_zone: bool,
     /// How many of its zones must survive.
     pub min_zones: u32,
     /// How often it has not failed by itself (SPEC §7.1; 1: never fails).
     pub availability: f64,
-    /// Its tags, `(key, value)` sorted by key, each key once.
-    pub tags: &'a [(&'a str, &'a str)],
+    /// Its tags, `(key, value)` sorted by key, each key once, interned.
+    pub tags: &'a [(Sym, Sym)],
+}
+
+/// A node's id: a text the builder copies, or the number of a text of
+/// the [`Texts`] the builder was made with (the loader's, not copied).
+#[derive(Debug, Clone, Copy)]
+pub enum NodeId<'a> {
+    Text(&'a str),
+    Interned(u32),
 }
 
 /// Builds a [`Graph`]: nodes first (in id order), then entries (in owner
@@ -53,9 +65,17 @@ impl Builder {
     /// A builder whose per-node tables are sized once for `nodes` nodes
     /// whose ids total `id_bytes` bytes, so they never grow by copying.
     pub fn with_capacity(nodes: usize, id_bytes: usize) -> Builder {
-        let mut g = Graph::default();
-        g.id_text.reserve(id_bytes);
-        g.id_ends.reserve(nodes);
+        Builder::with_texts(nodes, Arc::new(Texts::with_capacity(nodes, id_bytes)))
+    }
+
+    /// A builder for `nodes` nodes whose ids are among `texts`
+    /// ([`NodeId::Interned`]).
+    pub fn with_texts(nodes: usize, texts: Arc<Texts>) -> Builder {
+        let mut g = Graph {
+            id_texts: texts,
+            ..Graph::default()
+        };
+        g.id_syms.reserve(nodes);
         g.kinds.reserve(nodes);
         g.criticality.reserve(nodes);
         g.attrs.reserve(nodes * Attr::ALL.len());
@@ -80,9 +100,11 @@ impl Builder {
         s
     }
 
-    /// [`Builder::intern`] for an attribute value, trying the slot's last
-    /// symbol first.
-    fn intern_attr(&mut self, slot: usize, text: &str) -> Sym {
+    /// [`Builder::intern`] for an attribute value of slot `slot` (its
+    /// [`Attr`] index), trying the slot's last symbol first. A node's
+    /// values are interned before it is pushed, attributes first, then
+    /// zones, then tags: symbols are then numbered in node order.
+    pub fn intern_attr(&mut self, slot: usize, text: &str) -> Sym {
         if let Some(s) = self.last[slot] {
             if *self.graph.symbols[s as usize] == *text {
                 return s;
@@ -96,39 +118,33 @@ impl Builder {
     /// Appends a node and returns its index. Nodes must come in byte order
     /// of ids (node order is id order, SPEC §4.2) and before any entry.
     pub fn push_node(&mut self, node: &NodeRow<'_>) -> NodeIx {
-        debug_assert!(
-            self.graph.is_empty()
-                || self.graph.id(self.graph.len() as NodeIx - 1).as_bytes() < node.id.as_bytes(),
-            "nodes are pushed in byte order of ids"
-        );
         debug_assert!(self.graph.entries.is_empty(), "nodes come before entries");
         let n = self.graph.len() as NodeIx;
         let g = &mut self.graph;
-        g.id_text.push_str(node.id);
-        g.id_ends.push(g.id_text.len());
+        let sym = match node.id {
+            NodeId::Interned(sym) => sym,
+            // Unique until the graph is finished: no copy.
+            NodeId::Text(text) => Arc::make_mut(&mut g.id_texts).push(text),
+        };
+        g.id_syms.push(sym);
+        debug_assert!(
+            n == 0 || g.id(n - 1).as_bytes() < g.id(n).as_bytes(),
+            "nodes are pushed in byte order of ids"
+        );
         g.kinds.push(node.kind);
         if let Some(d) = node.description {
             g.descriptions.push((n, d.into()));
         }
         g.criticality.push(node.criticality);
-        for (slot, a) in node.attrs.iter().enumerate() {
-            let sym = a.map_or(NO_SYM, |v| self.intern_attr(slot, v));
-            self.graph.attrs.push(sym);
-        }
-        for z in node.zones {
-            let s = self.intern(z);
-            self.graph.zones.items.push(s);
-        }
-        self.graph.zones.end_row();
+        g.attrs.extend_from_slice(&node.attrs);
+        g.zones.items.extend_from_slice(node.zones);
+        g.zones.end_row();
         self.graph.zones_every.push(node.every_zone);
         self.graph.min_zones.push(node.min_zones);
         if node.availability < 1.0 {
             self.graph.availability.push((n, node.availability));
         }
-        for (k, v) in node.tags {
-            let pair = (self.intern(k), self.intern(v));
-            self.graph.tags.items.push(pair);
-        }
+        self.graph.tags.items.extend_from_slice(node.tags);
         self.graph.tags.end_row();
         n
     }
@@ -208,14 +224,16 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::NO_SYM;
 
-    fn node(id: &str, kind: NodeKind) -> NodeRow<'_> {
+    fn node(b: &mut Builder, id: &'static str, kind: NodeKind) -> NodeRow<'static> {
+        let region = b.intern_attr(Attr::Region as usize, "eu-west-1");
         NodeRow {
-            id,
+            id: NodeId::Text(id),
             kind,
             criticality: Criticality::default(),
             description: None,
-            attrs: [None, None, None, None, Some("eu-west-1")],
+            attrs: [NO_SYM, NO_SYM, NO_SYM, NO_SYM, region],
             zones: &[],
             every_zone: false,
             min_zones: 1,
@@ -233,7 +251,8 @@ mod tests {
             ("c", NodeKind::Service),
             ("d", NodeKind::Resource),
         ] {
-            b.push_node(&node(id, kind));
+            let row = node(&mut b, id, kind);
+            b.push_node(&row);
         }
         b.push_entry(1, EntryKind::Any, false, &[2, 3]);
         b.push_entry(1, EntryKind::All, true, &[0]);
@@ -255,8 +274,10 @@ mod tests {
     #[test]
     fn equal_values_share_one_symbol() {
         let mut b = Builder::with_capacity(2, 2);
-        b.push_node(&node("a", NodeKind::Service));
-        b.push_node(&node("b", NodeKind::Service));
+        let a = node(&mut b, "a", NodeKind::Service);
+        b.push_node(&a);
+        let row = node(&mut b, "b", NodeKind::Service);
+        b.push_node(&row);
         let g = b.finish();
         assert_eq!(g.attr_sym(0, Attr::Region), g.attr_sym(1, Attr::Region));
         assert_eq!(

@@ -10,9 +10,11 @@
 
 mod builder;
 mod provenance;
+mod texts;
 
-pub use builder::{Builder, NodeRow};
+pub use builder::{Builder, NodeId, NodeRow};
 pub use provenance::{Observation, Provenance};
+pub use texts::Texts;
 
 use crate::model::{Criticality, EntryKind, NodeKind};
 
@@ -150,10 +152,10 @@ pub struct Entry {
 /// [`Builder`] writes its tables.
 #[derive(Debug, Default)]
 pub struct Graph {
-    /// Every id, concatenated in node order; node `n`'s id ends at
-    /// `id_ends[n]` (one allocation for a million ids, not a million).
-    id_text: String,
-    id_ends: Vec<usize>,
+    /// The texts the ids are among (the loader's interned strings, shared
+    /// rather than copied), and node `n`'s id as its number there.
+    id_texts: std::sync::Arc<Texts>,
+    id_syms: Vec<u32>,
     kinds: Vec<NodeKind>,
     criticality: Vec<Criticality>,
     /// The nodes that have a description, in node order: few nodes of a
@@ -193,19 +195,17 @@ pub struct Graph {
 impl Graph {
     /// Number of nodes.
     pub fn len(&self) -> usize {
-        self.id_ends.len()
+        self.id_syms.len()
     }
 
     /// True when the estate has no node.
     pub fn is_empty(&self) -> bool {
-        self.id_ends.is_empty()
+        self.id_syms.is_empty()
     }
 
     /// The id of a node.
     pub fn id(&self, n: NodeIx) -> &str {
-        let n = n as usize;
-        let start = if n == 0 { 0 } else { self.id_ends[n - 1] };
-        &self.id_text[start..self.id_ends[n]]
+        self.id_texts.get(self.id_syms[n as usize])
     }
 
     /// The node with this id. O(log n): ids are sorted.

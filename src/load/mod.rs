@@ -12,7 +12,7 @@ pub mod arn;
 pub mod baseline;
 mod builtin;
 mod locate;
-mod merge;
+pub(crate) mod merge;
 pub mod parse;
 pub mod policy;
 pub mod rates;
@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::diag::{Code, Diagnostic, Severity, SourceFile, Span};
+use crate::graph::Texts;
 use crate::graph::{Graph, NodeIx, Provenance};
 use crate::model::Position;
 use raw::{At, Document, Strings, Text};
@@ -118,26 +119,28 @@ impl NodeOrigins {
 }
 
 /// Line and column of each `(offset, node)` of `wanted` (sorted by offset)
-/// in `text`, counting lines once from the start to the last offset.
+/// in `text`, in one pass from the start to the last offset: lines and
+/// columns (in characters) are counted as the pass goes, so that a
+/// generated estate written on one line costs one pass, not one per node.
 fn positions_in(name: &str, text: &str, wanted: &[(u32, NodeIx)]) -> Vec<(NodeIx, Position)> {
     let bytes = text.as_bytes();
-    let (mut line, mut line_start, mut scanned) = (0usize, 0usize, 0usize);
+    let (mut line, mut column, mut scanned) = (0usize, 0usize, 0usize);
     let mut out = Vec::with_capacity(wanted.len());
     for &(offset, node) in wanted {
         let offset = offset as usize;
         if offset > bytes.len() {
             continue;
         }
-        for (i, &b) in bytes[scanned..offset].iter().enumerate() {
+        for &b in &bytes[scanned..offset] {
             if b == b'\n' {
                 line += 1;
-                line_start = scanned + i + 1;
+                column = 0;
+            } else if b & 0xC0 != 0x80 {
+                // Not a UTF-8 continuation byte: a character starts here.
+                column += 1;
             }
         }
         scanned = offset;
-        let column = text
-            .get(line_start..offset)
-            .map_or(offset - line_start, |s| s.chars().count());
         out.push((
             node,
             Position {
@@ -191,7 +194,11 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     if !diagnostics.is_empty() {
         return Err(LoadError { diagnostics });
     }
-    load_refs(&refs)
+    load_refs(&refs, &|i| {
+        if let Some((_, text)) = files.get(i) {
+            text.release();
+        }
+    })
 }
 
 /// A file's text: read into memory, or, for a large file, mapped from the
@@ -211,6 +218,23 @@ impl FileText {
         match self {
             FileText::Read(s) => s.as_bytes(),
             FileText::Mapped(m) => m,
+        }
+    }
+
+    /// Gives the pages of a mapped file back once it is parsed: nothing
+    /// borrows from the text then (every scalar is interned), so the
+    /// phases after parsing do not hold the whole file in memory. A later
+    /// diagnostic or origin that reads the text faults in just the pages it
+    /// reads, again from the page cache.
+    fn release(&self) {
+        if let FileText::Mapped(m) = self {
+            // SAFETY: the mapping is private and read-only, never written:
+            // dropping its pages loses nothing, a later read faults them in
+            // from the file again.
+            let dropped = unsafe { m.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+            if let Err(e) = dropped {
+                tracing::debug!(error = %e, "could not give a parsed file's pages back");
+            }
         }
     }
 
@@ -384,7 +408,7 @@ pub fn load_documents(sources: &[Source]) -> Result<Loaded, LoadError> {
             text: &s.text,
         })
         .collect();
-    load_refs(&refs)
+    load_refs(&refs, &|_| {})
 }
 
 /// A document's name and text, borrowed from wherever they are held.
@@ -394,7 +418,9 @@ pub(crate) struct SourceRef<'s> {
     pub text: &'s str,
 }
 
-fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
+/// Loads the sources; `release(i)` is called once source `i` is parsed,
+/// when nothing needs its text but diagnostics.
+fn load_refs(user_sources: &[SourceRef], release: &dyn Fn(usize)) -> Result<Loaded, LoadError> {
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
     let mut documents: Vec<(usize, Document)> = Vec::with_capacity(user_sources.len() + 1);
@@ -404,6 +430,7 @@ fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
             Ok(doc) => documents.push((i, doc)),
             Err(d) => diagnostics.push(d),
         }
+        release(i);
     }
     let builtin_text =
         builtin::document(&builtin::needed(documents.iter().map(|(_, d)| d), &strings));
@@ -420,7 +447,6 @@ fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
         sources.push(source);
     }
     let sources = &sources[..];
-    let files = Files::new(sources, &strings);
     tracing::debug!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         peak_rss_mb = peak_rss_mb(),
@@ -428,6 +454,8 @@ fn load_refs(user_sources: &[SourceRef]) -> Result<Loaded, LoadError> {
         strings_mb = strings.heap_bytes() >> 20,
         "parsed"
     );
+    let texts = Arc::new(strings.freeze());
+    let files = Files::new(sources, &texts);
     for (i, doc) in &documents {
         check_version(&files, *i, doc, &mut diagnostics);
     }
@@ -681,29 +709,27 @@ fn json_string_end(text: &str, inner: usize) -> usize {
 /// diagnostic needs one (most loads have none).
 pub(crate) struct Files<'s> {
     sources: &'s [SourceRef<'s>],
-    strings: &'s Strings,
+    texts: &'s Arc<Texts>,
     indexed: Vec<OnceLock<Arc<SourceFile>>>,
-    line_starts: Vec<OnceLock<Vec<usize>>>,
 }
 
 impl<'s> Files<'s> {
-    fn new(sources: &'s [SourceRef<'s>], strings: &'s Strings) -> Self {
+    fn new(sources: &'s [SourceRef<'s>], texts: &'s Arc<Texts>) -> Self {
         Files {
             sources,
-            strings,
+            texts,
             indexed: sources.iter().map(|_| OnceLock::new()).collect(),
-            line_starts: sources.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
     /// The text of a parsed scalar.
     pub(crate) fn str(&self, text: &Text) -> &'s str {
-        self.strings.get(text.sym)
+        self.texts.get(text.sym.0)
     }
 
-    /// Every string the documents hold.
-    pub(crate) fn strings(&self) -> &'s Strings {
-        self.strings
+    /// Every string the documents hold, numbered as their [`Text`]s.
+    pub(crate) fn texts(&self) -> &'s Arc<Texts> {
+        self.texts
     }
 
     /// The name of source `src`.
@@ -717,10 +743,19 @@ impl<'s> Files<'s> {
         src + 1 == self.sources.len() && self.sources[src].name == builtin::SOURCE_NAME
     }
 
-    /// Source and byte offset of the token at `at` in source `src`, as
-    /// [`NodeOrigins`] keeps them; unknown when either does not fit a `u32`.
-    pub(crate) fn compact_origin(&self, src: usize, at: At) -> (u32, u32) {
-        let offset = token_start(self.sources[src].text, at);
+    /// Source and byte offset of the node id (a mapping key) at `at` in
+    /// source `src`, as [`NodeOrigins`] keeps them; unknown when either
+    /// does not fit a `u32`. The text is not read: a JSON key is always a
+    /// string, so its token starts just before the position, and a parsed
+    /// file's pages stay given back.
+    pub(crate) fn key_origin(&self, src: usize, at: At) -> (u32, u32) {
+        let offset = at.offset_in(self.sources[src].text).map(|o| {
+            if at.is_inside_quotes() {
+                o.saturating_sub(1)
+            } else {
+                o
+            }
+        });
         match (
             u32::try_from(src),
             offset.and_then(|o| u32::try_from(o).ok()),
@@ -730,25 +765,27 @@ impl<'s> Files<'s> {
         }
     }
 
-    /// 1-based line and column of a position in source `src`, without
-    /// copying the text (a line index is built once per file).
-    pub(crate) fn origin(&self, src: usize, at: At) -> Option<Position> {
-        let text = self.sources[src].text;
-        let offset = token_start(text, at)?;
-        let starts = self.line_starts[src].get_or_init(|| {
-            std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
-        let line = starts.partition_point(|&s| s <= offset) - 1;
-        let column = text
-            .get(starts[line]..offset)
-            .map_or(offset - starts[line], |s| s.chars().count());
-        Some(Position {
-            file: self.sources[src].name.to_owned(),
-            line: line + 1,
-            column: column + 1,
-        })
+    /// Lines and columns of node ids (mapping keys), from their
+    /// [`Files::key_origin`]s: one pass over each file up to the last.
+    pub(crate) fn key_positions(
+        &self,
+        keys: impl IntoIterator<Item = (NodeIx, (u32, u32))>,
+    ) -> BTreeMap<NodeIx, Position> {
+        let mut by_file: BTreeMap<u32, Vec<(u32, NodeIx)>> = BTreeMap::new();
+        for (n, (src, offset)) in keys {
+            if (src, offset) != NodeOrigins::UNKNOWN {
+                by_file.entry(src).or_default().push((offset, n));
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (src, mut wanted) in by_file {
+            let Some(source) = self.sources.get(src as usize) else {
+                continue;
+            };
+            wanted.sort_unstable();
+            out.extend(positions_in(source.name, source.text, &wanted));
+        }
+        out
     }
 
     /// The span of a value of source `src`, if its position is known.

@@ -30,7 +30,7 @@ pub fn parse_document(
 }
 
 fn parse_json(name: &str, text: &str) -> Result<Document, Diagnostic> {
-    let (parsed, error_at) = with_json_error_positions(|| serde_json::from_str(text));
+    let (parsed, error_at) = with_json_error_positions(text, || serde_json::from_str(text));
     parsed.map_err(|e| {
         let code = match e.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {

@@ -28,21 +28,30 @@ thread_local! {
     /// (serde_json places an error after the value the visitor consumed).
     static JSON_ERROR_AT: Cell<usize> = const { Cell::new(0) };
 
+    /// Where the JSON text being parsed lies: its address and length, so
+    /// that a slice borrowed from it gives its offset.
+    static JSON_TEXT: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+
     /// The strings of the parse under way (see [`with_strings`]).
     static STRINGS: RefCell<Strings> = RefCell::new(Strings::default());
 }
 
-/// Runs a JSON `parse` and returns, with its result, where in the text
-/// (an address into it, see [`At::address`]) the first error raised by
-/// this module stands, if one was raised.
-pub fn with_json_error_positions<T>(parse: impl FnOnce() -> T) -> (T, Option<usize>) {
-    struct Reset(usize);
+/// Runs a JSON `parse` of `text` and returns, with its result, where in
+/// the text (an address into it) the first error raised by this module
+/// stands, if one was raised. Positions of values borrowed from `text`
+/// ([`At::address`]) are offsets into it.
+pub fn with_json_error_positions<T>(text: &str, parse: impl FnOnce() -> T) -> (T, Option<usize>) {
+    struct Reset(usize, (usize, usize));
     impl Drop for Reset {
         fn drop(&mut self) {
             JSON_ERROR_AT.with(|c| c.set(self.0));
+            JSON_TEXT.with(|c| c.set(self.1));
         }
     }
-    let _reset = Reset(JSON_ERROR_AT.with(|c| c.replace(0)));
+    let _reset = Reset(
+        JSON_ERROR_AT.with(|c| c.replace(0)),
+        JSON_TEXT.with(|c| c.replace((text.as_ptr() as usize, text.len()))),
+    );
     let out = parse();
     let at = JSON_ERROR_AT.with(|c| c.get());
     (out, (at != 0).then_some(at))
@@ -77,48 +86,66 @@ pub fn with_yaml_spans<T>(parse: impl FnOnce() -> T) -> T {
     parse()
 }
 
-/// Where a value stands in its document: a byte offset (YAML), the
-/// address of a slice borrowed from the document's text (JSON; turned into
-/// an offset by [`At::offset_in`]), or unknown (an escaped JSON string).
-/// Packed in one word, since every scalar of a million-node estate has one.
+/// Where a value stands in its document: a byte offset, and whether it
+/// is a JSON token's (a string's position is then just inside its opening
+/// quote), or unknown. Packed in 32 bits, since every scalar of a
+/// million-node estate has one: the offset (plus one, 0 being unknown) in
+/// 31 bits, which is why an input is at most [`MAX_OFFSET`] bytes long.
+///
+/// [`MAX_OFFSET`]: At::MAX_OFFSET
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct At(u64);
+pub struct At(u32);
 
-const ADDRESS_BIT: u64 = 1 << 63;
+const JSON_BIT: u32 = 1 << 31;
 
 impl At {
     /// No position known.
     pub const UNKNOWN: At = At(0);
 
-    /// A byte offset into the document.
+    /// The largest offset a position holds.
+    pub const MAX_OFFSET: u64 = (JSON_BIT - 2) as u64;
+
+    /// A byte offset into the document (unknown past [`At::MAX_OFFSET`]).
     pub fn offset(offset: u64) -> At {
-        At((offset + 1) & !ADDRESS_BIT)
+        match u32::try_from(offset) {
+            Ok(o) if u64::from(o) <= At::MAX_OFFSET => At(o + 1),
+            _ => At::UNKNOWN,
+        }
     }
 
-    /// The address of a slice borrowed from the document's text.
+    /// The position of a JSON token that starts at `offset`.
+    pub fn json(offset: usize) -> At {
+        match u32::try_from(offset) {
+            Ok(o) if u64::from(o) <= At::MAX_OFFSET => At((o + 1) | JSON_BIT),
+            _ => At::UNKNOWN,
+        }
+    }
+
+    /// The position of a slice borrowed from the JSON text being parsed
+    /// (see [`with_json_error_positions`], which says where the text is).
     pub fn address(address: usize) -> At {
-        At(address as u64 | ADDRESS_BIT)
+        let base = JSON_TEXT.with(|c| c.get());
+        match address.checked_sub(base.0) {
+            Some(offset) if offset <= base.1 => At::json(offset),
+            _ => At::UNKNOWN,
+        }
     }
 
     /// The byte offset of this position in `text`, the document it came from.
     pub fn offset_in(self, text: &str) -> Option<usize> {
-        if self.0 == 0 {
+        let stored = self.0 & !JSON_BIT;
+        if stored == 0 {
             return None;
         }
-        if self.0 & ADDRESS_BIT == 0 {
-            return usize::try_from(self.0 - 1)
-                .ok()
-                .filter(|o| *o <= text.len());
-        }
-        let a = usize::try_from(self.0 & !ADDRESS_BIT).ok()?;
-        let base = text.as_ptr() as usize;
-        (a >= base && a <= base + text.len()).then(|| a - base)
+        usize::try_from(stored - 1)
+            .ok()
+            .filter(|o| *o <= text.len())
     }
 
-    /// Whether the position is a borrowed JSON string's address: it then
-    /// points just inside the string's opening quote.
+    /// Whether the position is a JSON token's: a string's then points just
+    /// inside its opening quote.
     pub fn is_inside_quotes(self) -> bool {
-        self.0 & ADDRESS_BIT != 0
+        self.0 & JSON_BIT != 0
     }
 
     /// This position if known, else `fallback`.
@@ -1126,5 +1153,17 @@ impl<'de> Deserialize<'de> for Selector {
             }
         }
         d.deserialize_map(V)
+    }
+}
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        use super::*;
+        eprintln!("Text {} Node {} Zones {} Entry {} Group {} Member {} Selector {} Tags {} Option<Zones> {}", std::mem::size_of::<Text>(), std::mem::size_of::<Node>(), std::mem::size_of::<Zones>(), std::mem::size_of::<Entry>(), std::mem::size_of::<Group>(), std::mem::size_of::<Member>(), std::mem::size_of::<Selector>(), std::mem::size_of::<Tags>(), std::mem::size_of::<Option<Zones>>());
+        eprintln!(
+            "Merged {}",
+            std::mem::size_of::<crate::load::merge::Merged>()
+        );
     }
 }

@@ -7,9 +7,10 @@
 use std::io::Read;
 use std::path::Path;
 
-/// The largest input blastmap reads: far above an estate of a million
-/// nodes (about 200 MB of JSON), far below what would exhaust memory.
-pub const MAX_INPUT_BYTES: u64 = 4 << 30;
+/// The largest input blastmap reads (2 GiB, less the two bytes a position
+/// of 32 bits cannot hold): ten times an estate of a million nodes (about
+/// 200 MB of JSON), below what would exhaust memory.
+pub const MAX_INPUT_BYTES: u64 = super::raw::At::MAX_OFFSET;
 
 /// Why an input was refused.
 #[derive(Debug)]
@@ -39,7 +40,7 @@ impl std::fmt::Display for ReadError {
             ReadError::TooLarge(limit) => write!(
                 f,
                 "it is larger than {} GiB, the most blastmap reads",
-                limit >> 30
+                limit.div_ceil(1 << 30)
             ),
             ReadError::Utf16 => write!(f, "it is UTF-16 text; blastmap reads UTF-8"),
             ReadError::NotUtf8(e) => write!(f, "it is not UTF-8 text: {e}"),

@@ -10,7 +10,7 @@ use super::raw::{self, At, Member, NodeField as Field, Text, Zones};
 use super::select::{Pattern, Selector};
 use super::Files;
 use crate::diag::{closest, did_you_mean, Code, Diagnostic};
-use crate::graph::{Attr, Builder, Graph, NodeIx, NodeRow};
+use crate::graph::{Attr, Builder, Graph, NodeId, NodeIx, NodeRow, Sym, NO_SYM};
 use crate::model::builtin::{self, BUILTINS};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
@@ -28,16 +28,17 @@ pub(crate) fn resolve(
     std::collections::BTreeMap<NodeIx, crate::model::Position>,
     Vec<(u32, u32)>,
 ) {
-    let id_bytes = merged.iter().map(|m| files.str(m.id.value).len()).sum();
-    let mut builder = Builder::with_capacity(merged.len(), id_bytes);
+    let mut builder = Builder::with_texts(merged.len(), std::sync::Arc::clone(files.texts()));
     // One node at a time: preparing all nodes first (even on both cores)
     // held 400 MB more at the peak for no measurable gain.
+    let mut symbols = Symbols(vec![NO_SYM; files.texts().len()]);
     for m in &merged {
-        add_node(files, m, prepare(files, m), &mut builder, out);
+        add_node(files, m, prepare(files, m), &mut builder, &mut symbols, out);
     }
+    drop(symbols);
     // The node of each interned string that is an id: a reference is
     // then resolved by indexing with its symbol, not by hashing its text.
-    let mut index = vec![NO_NODE; files.strings().len()];
+    let mut index = vec![NO_NODE; files.texts().len()];
     for (i, m) in merged.iter().enumerate() {
         index[m.id.value.sym.index()] = i as NodeIx;
     }
@@ -46,18 +47,11 @@ pub(crate) fn resolve(
     drop(index);
     tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "entries resolved");
     let graph = builder.finish();
-    let origins = graph
-        .functions()
+    let at: Vec<(u32, u32)> = merged
         .iter()
-        .filter_map(|&f| {
-            let id = &merged[f as usize].id;
-            files.origin(id.src, id.value.at).map(|o| (f, o))
-        })
+        .map(|m| files.key_origin(m.id.src, m.id.value.at))
         .collect();
-    let at = merged
-        .iter()
-        .map(|m| files.compact_origin(m.id.src, m.id.value.at))
-        .collect();
+    let origins = files.key_positions(graph.functions().iter().map(|&f| (f, at[f as usize])));
     (graph, origins, at)
 }
 
@@ -109,12 +103,26 @@ fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
 struct Prepared<'f> {
     criticality: Criticality,
     attrs: [Option<Cow<'f, str>>; 5],
-    zones: Vec<&'f str>,
+    zones: Vec<Text>,
     every_zone: bool,
     min_zones: u32,
     availability: f64,
-    tags: Vec<(&'f str, &'f str)>,
+    tags: Vec<(Text, Text)>,
     problems: Vec<Diagnostic>,
+}
+
+/// The graph symbol of each interned text already given to the builder,
+/// by its number: a zone or tag met again costs an index, not a hash.
+struct Symbols(Vec<Sym>);
+
+impl Symbols {
+    fn of(&mut self, builder: &mut Builder, files: &Files, t: Text) -> Sym {
+        let slot = &mut self.0[t.sym.index()];
+        if *slot == NO_SYM {
+            *slot = builder.intern(files.str(&t));
+        }
+        *slot
+    }
 }
 
 /// Checks a node's fields and derives its placement.
@@ -159,19 +167,39 @@ fn add_node(
     m: &Merged,
     p: Prepared,
     builder: &mut Builder,
+    symbols: &mut Symbols,
     out: &mut Vec<Diagnostic>,
 ) {
+    let mut attrs = [NO_SYM; 5];
+    for (slot, a) in p.attrs.iter().enumerate() {
+        if let Some(a) = a {
+            attrs[slot] = builder.intern_attr(slot, a);
+        }
+    }
+    let zones: Vec<Sym> = p
+        .zones
+        .iter()
+        .map(|z| symbols.of(builder, files, *z))
+        .collect();
+    let tags: Vec<(Sym, Sym)> = p
+        .tags
+        .iter()
+        .map(|(k, v)| {
+            let k = symbols.of(builder, files, *k);
+            (k, symbols.of(builder, files, *v))
+        })
+        .collect();
     builder.push_node(&NodeRow {
-        id: files.str(m.id.value),
+        id: NodeId::Interned(m.id.value.sym.0),
         kind: m.kind,
         criticality: p.criticality,
         description: m.field(Field::Description).map(|d| files.str(d.value)),
-        attrs: p.attrs.each_ref().map(|a| a.as_deref()),
-        zones: &p.zones,
+        attrs,
+        zones: &zones,
         every_zone: p.every_zone,
         min_zones: p.min_zones,
         availability: p.availability,
-        tags: &p.tags,
+        tags: &tags,
     });
     out.extend(p.problems);
 }
@@ -238,7 +266,7 @@ fn attributes<'f>(
 }
 
 /// The explicit zones list (checked for repeats) and whether it is `"*"`.
-fn zones<'f>(files: &Files<'f>, m: &Merged, out: &mut Vec<Diagnostic>) -> (Vec<&'f str>, bool) {
+fn zones(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> (Vec<Text>, bool) {
     let Some(z) = m.zones() else {
         return (Vec::new(), false);
     };
@@ -246,9 +274,9 @@ fn zones<'f>(files: &Files<'f>, m: &Merged, out: &mut Vec<Diagnostic>) -> (Vec<&
         Zones::Every(_) => return (Vec::new(), true),
         Zones::List(l) => l,
     };
-    let mut seen: Vec<&str> = Vec::with_capacity(list.len());
+    let mut seen: Vec<Text> = Vec::with_capacity(list.len());
     for t in list {
-        if seen.contains(&files.str(t)) {
+        if seen.iter().any(|s| s.sym == t.sym) {
             let d = Diagnostic::error(
                 Code::ZoneListedTwice,
                 format!(
@@ -261,7 +289,7 @@ fn zones<'f>(files: &Files<'f>, m: &Merged, out: &mut Vec<Diagnostic>) -> (Vec<&
             .help("list each zone once");
             out.push(files.locate(d, z.src, t.at, files.str(t).len()));
         } else {
-            seen.push(files.str(t));
+            seen.push(*t);
         }
     }
     (seen, false)
@@ -340,10 +368,10 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
 }
 
 /// Tags sorted by key; a key twice in one mapping is an error.
-fn tags<'f>(files: &Files<'f>, m: &Merged, out: &mut Vec<Diagnostic>) -> Vec<(&'f str, &'f str)> {
-    let mut tags: Vec<(&str, &str, usize, At)> = m
+fn tags(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> Vec<(Text, Text)> {
+    let mut tags: Vec<(&str, Text, usize, Text)> = m
         .tags()
-        .map(|(k, v)| (files.str(k.value), files.str(v), k.src, k.value.at))
+        .map(|(k, v)| (files.str(k.value), *v, k.src, *k.value))
         .collect();
     tags.sort_by(|a, b| a.0.cmp(b.0));
     for w in tags.windows(2) {
@@ -358,11 +386,11 @@ fn tags<'f>(files: &Files<'f>, m: &Merged, out: &mut Vec<Diagnostic>) -> Vec<(&'
             )
             .node(files.str(m.id.value))
             .help("give each tag once");
-            out.push(files.locate(d, w[1].2, w[1].3, w[1].0.len()));
+            out.push(files.locate(d, w[1].2, w[1].3.at, w[1].0.len()));
         }
     }
     tags.dedup_by(|a, b| a.0 == b.0);
-    tags.into_iter().map(|(k, v, _, _)| (k, v)).collect()
+    tags.into_iter().map(|(_, v, _, k)| (k, v)).collect()
 }
 
 /// Resolves requirement entries against the finished node table.

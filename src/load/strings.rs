@@ -11,6 +11,8 @@ use std::hash::BuildHasher;
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
+use crate::graph::Texts;
+
 /// A string of a load's [`Strings`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Str(pub u32);
@@ -22,12 +24,11 @@ impl Str {
     }
 }
 
-/// The interning table: the strings' bytes end to end, where each ends,
-/// and a hash table of symbols keyed by their text.
+/// The interning table: the strings (end to end, numbered in order of
+/// first sight) and a hash table of their numbers keyed by their text.
 #[derive(Debug, Default)]
 pub struct Strings {
-    bytes: String,
-    ends: Vec<usize>,
+    texts: Texts,
     table: HashTable<u32>,
 }
 
@@ -36,8 +37,7 @@ impl Strings {
     /// bytes in all, so that a large load does not grow it by copying.
     pub fn with_capacity(strings: usize, bytes: usize) -> Strings {
         Strings {
-            bytes: String::with_capacity(bytes),
-            ends: Vec::with_capacity(strings),
+            texts: Texts::with_capacity(strings, bytes),
             table: HashTable::with_capacity(strings),
         }
     }
@@ -45,22 +45,17 @@ impl Strings {
     /// The symbol of `s`, adding it on first sight.
     ///
     /// # Panics
-    /// Past `u32::MAX` distinct strings, more than any input the loader
-    /// accepts (4 GiB) can hold.
+    /// Past `u32::MAX` distinct strings (see [`Texts::push`]).
     pub fn intern(&mut self, s: &str) -> Str {
         let hash = FxBuildHasher.hash_one(s);
-        let (bytes, ends) = (&self.bytes, &self.ends);
-        let text_of = |i: u32| slice(bytes, ends, i as usize);
-        if let Some(&i) = self.table.find(hash, |&i| text_of(i) == s) {
+        let texts = &self.texts;
+        if let Some(&i) = self.table.find(hash, |&i| texts.get(i) == s) {
             return Str(i);
         }
-        let i = u32::try_from(self.ends.len()).expect("fewer than 2^32 distinct strings");
-        self.bytes.push_str(s);
-        self.ends.push(self.bytes.len());
-        let (bytes, ends) = (&self.bytes, &self.ends);
-        self.table.insert_unique(hash, i, |&j| {
-            FxBuildHasher.hash_one(slice(bytes, ends, j as usize))
-        });
+        let i = self.texts.push(s);
+        let texts = &self.texts;
+        self.table
+            .insert_unique(hash, i, |&j| FxBuildHasher.hash_one(texts.get(j)));
         Str(i)
     }
 
@@ -68,36 +63,38 @@ impl Strings {
     pub fn find(&self, s: &str) -> Option<Str> {
         let hash = FxBuildHasher.hash_one(s);
         self.table
-            .find(hash, |&i| slice(&self.bytes, &self.ends, i as usize) == s)
+            .find(hash, |&i| self.texts.get(i) == s)
             .map(|&i| Str(i))
     }
 
     /// The text of `s`.
     pub fn get(&self, s: Str) -> &str {
-        slice(&self.bytes, &self.ends, s.index())
+        self.texts.get(s.0)
     }
 
     /// Number of distinct strings.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.texts.len()
     }
 
     /// True when nothing was interned.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.texts.is_empty()
     }
 
     /// Bytes held (texts, ends and the hash table), for the memory log.
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity()
-            + self.ends.capacity() * std::mem::size_of::<usize>()
-            + self.table.capacity() * (std::mem::size_of::<u32>() + 1)
+        self.texts.heap_bytes() + self.table.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 }
 
-fn slice<'a>(bytes: &'a str, ends: &[usize], i: usize) -> &'a str {
-    let start = if i == 0 { 0 } else { ends[i - 1] };
-    &bytes[start..ends[i]]
+impl Strings {
+    /// The strings without the table: once every document is parsed
+    /// nothing more is interned, and the texts move into the graph (the
+    /// node ids among them), while the table's memory is given back.
+    pub fn freeze(self) -> Texts {
+        self.texts
+    }
 }
 
 impl std::ops::Index<Str> for Strings {
