@@ -37,7 +37,7 @@ const MAX_DEPTH: u32 = 128;
 /// Returns `None` when the document holds anything this reader does not
 /// read exactly as `serde_json::from_str::<Document>` does (any error among
 /// them); the caller must then read it with serde. `Some(doc)` is equal to
-/// what serde gives, positions ([`At::address`] into `text`) included.
+/// what serde gives, positions ([`At::json`] offsets into `text`) included.
 /// Time is linear in the length of `text`.
 pub(crate) fn scan_json(text: &str, strings: &mut Strings) -> Option<Document> {
     let mut scan = Scanner {
@@ -144,11 +144,6 @@ fn node_field(key: &str) -> Option<NodeField> {
 impl<'t> Scanner<'t, '_> {
     fn bytes(&self) -> &'t [u8] {
         self.text.as_bytes()
-    }
-
-    /// The position of byte `index` of the text, as the serde path gives it.
-    fn at(&self, index: usize) -> At {
-        At::address(self.text.as_ptr() as usize + index)
     }
 
     fn intern(&mut self, value: &str, at: At) -> Text {
@@ -286,7 +281,7 @@ impl<'t> Scanner<'t, '_> {
         let start = self.pos + 1;
         let (end, escaped) = self.string_end()?;
         self.pos = end + 1;
-        let at = self.at(start);
+        let at = At::json(start);
         if !escaped {
             return Some((Cow::Borrowed(self.text.get(start..end)?), at));
         }
@@ -305,7 +300,7 @@ impl<'t> Scanner<'t, '_> {
             return None;
         }
         self.pos += word.len();
-        Some((Cow::Borrowed(found), self.at(start)))
+        Some((Cow::Borrowed(found), At::json(start)))
     }
 
     /// Consumes ASCII digits; how many.
@@ -349,7 +344,7 @@ impl<'t> Scanner<'t, '_> {
             }
         }
         let token = self.text.get(start..self.pos)?;
-        Some((Cow::Borrowed(token), self.at(start)))
+        Some((Cow::Borrowed(token), At::json(start)))
     }
 
     /// A scalar as the serde path's `json_scalar` reads it: a string's
@@ -611,13 +606,15 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::*;
-    use crate::load::raw::with_strings;
+    use crate::load::raw::{with_json_error_positions, with_strings};
     use crate::load::strings::Str;
 
     /// The serde path: what `parse::parse_json` reads, into its own strings.
     fn serde_read(text: &str) -> (serde_json::Result<Document>, Strings) {
         let mut strings = Strings::default();
-        let doc = with_strings(&mut strings, || serde_json::from_str::<Document>(text));
+        let doc = with_strings(&mut strings, || {
+            with_json_error_positions(text, || serde_json::from_str::<Document>(text)).0
+        });
         (doc, strings)
     }
 
