@@ -760,6 +760,105 @@ mod tests {
         assert!(assert_reads_as_serde("every construct", EVERY_CONSTRUCT));
     }
 
+    /// Text an edit may insert: JSON's structural bytes, scalars, escapes,
+    /// whole keys, and bytes JSON forbids.
+    const INSERTS: &[&str] = &[
+        "\"",
+        "\\",
+        ",",
+        ":",
+        "{",
+        "}",
+        "[",
+        "]",
+        " ",
+        "\n",
+        "null",
+        "true",
+        "0",
+        "-",
+        ".",
+        "e",
+        "1",
+        "\u{1}",
+        "\u{feff}",
+        "\\u00e9",
+        "\\ud800",
+        "*",
+        "\"x\":1,",
+        "\"select\":{},",
+        "\"tags\":{\"a\":\"b\"},",
+        "{\"any\":[]},",
+        "\"region\":\"r\",",
+        "é",
+    ];
+
+    /// `text` with one random edit: a character deleted, or a token of
+    /// [`INSERTS`] inserted, at a character boundary.
+    fn edited(text: &str, random: &mut impl FnMut(usize) -> usize) -> String {
+        let mut at = random(text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let (head, tail) = text.split_at(at);
+        match random(3) {
+            0 => {
+                let mut rest = tail.chars();
+                rest.next();
+                format!("{head}{}", rest.as_str())
+            }
+            _ => format!("{head}{}{tail}", INSERTS[random(INSERTS.len())]),
+        }
+    }
+
+    /// The reader's promise on damaged input: whatever it reads, serde
+    /// reads the same way, and what serde reads, it reads too (top-level
+    /// `null`s aside). Thousands of documents one to three random
+    /// edits away from valid ones (most are errors, some unusual but
+    /// valid: unknown keys, escapes, numbers as ids).
+    #[test]
+    fn a_document_read_despite_random_edits_is_what_serde_reads() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % n.max(1) as u64).expect("below n")
+        };
+        let small = r#"{"services": {"a": {"region": "r", "zones": ["z1", 2],
+            "requires": ["b", {"quorum": 1, "of": ["c", {"select": {"tags": {"k": "v"}}}]}]}},
+            "resources": {"b": {"tags": {"service": "a"}}, "c": {}}}"#;
+        let (mut read, mut tried) = (0, 0);
+        for base in [small, EVERY_CONSTRUCT] {
+            for _ in 0..2_000 {
+                let mut text = base.to_owned();
+                for _ in 0..=random(3) {
+                    text = edited(&text, &mut random);
+                }
+                tried += 1;
+                let mut strings = Strings::default();
+                if scan_json(&text, &mut strings).is_some() {
+                    read += 1;
+                    assert!(
+                        assert_reads_as_serde("edited", &text),
+                        "serde rejects {text}"
+                    );
+                } else {
+                    // The reader leaves to serde only what serde rejects,
+                    // and top-level `null`s.
+                    let serde_reads = serde_read(&text).0.is_ok();
+                    assert!(!serde_reads || text.contains("null"), "bails on {text}");
+                }
+            }
+        }
+        // Some edits keep the document valid (a space, an unknown key...):
+        // the comparison above must have run on some of them.
+        assert!(
+            read > tried / 20,
+            "only {read} of {tried} edited documents read"
+        );
+    }
+
     #[test]
     fn numbers_keep_their_text_and_stand_at_their_first_digit() {
         let text = r#"{"services": {"a": {"availability": 1.50, "min_zones": "2"}}}"#;
