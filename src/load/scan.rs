@@ -95,8 +95,9 @@ fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
         let word = u64::from_ne_bytes(chunk);
         let quote = word ^ (ONES * u64::from(b'"'));
         let backslash = word ^ (ONES * u64::from(b'\\'));
-        // A byte is zero, or below 0x20, where the subtraction borrows
-        // into its high bit while its own high bit was clear.
+        // A byte that is a quote or a backslash (zero after the xor), or
+        // below 0x20, is one where subtracting 1 (or 0x20) borrows into
+        // its high bit while its own high bit was clear.
         let special = (quote.wrapping_sub(ONES) & !quote)
             | (backslash.wrapping_sub(ONES) & !backslash)
             | (word.wrapping_sub(ONES * 0x20) & !word);
