@@ -3,54 +3,105 @@
 //! string of the documents into it) and the graph (which names each node's
 //! id by its number), instead of being copied into the graph.
 
-/// Strings stored end to end; string `i` ends at `ends[i]`.
+/// Strings stored as records end to end: each record is the string's
+/// number and length (4 bytes each) and then its bytes, so that whoever
+/// holds a record's offset (the loader's interning table) reads number,
+/// length and text from one place: one cache miss, not three.
 #[derive(Debug, Default, Clone)]
 pub struct Texts {
-    bytes: String,
-    ends: Vec<usize>,
+    records: Vec<u8>,
+    /// Where each string's record starts, by number.
+    starts: Vec<usize>,
 }
+
+/// Bytes of a record before its text.
+const HEADER: usize = 8;
 
 impl Texts {
     /// Empty, with room for `strings` strings of `bytes` bytes in all.
     pub fn with_capacity(strings: usize, bytes: usize) -> Texts {
         Texts {
-            bytes: String::with_capacity(bytes),
-            ends: Vec::with_capacity(strings),
+            records: Vec::with_capacity(bytes + strings * HEADER),
+            starts: Vec::with_capacity(strings),
         }
     }
 
     /// Appends `s` and returns its number.
     ///
     /// # Panics
-    /// Past `u32::MAX` strings, more than any input the loader accepts
-    /// (2 GiB) can hold.
+    /// Past `u32::MAX` strings or a string of 4 GiB, more than any input
+    /// the loader accepts (2 GiB) can hold.
     pub fn push(&mut self, s: &str) -> u32 {
-        let i = u32::try_from(self.ends.len()).expect("fewer than 2^32 strings");
-        self.bytes.push_str(s);
-        self.ends.push(self.bytes.len());
+        let i = u32::try_from(self.starts.len()).expect("fewer than 2^32 strings");
+        let len = u32::try_from(s.len()).expect("a string shorter than 4 GiB");
+        self.starts.push(self.records.len());
+        self.records.extend_from_slice(&i.to_le_bytes());
+        self.records.extend_from_slice(&len.to_le_bytes());
+        self.records.extend_from_slice(s.as_bytes());
         i
     }
 
     /// String number `i`.
     #[inline]
     pub fn get(&self, i: u32) -> &str {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        self.record_at(self.starts[i as usize]).1
+    }
+
+    /// Where string `i`'s record starts.
+    #[inline]
+    pub fn start(&self, i: u32) -> usize {
+        self.starts[i as usize]
+    }
+
+    /// The number and text of the record at `offset` (a value
+    /// [`Texts::start`] gave).
+    #[inline]
+    pub fn record_at(&self, offset: usize) -> (u32, &str) {
+        let head = &self.records[offset..offset + HEADER];
+        let number = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+        let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        let bytes = &self.records[offset + HEADER..offset + HEADER + len];
+        // SAFETY: the only writer, `push`, copies whole `&str`s, and
+        // `offset` is the start of one of their records: `bytes` is one
+        // of those strings, valid UTF-8.
+        (number, unsafe { std::str::from_utf8_unchecked(bytes) })
+    }
+
+    /// Every string's record offset, in number order (for rebuilding an
+    /// index of them).
+    pub fn starts(&self) -> &[usize] {
+        &self.starts
     }
 
     /// Number of strings.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.starts.len()
     }
 
     /// True when there is none.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.starts.is_empty()
     }
 
     /// Bytes held, for the memory log.
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+        self.records.capacity() + self.starts.capacity() * std::mem::size_of::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_give_back_their_number_and_text() {
+        let mut t = Texts::with_capacity(0, 0);
+        let a = t.push("svc-1");
+        let b = t.push("");
+        let c = t.push("é-api");
+        assert_eq!((a, b, c), (0, 1, 2));
+        assert_eq!((t.get(a), t.get(b), t.get(c)), ("svc-1", "", "é-api"));
+        assert_eq!(t.record_at(t.start(c)), (2, "é-api"));
+        assert_eq!(t.len(), 3);
     }
 }

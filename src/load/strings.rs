@@ -8,7 +8,6 @@
 
 use std::hash::BuildHasher;
 
-use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
 use crate::graph::Texts;
@@ -24,12 +23,30 @@ impl Str {
     }
 }
 
-/// The interning table: the strings (end to end, numbered in order of
-/// first sight) and a hash table of their numbers keyed by their text.
-#[derive(Debug, Default)]
+/// The interning table: the strings (records end to end, numbered in
+/// order of first sight, see [`Texts`]) and an open-addressing table of
+/// their record offsets.
+///
+/// A look-up costs two cache misses: its slot (which holds 24 bits of the
+/// hash, so that a slot of another string is passed over without reading
+/// it) and the record (number, length and text in one place). A general
+/// hash map of numbers costs four (control bytes, slot, string bounds,
+/// bytes), and at a million ids this look-up is most of the parse.
+#[derive(Debug)]
 pub struct Strings {
     texts: Texts,
-    table: HashTable<u32>,
+    /// 0: empty; else the hash's top 24 bits, then the record's offset
+    /// plus one in the low 40 bits. A power of two long.
+    slots: Vec<u64>,
+}
+
+const OFFSET_BITS: u32 = 40;
+const OFFSET_MASK: u64 = (1 << OFFSET_BITS) - 1;
+
+impl Default for Strings {
+    fn default() -> Self {
+        Strings::with_capacity(0, 0)
+    }
 }
 
 impl Strings {
@@ -38,7 +55,7 @@ impl Strings {
     pub fn with_capacity(strings: usize, bytes: usize) -> Strings {
         Strings {
             texts: Texts::with_capacity(strings, bytes),
-            table: HashTable::with_capacity(strings),
+            slots: vec![0; slots_for(strings)],
         }
     }
 
@@ -48,23 +65,73 @@ impl Strings {
     /// Past `u32::MAX` distinct strings (see [`Texts::push`]).
     pub fn intern(&mut self, s: &str) -> Str {
         let hash = FxBuildHasher.hash_one(s);
-        let texts = &self.texts;
-        if let Some(&i) = self.table.find(hash, |&i| texts.get(i) == s) {
-            return Str(i);
+        let mut i = self.probe_start(hash);
+        loop {
+            match self.slots[i] {
+                0 => break,
+                slot => {
+                    if let Some(sym) = self.same(slot, hash, s) {
+                        return Str(sym);
+                    }
+                }
+            }
+            i = (i + 1) & (self.slots.len() - 1);
         }
-        let i = self.texts.push(s);
-        let texts = &self.texts;
-        self.table
-            .insert_unique(hash, i, |&j| FxBuildHasher.hash_one(texts.get(j)));
-        Str(i)
+        let sym = self.texts.push(s);
+        if (self.texts.len() + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        } else {
+            self.slots[i] = slot_of(hash, self.texts.start(sym));
+        }
+        Str(sym)
     }
 
     /// The symbol of `s` if it was interned.
     pub fn find(&self, s: &str) -> Option<Str> {
         let hash = FxBuildHasher.hash_one(s);
-        self.table
-            .find(hash, |&i| self.texts.get(i) == s)
-            .map(|&i| Str(i))
+        let mut i = self.probe_start(hash);
+        loop {
+            match self.slots[i] {
+                0 => return None,
+                slot => {
+                    if let Some(sym) = self.same(slot, hash, s) {
+                        return Some(Str(sym));
+                    }
+                }
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+    }
+
+    /// The string of `slot` if it is `s` (whose hash is `hash`).
+    #[inline]
+    fn same(&self, slot: u64, hash: u64, s: &str) -> Option<u32> {
+        if slot >> OFFSET_BITS != hash >> OFFSET_BITS {
+            return None;
+        }
+        let (sym, text) = self.texts.record_at(((slot & OFFSET_MASK) - 1) as usize);
+        (text == s).then_some(sym)
+    }
+
+    #[inline]
+    fn probe_start(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    /// Doubles the table and places every string again, reading the
+    /// records in order (one pass over memory laid out end to end).
+    fn grow(&mut self) {
+        let mut slots = vec![0u64; self.slots.len() * 2];
+        let mask = slots.len() - 1;
+        for &start in self.texts.starts() {
+            let hash = FxBuildHasher.hash_one(self.texts.record_at(start).1);
+            let mut i = hash as usize & mask;
+            while slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = slot_of(hash, start);
+        }
+        self.slots = slots;
     }
 
     /// The text of `s`.
@@ -82,19 +149,28 @@ impl Strings {
         self.texts.is_empty()
     }
 
-    /// Bytes held (texts, ends and the hash table), for the memory log.
+    /// Bytes held (texts and table), for the memory log.
     pub fn heap_bytes(&self) -> usize {
-        self.texts.heap_bytes() + self.table.capacity() * (std::mem::size_of::<u32>() + 1)
+        self.texts.heap_bytes() + self.slots.capacity() * std::mem::size_of::<u64>()
     }
-}
 
-impl Strings {
     /// The strings without the table: once every document is parsed
     /// nothing more is interned, and the texts move into the graph (the
     /// node ids among them), while the table's memory is given back.
     pub fn freeze(self) -> Texts {
         self.texts
     }
+}
+
+/// A table at most three quarters full for `strings` strings.
+fn slots_for(strings: usize) -> usize {
+    (strings.saturating_mul(4) / 3 + 1)
+        .next_power_of_two()
+        .max(16)
+}
+
+fn slot_of(hash: u64, record: usize) -> u64 {
+    (hash >> OFFSET_BITS << OFFSET_BITS) | ((record as u64 + 1) & OFFSET_MASK)
 }
 
 impl std::ops::Index<Str> for Strings {
@@ -121,6 +197,17 @@ mod tests {
         assert_eq!(s.find("é-api"), Some(d));
         assert_eq!(s.find("svc-2"), None);
         assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn a_full_table_of_short_strings_finds_each_past_the_others() {
+        // 16 slots: most strings share a start and are found by probing.
+        let mut s = Strings::with_capacity(0, 0);
+        let syms: Vec<Str> = (0..12).map(|i| s.intern(&"x".repeat(i))).collect();
+        for (i, sym) in syms.iter().enumerate() {
+            assert_eq!(s.find(&"x".repeat(i)), Some(*sym));
+        }
+        assert_eq!(s.find("y"), None);
     }
 
     #[test]
