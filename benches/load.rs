@@ -9,6 +9,8 @@
 
 use std::fmt::Write;
 
+use blastmap::load::parse::parse_document;
+use blastmap::load::strings::Strings;
 use blastmap::load::{load_documents, Source};
 
 fn main() {
@@ -119,5 +121,25 @@ fn load(bencher: divan::Bencher, services: usize) {
     bencher.bench_local(|| match load_documents(divan::black_box(&sources)) {
         Ok(loaded) => loaded.graph.len(),
         Err(e) => panic!("the generated estate loads: {e}"),
+    });
+}
+
+/// Parsing alone (no merge, no resolve) of the 10,000-service document:
+/// the one-pass reader (`scan`), and the serde path it falls back to
+/// (`serde`, forced by a leading `"meta": null`, which the reader leaves
+/// to serde), so that the reader's gain is measured on the same text.
+#[divan::bench(args = ["scan", "serde"], sample_count = 10)]
+fn parse(bencher: divan::Bencher, reader: &str) {
+    let text = estate(10_000);
+    let text = match reader {
+        "serde" => format!(r#"{{"meta":null,{}"#, &text[1..]),
+        _ => text,
+    };
+    bencher.bench_local(|| {
+        let mut strings = Strings::default();
+        match parse_document("estate.json", divan::black_box(&text), &mut strings) {
+            Ok(doc) => doc.services.map_or(0, |s| s.len()),
+            Err(e) => panic!("the generated estate parses: {e}"),
+        }
     });
 }

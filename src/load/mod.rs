@@ -19,6 +19,7 @@ pub mod rates;
 pub mod raw;
 pub mod read;
 mod resolve;
+mod scan;
 pub mod select;
 mod shape;
 pub mod strings;

@@ -19,7 +19,12 @@ pub fn parse_document(
     strings: &mut Strings,
 ) -> Result<Document, Diagnostic> {
     match Format::guess(name, text) {
-        Format::Json => with_strings(strings, || parse_json(name, text)),
+        Format::Json => match super::scan::scan_json(text, strings) {
+            Some(doc) => Ok(doc),
+            // Anything unusual, errors included: serde reads it and words
+            // the diagnostic.
+            None => with_strings(strings, || parse_json(name, text)),
+        },
         Format::Yaml => with_strings(strings, || parse_yaml(name, text)),
     }
 }

@@ -1,0 +1,1040 @@
+//! A one-pass reader for JSON estate documents (issue 24: load "at the
+//! speed of parsing").
+//!
+//! The serde path of [`super::raw`] reads each JSON scalar twice (once as a
+//! [`serde_json::value::RawValue`] to learn where it stands, once more to
+//! read it) and re-parses every requirement entry from its raw text. This
+//! reader walks the bytes once, interns each scalar straight from the input
+//! and builds the same [`Document`] with the same positions.
+//!
+//! It accepts only what it reads exactly as the serde path does, and bails
+//! (returns `None`) on everything else: syntax errors, `null` where a value
+//! is read, a field given twice, unknown top-level keys, an escaped `"*"`
+//! for `zones`... The caller then reads the document again with serde,
+//! which reports the error with its diagnostics or reads the unusual
+//! construct. A document that is read here is therefore never read
+//! differently than serde would read it; one that bails costs one extra
+//! partial pass (its texts interned so far stay in the table, unused).
+//!
+//! Texts are interned in the order the serde visitors intern them (a
+//! node's contents before its id, a tag's value before its key), so both
+//! paths number the strings of a document alike.
+
+use std::borrow::Cow;
+
+use super::raw::{
+    At, Document, Entry, Group, Member, Meta, Node, NodeField, Section, Selector, Tags, Text, Zones,
+};
+use super::strings::Strings;
+
+/// Nesting deeper than this in an ignored value (an unknown key's value,
+/// `meta`) bails: the reader recurses, and no estate nests that deep.
+const MAX_DEPTH: u32 = 128;
+
+/// Reads the JSON estate document `text`, interning its texts into
+/// `strings`, in one pass over the bytes.
+///
+/// Returns `None` when the document holds anything this reader does not
+/// read exactly as `serde_json::from_str::<Document>` does (any error among
+/// them); the caller must then read it with serde. `Some(doc)` is equal to
+/// what serde gives, positions ([`At::json`] offsets into `text`) included.
+/// Time is linear in the length of `text`.
+pub(crate) fn scan_json(text: &str, strings: &mut Strings) -> Option<Document> {
+    let mut scan = Scanner {
+        text,
+        pos: 0,
+        strings,
+        scalars: Vec::new(),
+        pairs: Vec::new(),
+        texts: Vec::new(),
+        entries: Vec::new(),
+        members: Vec::new(),
+    };
+    let doc = scan.document()?;
+    scan.skip_whitespace();
+    (scan.pos == text.len()).then_some(doc)
+}
+
+/// The reader's state: the text, how far it has read, where texts go, and
+/// lists reused from node to node. A node's lists are short: read into a
+/// reused list and copied out at their exact length, each costs one
+/// allocation instead of a growing one and a shrinking one. No list of a
+/// kind is read while another of the same kind is being read (a node holds
+/// no node, an entry no entry...), so one of each is enough.
+struct Scanner<'t, 's> {
+    text: &'t str,
+    pos: usize,
+    strings: &'s mut Strings,
+    scalars: Vec<(NodeField, Text)>,
+    pairs: Vec<(Text, Text)>,
+    texts: Vec<Text>,
+    entries: Vec<Entry>,
+    members: Vec<Member>,
+}
+
+/// Fills the empty `slot` with what `read` reads. A field given twice is a
+/// serde error (`duplicate field`), raised before its second value is read:
+/// this bails there too, so that a document that bails has interned no
+/// more than serde will.
+fn once<T>(slot: &mut Option<T>, read: impl FnOnce() -> Option<T>) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(read()?);
+    Some(())
+}
+
+/// The index of the first byte at or after `i` that may end a plain run of
+/// string bytes (a quote, a backslash, a control character), or a little
+/// before the end of `bytes`: eight bytes are tested at a time, and the
+/// caller reads the bytes from there one by one.
+fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = ONES << 7;
+    while let Some(Ok(chunk)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let word = u64::from_ne_bytes(chunk);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // A byte that is a quote or a backslash (zero after the xor), or
+        // below 0x20, is one where subtracting 1 (or 0x20) borrows into
+        // its high bit while its own high bit was clear.
+        let special = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        if special & HIGHS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
+/// The slot of the scalar condition `key` of a selector.
+fn condition<'s>(s: &'s mut Selector, key: &str) -> Option<&'s mut Option<Text>> {
+    Some(match key {
+        "kind" => &mut s.kind,
+        "id" => &mut s.id,
+        "provider" => &mut s.provider,
+        "service" => &mut s.service,
+        "type" => &mut s.type_,
+        "account" => &mut s.account,
+        "region" => &mut s.region,
+        "zone" => &mut s.zone,
+        _ => return None,
+    })
+}
+
+/// The scalar field a node key names.
+fn node_field(key: &str) -> Option<NodeField> {
+    use NodeField as F;
+    Some(match key {
+        "description" => F::Description,
+        "criticality" => F::Criticality,
+        "arn" => F::Arn,
+        "provider" => F::Provider,
+        "service" => F::Service,
+        "type" => F::Type,
+        "account" => F::Account,
+        "region" => F::Region,
+        "min_zones" => F::MinZones,
+        "availability" => F::Availability,
+        _ => return None,
+    })
+}
+
+impl<'t> Scanner<'t, '_> {
+    fn bytes(&self) -> &'t [u8] {
+        self.text.as_bytes()
+    }
+
+    fn intern(&mut self, value: &str, at: At) -> Text {
+        Text {
+            sym: self.strings.intern(value),
+            at,
+        }
+    }
+
+    /// Skips JSON whitespace (exactly space, tab, line feed, carriage return).
+    fn skip_whitespace(&mut self) {
+        let bytes = self.bytes();
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.bytes().get(self.pos).copied()
+    }
+
+    /// Consumes `byte` (after whitespace), or bails.
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// Consumes the `open` byte of a map or list; true when an item
+    /// follows, false when `close` follows at once (consumed).
+    fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.expect(open)?;
+        if self.peek()? == close {
+            self.pos += 1;
+            return Some(false);
+        }
+        Some(true)
+    }
+
+    /// After an item: true when a `,` announces another, false at `close`
+    /// (consumed). A trailing comma bails where the next item is read.
+    fn next_item(&mut self, close: u8) -> Option<bool> {
+        let byte = self.peek()?;
+        self.pos += 1;
+        match byte {
+            b',' => Some(true),
+            b if b == close => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Every item of a list, each read by `item`, collected in the reused
+    /// list `buffer` picks and returned at its exact length.
+    fn list<T>(
+        &mut self,
+        buffer: fn(&mut Self) -> &mut Vec<T>,
+        item: fn(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let mut items = std::mem::take(buffer(self));
+        items.clear();
+        let mut more = self.open(b'[', b']')?;
+        while more {
+            items.push(item(self)?);
+            more = self.next_item(b']')?;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        out.append(&mut items);
+        *buffer(self) = items;
+        Some(out)
+    }
+
+    /// A list of scalars (`zones`, `via`).
+    fn texts(&mut self) -> Option<Vec<Text>> {
+        self.list(|s| &mut s.texts, Self::scalar)
+    }
+
+    /// A list of requirement entries (`requires`, `optional`).
+    fn entries(&mut self) -> Option<Box<[Entry]>> {
+        Some(
+            self.list(|s| &mut s.entries, Self::entry)?
+                .into_boxed_slice(),
+        )
+    }
+
+    /// A list of members (`all`, `any`, `of`, `failover`).
+    fn members(&mut self) -> Option<Vec<Member>> {
+        self.list(|s| &mut s.members, Self::member)
+    }
+
+    /// A map key and its `:`: its text and the position just inside its
+    /// opening quote.
+    fn key(&mut self) -> Option<(Cow<'t, str>, At)> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let key = self.string()?;
+        self.expect(b':')?;
+        Some(key)
+    }
+
+    /// The end of the string whose opening quote is at `self.pos` (the
+    /// index of its closing quote) and whether it holds escapes. Control
+    /// characters and escapes serde_json rejects bail.
+    fn string_end(&self) -> Option<(usize, bool)> {
+        let bytes = self.bytes();
+        let mut i = self.pos + 1;
+        let mut escaped = false;
+        loop {
+            i = plain_run_end(bytes, i);
+            match *bytes.get(i)? {
+                b'"' => return Some((i, escaped)),
+                b'\\' => {
+                    escaped = true;
+                    i += match *bytes.get(i + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+                        b'u' => {
+                            let hex = bytes.get(i + 2..i + 6)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return None;
+                            }
+                            6
+                        }
+                        _ => return None,
+                    };
+                }
+                0..=0x1f => return None,
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// The string at `self.pos`, unescaped (borrowed when it has no
+    /// escapes), and the position just inside its opening quote.
+    fn string(&mut self) -> Option<(Cow<'t, str>, At)> {
+        let start = self.pos + 1;
+        let (end, escaped) = self.string_end()?;
+        self.pos = end + 1;
+        let at = At::json(start);
+        if !escaped {
+            return Some((Cow::Borrowed(self.text.get(start..end)?), at));
+        }
+        // Rare: serde_json unescapes it, as `json_string` does (a lone
+        // surrogate is an error there, so it bails here).
+        let token = self.text.get(start - 1..=end)?;
+        let value = serde_json::from_str::<String>(token).ok()?;
+        Some((Cow::Owned(value), at))
+    }
+
+    /// `word` (`true`, `false`, `null`) at `self.pos`.
+    fn word(&mut self, word: &str) -> Option<(Cow<'t, str>, At)> {
+        let start = self.pos;
+        let found = self.text.get(start..start + word.len())?;
+        if found != word {
+            return None;
+        }
+        self.pos += word.len();
+        Some((Cow::Borrowed(found), At::json(start)))
+    }
+
+    /// Consumes ASCII digits; how many.
+    fn digits(&mut self) -> usize {
+        let bytes = self.bytes();
+        let start = self.pos;
+        while bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// A number token as written, checked against the JSON grammar
+    /// (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`).
+    fn number(&mut self) -> Option<(Cow<'t, str>, At)> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        if bytes.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        match bytes.get(self.pos)? {
+            b'0' => self.pos += 1,
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = bytes.get(self.pos) {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = bytes.get(self.pos) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        let token = self.text.get(start..self.pos)?;
+        Some((Cow::Borrowed(token), At::json(start)))
+    }
+
+    /// A scalar as the serde path's `json_scalar` reads it: a string's
+    /// value, or a number or boolean as written. `null`, maps and lists
+    /// are serde errors: they bail.
+    fn scalar_text(&mut self) -> Option<(Cow<'t, str>, At)> {
+        match self.peek()? {
+            b'"' => self.string(),
+            b't' => self.word("true"),
+            b'f' => self.word("false"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// A scalar, interned.
+    fn scalar(&mut self) -> Option<Text> {
+        let (value, at) = self.scalar_text()?;
+        Some(self.intern(&value, at))
+    }
+
+    /// Skips any value as serde's `IgnoredAny` does (which accepts `null`).
+    fn skip_value(&mut self, depth: u32) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'"' => {
+                self.pos = self.string_end()?.0 + 1;
+            }
+            b'n' => {
+                self.word("null")?;
+            }
+            b'[' => {
+                let mut more = self.open(b'[', b']')?;
+                while more {
+                    self.skip_value(depth + 1)?;
+                    more = self.next_item(b']')?;
+                }
+            }
+            b'{' => {
+                let mut more = self.open(b'{', b'}')?;
+                while more {
+                    self.key()?;
+                    self.skip_value(depth + 1)?;
+                    more = self.next_item(b'}')?;
+                }
+            }
+            _ => {
+                self.scalar_text()?;
+            }
+        }
+        Some(())
+    }
+
+    /// The top-level map. Unknown keys and keys given twice are serde
+    /// errors (`deny_unknown_fields`): they bail.
+    fn document(&mut self) -> Option<Document> {
+        let mut doc = Document {
+            version: None,
+            meta: None,
+            functions: None,
+            services: None,
+            resources: None,
+            externals: None,
+        };
+        let mut more = self.open(b'{', b'}')?;
+        while more {
+            let (key, _) = self.key()?;
+            match &*key {
+                "version" => once(&mut doc.version, || self.scalar())?,
+                "meta" => once(&mut doc.meta, || self.meta())?,
+                "functions" => once(&mut doc.functions, || self.section())?,
+                "services" => once(&mut doc.services, || self.section())?,
+                "resources" => once(&mut doc.resources, || self.section())?,
+                "externals" => once(&mut doc.externals, || self.section())?,
+                _ => return None,
+            }
+            more = self.next_item(b'}')?;
+        }
+        Some(doc)
+    }
+
+    /// `meta`: its extent found here, its value read by serde from just
+    /// that slice (it is small and free-form).
+    fn meta(&mut self) -> Option<Meta> {
+        self.skip_whitespace();
+        let start = self.pos;
+        self.skip_value(0)?;
+        serde_json::from_str::<Meta>(self.text.get(start..self.pos)?).ok()
+    }
+
+    /// A section: `(id, node)` pairs in order, duplicated ids kept (the
+    /// merge reports them).
+    fn section(&mut self) -> Option<Section> {
+        let mut section = Section::default();
+        let mut more = self.open(b'{', b'}')?;
+        while more {
+            let (id, at) = self.key()?;
+            let node = self.node()?;
+            let id = self.intern(&id, at);
+            section.push(id, node);
+            more = self.next_item(b'}')?;
+        }
+        Some(section)
+    }
+
+    /// A node. Unknown keys are collected, as the serde path collects them.
+    fn node(&mut self) -> Option<Node> {
+        let mut node = Node::default();
+        let mut scalars = std::mem::take(&mut self.scalars);
+        scalars.clear();
+        let mut more = self.open(b'{', b'}')?;
+        while more {
+            let (key, at) = self.key()?;
+            match &*key {
+                "zones" => once(&mut node.zones, || self.zones())?,
+                "tags" => once(&mut node.tags, || self.tags())?,
+                "requires" => once(&mut node.requires, || self.entries())?,
+                "optional" => once(&mut node.optional, || self.entries())?,
+                other => match node_field(other) {
+                    Some(field) => {
+                        if scalars.iter().any(|(f, _)| *f == field) {
+                            return None;
+                        }
+                        let value = self.scalar()?;
+                        scalars.push((field, value));
+                    }
+                    None => {
+                        self.skip_value(0)?;
+                        let key = self.intern(&key, at);
+                        node.unknown.get_or_insert_with(Box::default).push(key);
+                    }
+                },
+            }
+            more = self.next_item(b'}')?;
+        }
+        node.scalars = scalars.to_vec();
+        self.scalars = scalars;
+        node.fit();
+        Some(node)
+    }
+
+    /// `zones`: a list of scalars, or the string `"*"` written plainly
+    /// (an escaped one has no position on the serde path: it bails).
+    fn zones(&mut self) -> Option<Zones> {
+        match self.peek()? {
+            b'[' => Some(Zones::List(self.texts()?.into_boxed_slice())),
+            b'"' => match self.string()? {
+                (Cow::Borrowed("*"), at) => Some(Zones::Every(self.intern("*", at))),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Tags in order, duplicates kept; each value interned before its key,
+    /// as on the serde path.
+    fn tags(&mut self) -> Option<Tags> {
+        let mut pairs = std::mem::take(&mut self.pairs);
+        pairs.clear();
+        let mut more = self.open(b'{', b'}')?;
+        while more {
+            let (key, at) = self.key()?;
+            let value = self.scalar()?;
+            let key = self.intern(&key, at);
+            pairs.push((key, value));
+            more = self.next_item(b'}')?;
+        }
+        let tags = Tags(Box::from(pairs.as_slice()));
+        self.pairs = pairs;
+        Some(tags)
+    }
+
+    /// A requirement entry: an id, or a group.
+    fn entry(&mut self) -> Option<Entry> {
+        if self.peek()? == b'{' {
+            return Some(Entry::Group(Box::new(self.group()?)));
+        }
+        self.scalar().map(Entry::Id)
+    }
+
+    /// A group: its keys checked later, its position its first key's (none
+    /// for `{}`, as `Group::first_position` then finds nothing).
+    fn group(&mut self) -> Option<Group> {
+        let mut g = Group::default();
+        let mut more = self.open(b'{', b'}')?;
+        while more {
+            let (key, at) = self.key()?;
+            if g.at == At::UNKNOWN {
+                g.at = at;
+            }
+            match &*key {
+                "all" => once(&mut g.all, || self.members())?,
+                "any" => once(&mut g.any, || self.members())?,
+                "of" => once(&mut g.of, || self.members())?,
+                "failover" => once(&mut g.failover, || self.members())?,
+                "via" => once(&mut g.via, || self.texts())?,
+                "quorum" => once(&mut g.quorum, || self.scalar())?,
+                "allow_empty" => once(&mut g.allow_empty, || self.scalar())?,
+                "select" => once(&mut g.select, || self.selector(at).map(Box::new))?,
+                _ => {
+                    self.skip_value(0)?;
+                    let key = self.intern(&key, at);
+                    g.unknown.push(key);
+                }
+            }
+            more = self.next_item(b'}')?;
+        }
+        Some(g)
+    }
+
+    /// A member: an id, or `{"select": ...}` with no other key.
+    fn member(&mut self) -> Option<Member> {
+        if self.peek()? != b'{' {
+            return self.scalar().map(Member::Id);
+        }
+        if !self.open(b'{', b'}')? {
+            return None;
+        }
+        let (key, at) = self.key()?;
+        if key != "select" {
+            return None;
+        }
+        let selector = self.selector(at)?;
+        if self.next_item(b'}')? {
+            return None;
+        }
+        Some(Member::Select(Box::new(selector)))
+    }
+
+    /// A selector whose `select` key stands at `at`. Unknown conditions are
+    /// collected, as the serde path collects them.
+    fn selector(&mut self, at: At) -> Option<Selector> {
+        let mut s = Selector {
+            at,
+            ..Selector::default()
+        };
+        let mut more = self.open(b'{', b'}')?;
+        while more {
+            let (key, key_at) = self.key()?;
+            if key == "tags" {
+                once(&mut s.tags, || self.tags())?;
+            } else if let Some(slot) = condition(&mut s, &key) {
+                once(slot, || self.scalar())?;
+            } else {
+                self.skip_value(0)?;
+                let key = self.intern(&key, key_at);
+                s.unknown.push(key);
+            }
+            more = self.next_item(b'}')?;
+        }
+        Some(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::load::raw::{with_json_error_positions, with_strings};
+    use crate::load::strings::Str;
+
+    /// The serde path: what `parse::parse_json` reads, into its own strings.
+    fn serde_read(text: &str) -> (serde_json::Result<Document>, Strings) {
+        let mut strings = Strings::default();
+        let doc = with_strings(&mut strings, || {
+            with_json_error_positions(text, || serde_json::from_str::<Document>(text)).0
+        });
+        (doc, strings)
+    }
+
+    /// The document as comparable text: sections by their nodes (a
+    /// section's inner chunking is not part of what it holds).
+    fn render(doc: &Document) -> String {
+        let sections = [
+            &doc.functions,
+            &doc.services,
+            &doc.resources,
+            &doc.externals,
+        ]
+        .map(|s| s.as_ref().map(|s| s.iter().collect::<Vec<_>>()));
+        format!("{:?}\n{:?}\n{:#?}", doc.version, doc.meta, sections)
+    }
+
+    fn all_strings(strings: &Strings) -> Vec<&str> {
+        (0..strings.len())
+            .map(|i| strings.get(Str(u32::try_from(i).expect("few strings in a test"))))
+            .collect()
+    }
+
+    /// Asserts that the scanner reads `text` exactly as serde does: the
+    /// same document, positions and symbols included, and the same strings
+    /// in the same order. Returns false (nothing compared) when serde
+    /// rejects `text`, after checking that the scanner rejects it too.
+    fn assert_reads_as_serde(name: &str, text: &str) -> bool {
+        let (expected, expected_strings) = serde_read(text);
+        let mut strings = Strings::default();
+        let scanned = scan_json(text, &mut strings);
+        let Ok(expected) = expected else {
+            assert!(
+                scanned.is_none(),
+                "{name}: serde rejects it, the scanner reads it"
+            );
+            return false;
+        };
+        let scanned =
+            scanned.unwrap_or_else(|| panic!("{name}: serde reads it, the scanner bails"));
+        assert_eq!(render(&scanned), render(&expected), "{name}");
+        assert_eq!(
+            all_strings(&strings),
+            all_strings(&expected_strings),
+            "{name}"
+        );
+        true
+    }
+
+    fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                json_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn every_json_fixture_and_sample_reads_as_serde_reads_it() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        json_files(&root.join("fixtures"), &mut files);
+        json_files(&root.join("../shared/samples"), &mut files);
+        files.sort();
+        let mut read = 0;
+        for file in &files {
+            let text = std::fs::read_to_string(file).expect("a readable test file");
+            if assert_reads_as_serde(&file.display().to_string(), &text) {
+                read += 1;
+            }
+        }
+        assert!(read >= 3, "only {read} estate documents among {files:?}");
+    }
+
+    #[test]
+    fn a_generated_estate_reads_as_serde_reads_it() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let out = dir.path().join("estate.json");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen_estate.py");
+        let status = std::process::Command::new("python3")
+            .arg(&script)
+            .args(["--services", "200", "-o"])
+            .arg(&out)
+            .status()
+            .expect("python3 runs gen_estate.py");
+        assert!(status.success(), "gen_estate.py failed");
+        let text = std::fs::read_to_string(&out).expect("gen_estate.py wrote the estate");
+        assert!(text.len() > 100_000, "a small estate: {} bytes", text.len());
+        assert!(assert_reads_as_serde("gen_estate --services 200", &text));
+    }
+
+    /// Every construct of the format, written unusually where JSON allows.
+    const EVERY_CONSTRUCT: &str = r#" {
+      "version": 1,
+      "meta": {"sources": [{"collector": "aws", "complete": true, "account": "123",
+                            "regions": ["eu-west-1"], "errors": null}],
+               "collected_at": "2026-11-30T00:00:00Z",
+               "edges": [{"from": "a", "to": "b", "source": "xray", "calls": 12}],
+               "extra": {"nested": [1, 2.5e3, null, "x\n", {}, []]}},
+      "functions": {
+        "checkout": {"description": "Take payment \u00e9 \"quoted\" \\ ✓ 日本",
+                     "criticality": "high",
+                     "requires": ["api", {"any": ["db-1", 7, true, -0.5e-3]}],
+                     "optional": [{"select": {"kind": "service", "tags": {"tier": "edge"}},
+                                   "allow_empty": true}]},
+        "7": {"requires": [], "optional": []}
+      },
+      "services": {
+        "api": {"account": "123456789012", "region": "eu-west-1", "zones": "*",
+                "min_zones": 2, "availability": 99.950,
+                "tags": {"team": "pay", "team": "pay2", "empty": "", "n": 3},
+                "requires": [
+                  {"quorum": 2, "of": ["db-1", "db-2",
+                                       {"select": {"region": "eu-west-1", "tags": {"role": "db"}}}]},
+                  {"failover": ["db-1", "db-2"], "via": ["dns", 53]},
+                  {"all": ["q"], "allow_empty": false},
+                  {},
+                  {"qourum": [1, {"a": null}],
+                   "select": {"provider": "aws", "service": "rds", "type": "db", "account": 1,
+                              "zone": "euw1-az1", "id": "db-*", "regoin": "x", "regoin": null}}
+                ]},
+        "api": {"region": "us-east-1", "tipo": {"x": [true, false, "\ud83d\ude00"]}, "tipo": 1},
+        "caf\u00e9": {"zones": ["euw1-az1", "euw1-az2", 3, "\u0065uw1"]}
+      },
+      "resources": {
+        "db-1": {"arn": "arn:aws:rds:eu-west-1:123:db:one", "zones": ["euw1-az1"],
+                 "min_zones": 1.50, "provider": "aws"},
+        "db-2": {"provider": "aws", "service": "rds", "type": "db", "tags": {}},
+        "q": {},
+        "":{"description":"","criticality":-0}
+      },
+      "externals": {}
+    }
+    "#;
+
+    #[test]
+    fn every_construct_reads_as_serde_reads_it() {
+        assert!(assert_reads_as_serde("every construct", EVERY_CONSTRUCT));
+    }
+
+    /// Text an edit may insert: JSON's structural bytes, scalars, escapes,
+    /// whole keys, and bytes JSON forbids.
+    const INSERTS: &[&str] = &[
+        "\"",
+        "\\",
+        ",",
+        ":",
+        "{",
+        "}",
+        "[",
+        "]",
+        " ",
+        "\n",
+        "null",
+        "true",
+        "0",
+        "-",
+        ".",
+        "e",
+        "1",
+        "\u{1}",
+        "\u{feff}",
+        "\\u00e9",
+        "\\ud800",
+        "*",
+        "\"x\":1,",
+        "\"select\":{},",
+        "\"tags\":{\"a\":\"b\"},",
+        "{\"any\":[]},",
+        "\"region\":\"r\",",
+        "é",
+    ];
+
+    /// `text` with one random edit: a character deleted, or a token of
+    /// [`INSERTS`] inserted, at a character boundary.
+    fn edited(text: &str, random: &mut impl FnMut(usize) -> usize) -> String {
+        let mut at = random(text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let (head, tail) = text.split_at(at);
+        match random(3) {
+            0 => {
+                let mut rest = tail.chars();
+                rest.next();
+                format!("{head}{}", rest.as_str())
+            }
+            _ => format!("{head}{}{tail}", INSERTS[random(INSERTS.len())]),
+        }
+    }
+
+    /// The reader's promise on damaged input: whatever it reads, serde
+    /// reads the same way, and what serde reads, it reads too (top-level
+    /// `null`s aside). Thousands of documents one to three random
+    /// edits away from valid ones (most are errors, some unusual but
+    /// valid: unknown keys, escapes, numbers as ids).
+    #[test]
+    fn a_document_read_despite_random_edits_is_what_serde_reads() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % n.max(1) as u64).expect("below n")
+        };
+        let small = r#"{"services": {"a": {"region": "r", "zones": ["z1", 2],
+            "requires": ["b", {"quorum": 1, "of": ["c", {"select": {"tags": {"k": "v"}}}]}]}},
+            "resources": {"b": {"tags": {"service": "a"}}, "c": {}}}"#;
+        let (mut read, mut tried) = (0, 0);
+        for base in [small, EVERY_CONSTRUCT] {
+            for _ in 0..2_000 {
+                let mut text = base.to_owned();
+                for _ in 0..=random(3) {
+                    text = edited(&text, &mut random);
+                }
+                tried += 1;
+                let mut strings = Strings::default();
+                if scan_json(&text, &mut strings).is_some() {
+                    read += 1;
+                    assert!(
+                        assert_reads_as_serde("edited", &text),
+                        "serde rejects {text}"
+                    );
+                } else {
+                    // The reader leaves to serde only what serde rejects,
+                    // and top-level `null`s.
+                    let serde_reads = serde_read(&text).0.is_ok();
+                    assert!(!serde_reads || text.contains("null"), "bails on {text}");
+                }
+            }
+        }
+        // Some edits keep the document valid (a space, an unknown key...):
+        // the comparison above must have run on some of them.
+        assert!(
+            read > tried / 20,
+            "only {read} of {tried} edited documents read"
+        );
+    }
+
+    #[test]
+    fn numbers_keep_their_text_and_stand_at_their_first_digit() {
+        let text = r#"{"services": {"a": {"availability": 1.50, "min_zones": "2"}}}"#;
+        let mut strings = Strings::default();
+        let doc = scan_json(text, &mut strings).expect("a plain document");
+        let services = doc.services.expect("a services section");
+        let (id, node) = services.iter().next().expect("one node");
+        let offset = |t: &Text| t.at.offset_in(text);
+        assert_eq!((id.str(&strings), offset(id)), ("a", text.find("a\"")));
+        let availability = node.get(NodeField::Availability).expect("availability");
+        assert_eq!(availability.str(&strings), "1.50");
+        assert_eq!(offset(availability), text.find("1.50"));
+        let min_zones = node.get(NodeField::MinZones).expect("min_zones");
+        assert_eq!(
+            (min_zones.str(&strings), offset(min_zones)),
+            ("2", text.find("2\""))
+        );
+    }
+
+    #[test]
+    fn a_plain_run_ends_at_the_first_quote_backslash_or_control_character() {
+        for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+            for len in 0..24 {
+                // Plain bytes around the special one: ASCII just above and
+                // below the specials, and UTF-8 continuation bytes.
+                let mut bytes: Vec<u8> = (0..len)
+                    .map(|i| [b' ', b'#', b'[', b']', 0xc3, 0xa9][i % 6])
+                    .collect();
+                bytes.push(special);
+                bytes.extend_from_slice(b"tail\"more");
+                let end = plain_run_end(&bytes, 0);
+                assert!(
+                    end <= len,
+                    "{special:#x} after {len} bytes: run ends at {end}"
+                );
+                assert!(
+                    bytes[end..len].len() < 8,
+                    "{special:#x} after {len} bytes: stopped {} bytes short",
+                    len - end
+                );
+            }
+        }
+        let plain = "é".repeat(20);
+        assert!(
+            plain_run_end(plain.as_bytes(), 0) > 32,
+            "UTF-8 text is a plain run"
+        );
+    }
+
+    /// Documents serde rejects: the scanner must bail on each.
+    const SERDE_ERRORS: &[(&str, &str)] = &[
+        ("empty text", ""),
+        ("a list at the top", "[]"),
+        ("byte-order mark", "\u{feff}{}"),
+        ("trailing characters", r#"{"services": {}} x"#),
+        ("unknown top-level key", r#"{"servics": {}}"#),
+        ("top-level key twice", r#"{"services": {}, "services": {}}"#),
+        ("null scalar", r#"{"services": {"a": {"region": null}}}"#),
+        (
+            "null requires",
+            r#"{"services": {"a": {"requires": null}}}"#,
+        ),
+        ("null entry", r#"{"services": {"a": {"requires": [null]}}}"#),
+        (
+            "null in tags",
+            r#"{"services": {"a": {"tags": {"k": null}}}}"#,
+        ),
+        (
+            "node field twice",
+            r#"{"services": {"a": {"region": "x", "region": "y"}}}"#,
+        ),
+        (
+            "zones twice",
+            r#"{"services": {"a": {"zones": "*", "zones": []}}}"#,
+        ),
+        (
+            "group key twice",
+            r#"{"services": {"a": {"requires": [{"any": [], "any": []}]}}}"#,
+        ),
+        (
+            "selector condition twice",
+            r#"{"functions": {"f": {"requires": [{"select": {"region": "a", "region": "b"}}]}}}"#,
+        ),
+        (
+            "member without select",
+            r#"{"functions": {"f": {"requires": [{"any": [{}]}]}}}"#,
+        ),
+        (
+            "member with another key",
+            r#"{"functions": {"f": {"requires": [{"any": [{"select": {}, "x": 1}]}]}}}"#,
+        ),
+        (
+            "trailing comma in a list",
+            r#"{"services": {"a": {"requires": ["x",]}}}"#,
+        ),
+        ("trailing comma in a map", r#"{"services": {"a": {},}}"#),
+        ("missing comma", r#"{"services": {"a": {} "b": {}}}"#),
+        ("unclosed document", r#"{"services": {"a": {}}"#),
+        (
+            "control character in a string",
+            "{\"services\": {\"a\u{1}\": {}}}",
+        ),
+        ("newline in a string", "{\"services\": {\"a\nb\": {}}}"),
+        ("invalid escape", r#"{"services": {"a\x": {}}}"#),
+        ("lone surrogate", r#"{"services": {"\ud800": {}}}"#),
+        ("leading zero", r#"{"services": {"a": {"min_zones": 01}}}"#),
+        (
+            "no digit after the point",
+            r#"{"services": {"a": {"min_zones": 1.}}}"#,
+        ),
+        ("a minus alone", r#"{"services": {"a": {"min_zones": -}}}"#),
+        (
+            "no digit in the exponent",
+            r#"{"services": {"a": {"min_zones": 1e}}}"#,
+        ),
+        (
+            "a leading point",
+            r#"{"services": {"a": {"min_zones": .5}}}"#,
+        ),
+        (
+            "a leading plus",
+            r#"{"services": {"a": {"min_zones": +1}}}"#,
+        ),
+        ("a misspelt true", r#"{"services": {"a": {"region": tru}}}"#),
+        (
+            "zones neither a list nor a star",
+            r#"{"services": {"a": {"zones": "abc"}}}"#,
+        ),
+        ("zones a number", r#"{"services": {"a": {"zones": 3}}}"#),
+        ("tags a list", r#"{"services": {"a": {"tags": ["x"]}}}"#),
+        (
+            "a scalar given a map",
+            r#"{"services": {"a": {"region": {}}}}"#,
+        ),
+        ("a node given a list", r#"{"services": {"a": []}}"#),
+        ("a meta of the wrong shape", r#"{"meta": {"sources": 3}}"#),
+        (
+            "a section key that is not a string",
+            r#"{"services": {1: {}}}"#,
+        ),
+    ];
+
+    #[test]
+    fn documents_serde_rejects_bail() {
+        for (name, text) in SERDE_ERRORS {
+            assert!(serde_read(text).0.is_err(), "{name}: serde reads {text:?}");
+            let mut strings = Strings::default();
+            assert!(
+                scan_json(text, &mut strings).is_none(),
+                "{name}: read {text:?}"
+            );
+        }
+    }
+
+    /// Documents serde reads but the scanner leaves to it: `null` for an
+    /// optional top-level value, and an escaped `"*"` (no position there).
+    const LEFT_TO_SERDE: &[(&str, &str)] = &[
+        ("null version", r#"{"version": null}"#),
+        ("null section", r#"{"services": null}"#),
+        ("null meta", r#"{"meta": null}"#),
+        (
+            "escaped star",
+            r#"{"services": {"a": {"zones": "\u002a"}}}"#,
+        ),
+    ];
+
+    #[test]
+    fn documents_serde_reads_differently_bail() {
+        for (name, text) in LEFT_TO_SERDE {
+            assert!(serde_read(text).0.is_ok(), "{name}: serde rejects {text:?}");
+            let mut strings = Strings::default();
+            assert!(
+                scan_json(text, &mut strings).is_none(),
+                "{name}: read {text:?}"
+            );
+        }
+    }
+}
