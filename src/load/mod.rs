@@ -12,7 +12,7 @@ pub mod arn;
 pub mod baseline;
 mod builtin;
 mod locate;
-pub(crate) mod merge;
+mod merge;
 pub mod parse;
 pub mod policy;
 pub mod rates;
