@@ -32,8 +32,9 @@ pub(crate) fn resolve(
     // One node at a time: preparing all nodes first (even on both cores)
     // held 400 MB more at the peak for no measurable gain.
     let mut symbols = Symbols(vec![NO_SYM; files.texts().len()]);
+    let mut scratch = Scratch::default();
     for m in &merged {
-        add_node(files, m, prepare(files, m), &mut builder, &mut symbols, out);
+        add_node(files, m, &mut builder, &mut symbols, &mut scratch, out);
     }
     drop(symbols);
     // The node of each interned string that is an id: a reference is
@@ -99,16 +100,15 @@ fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// What one node contributes to the graph.
-struct Prepared<'f> {
-    criticality: Criticality,
-    attrs: [Option<Cow<'f, str>>; 5],
+/// Lists reused from node to node while nodes are added: a million nodes
+/// would otherwise each allocate and free a handful of short lists.
+#[derive(Default)]
+struct Scratch<'f> {
     zones: Vec<Text>,
-    every_zone: bool,
-    min_zones: u32,
-    availability: f64,
+    tag_rows: Vec<(&'f str, Text, usize, Text)>,
     tags: Vec<(Text, Text)>,
-    problems: Vec<Diagnostic>,
+    zone_syms: Vec<Sym>,
+    tag_syms: Vec<(Sym, Sym)>,
 }
 
 /// The graph symbol of each interned text already given to the builder,
@@ -125,13 +125,21 @@ impl Symbols {
     }
 }
 
-/// Checks a node's fields and derives its placement.
-fn prepare<'f>(files: &Files<'f>, m: &Merged) -> Prepared<'f> {
-    let mut problems = Vec::new();
-    check_reserved_id(files, m, &mut problems);
+/// Checks a node's fields, derives its placement and adds it to the
+/// graph, which interns its values (one thread: symbols are numbered in
+/// node order, so the graph is deterministic).
+fn add_node<'f>(
+    files: &Files<'f>,
+    m: &Merged,
+    builder: &mut Builder,
+    symbols: &mut Symbols,
+    scratch: &mut Scratch<'f>,
+    out: &mut Vec<Diagnostic>,
+) {
+    check_reserved_id(files, m, out);
     for part in m.parts() {
         for key in part.node.unknown.iter().flat_map(|k| k.iter()) {
-            problems.push(unknown_field(
+            out.push(unknown_field(
                 files,
                 part.src,
                 key,
@@ -141,67 +149,39 @@ fn prepare<'f>(files: &Files<'f>, m: &Merged) -> Prepared<'f> {
             ));
         }
     }
-    let criticality = criticality(files, m, &mut problems);
-    let attrs = attributes(files, m, &mut problems);
-    let (zones, every_zone) = zones(files, m, &mut problems);
-    let min_zones = min_zones(files, m, zones.len(), &mut problems);
-    let availability = availability(files, m, &mut problems);
-    let tags = tags(files, m, &mut problems);
-    Prepared {
-        criticality,
-        attrs,
-        zones,
-        every_zone,
-        min_zones,
-        availability,
-        tags,
-        problems,
-    }
-}
-
-/// Adds a prepared node to the graph, which interns its values (one
-/// thread: symbols are numbered in node order, so the graph is
-/// deterministic).
-fn add_node(
-    files: &Files,
-    m: &Merged,
-    p: Prepared,
-    builder: &mut Builder,
-    symbols: &mut Symbols,
-    out: &mut Vec<Diagnostic>,
-) {
+    let criticality = criticality(files, m, out);
+    let given = attributes(files, m, out);
+    let every_zone = zones(files, m, &mut scratch.zones, out);
+    let min_zones = min_zones(files, m, scratch.zones.len(), out);
+    let availability = availability(files, m, out);
+    tags(files, m, &mut scratch.tag_rows, &mut scratch.tags, out);
     let mut attrs = [NO_SYM; 5];
-    for (slot, a) in p.attrs.iter().enumerate() {
+    for (slot, a) in given.iter().enumerate() {
         if let Some(a) = a {
             attrs[slot] = builder.intern_attr(slot, a);
         }
     }
-    let zones: Vec<Sym> = p
-        .zones
-        .iter()
-        .map(|z| symbols.of(builder, files, *z))
-        .collect();
-    let tags: Vec<(Sym, Sym)> = p
-        .tags
-        .iter()
-        .map(|(k, v)| {
-            let k = symbols.of(builder, files, *k);
-            (k, symbols.of(builder, files, *v))
-        })
-        .collect();
+    scratch.zone_syms.clear();
+    for z in &scratch.zones {
+        scratch.zone_syms.push(symbols.of(builder, files, *z));
+    }
+    scratch.tag_syms.clear();
+    for (k, v) in &scratch.tags {
+        let k = symbols.of(builder, files, *k);
+        scratch.tag_syms.push((k, symbols.of(builder, files, *v)));
+    }
     builder.push_node(&NodeRow {
         id: NodeId::Interned(m.id.value.sym.0),
         kind: m.kind,
-        criticality: p.criticality,
+        criticality,
         description: m.field(Field::Description).map(|d| files.str(d.value)),
         attrs,
-        zones: &zones,
-        every_zone: p.every_zone,
-        min_zones: p.min_zones,
-        availability: p.availability,
-        tags: &tags,
+        zones: &scratch.zone_syms,
+        every_zone,
+        min_zones,
+        availability,
+        tags: &scratch.tag_syms,
     });
-    out.extend(p.problems);
 }
 
 fn criticality(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> Criticality {
@@ -266,15 +246,15 @@ fn attributes<'f>(
 }
 
 /// The explicit zones list (checked for repeats) and whether it is `"*"`.
-fn zones(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> (Vec<Text>, bool) {
+fn zones(files: &Files, m: &Merged, seen: &mut Vec<Text>, out: &mut Vec<Diagnostic>) -> bool {
+    seen.clear();
     let Some(z) = m.zones() else {
-        return (Vec::new(), false);
+        return false;
     };
     let list = match z.value {
-        Zones::Every(_) => return (Vec::new(), true),
+        Zones::Every(_) => return true,
         Zones::List(l) => l,
     };
-    let mut seen: Vec<Text> = Vec::with_capacity(list.len());
     for t in list {
         if seen.iter().any(|s| s.sym == t.sym) {
             let d = Diagnostic::error(
@@ -292,7 +272,7 @@ fn zones(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> (Vec<Text>, bo
             seen.push(*t);
         }
     }
-    (seen, false)
+    false
 }
 
 /// A numeric node field read by `check`, or `None` when it is absent or
@@ -368,11 +348,18 @@ fn min_zones(files: &Files, m: &Merged, zone_count: usize, out: &mut Vec<Diagnos
 }
 
 /// Tags sorted by key; a key twice in one mapping is an error.
-fn tags(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> Vec<(Text, Text)> {
-    let mut tags: Vec<(&str, Text, usize, Text)> = m
-        .tags()
-        .map(|(k, v)| (files.str(k.value), *v, k.src, *k.value))
-        .collect();
+fn tags<'f>(
+    files: &Files<'f>,
+    m: &Merged,
+    tags: &mut Vec<(&'f str, Text, usize, Text)>,
+    sorted: &mut Vec<(Text, Text)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    tags.clear();
+    tags.extend(
+        m.tags()
+            .map(|(k, v)| (files.str(k.value), *v, k.src, *k.value)),
+    );
     tags.sort_by(|a, b| a.0.cmp(b.0));
     for w in tags.windows(2) {
         if w[0].0 == w[1].0 && w[0].2 == w[1].2 {
@@ -390,7 +377,8 @@ fn tags(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> Vec<(Text, Text
         }
     }
     tags.dedup_by(|a, b| a.0 == b.0);
-    tags.into_iter().map(|(_, v, _, k)| (k, v)).collect()
+    sorted.clear();
+    sorted.extend(tags.iter().map(|&(_, v, _, k)| (k, v)));
 }
 
 /// Resolves requirement entries against the finished node table.
