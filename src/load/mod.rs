@@ -450,6 +450,7 @@ fn load_refs(user_sources: &[SourceRef], release: &dyn Fn(usize)) -> Result<Load
     tracing::debug!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         peak_rss_mb = peak_rss_mb(),
+        rss_mb = rss_mb(),
         strings = strings.len(),
         strings_mb = strings.heap_bytes() >> 20,
         "parsed"
@@ -468,12 +469,14 @@ fn load_refs(user_sources: &[SourceRef], release: &dyn Fn(usize)) -> Result<Load
     tracing::debug!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         peak_rss_mb = peak_rss_mb(),
+        rss_mb = rss_mb(),
         "merged"
     );
     let (graph, function_origins, at) = resolve::resolve(&files, merged, &mut diagnostics);
     tracing::debug!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         peak_rss_mb = peak_rss_mb(),
+        rss_mb = rss_mb(),
         "resolved"
     );
     in_file_order(sources, &mut diagnostics);
@@ -502,6 +505,16 @@ fn strings_for(sources: &[SourceRef]) -> Strings {
 /// elsewhere), logged after each load phase so that the memory each phase
 /// adds shows in a `RUST_LOG=debug` run. Only read when debug is logged.
 pub(crate) fn peak_rss_mb() -> u64 {
+    status_mb("VmHWM:")
+}
+
+/// The process's resident memory now in MB (Linux `VmRSS`), logged beside
+/// the peak: after a parsed file's pages are given back the two differ.
+pub(crate) fn rss_mb() -> u64 {
+    status_mb("VmRSS:")
+}
+
+fn status_mb(field: &str) -> u64 {
     if !tracing::enabled!(tracing::Level::DEBUG) {
         return 0;
     }
@@ -509,7 +522,7 @@ pub(crate) fn peak_rss_mb() -> u64 {
         .ok()
         .and_then(|s| {
             s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(field))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         })
         .map_or(0, |kb| kb / 1024)

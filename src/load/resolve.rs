@@ -43,10 +43,18 @@ pub(crate) fn resolve(
     for (i, m) in merged.iter().enumerate() {
         index[m.id.value.sym.index()] = i as NodeIx;
     }
-    tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "nodes indexed");
+    tracing::debug!(
+        peak_rss_mb = super::peak_rss_mb(),
+        rss_mb = super::rss_mb(),
+        "nodes indexed"
+    );
     resolve_entries(files, &merged, &index, &mut builder, out);
     drop(index);
-    tracing::debug!(peak_rss_mb = super::peak_rss_mb(), "entries resolved");
+    tracing::debug!(
+        peak_rss_mb = super::peak_rss_mb(),
+        rss_mb = super::rss_mb(),
+        "entries resolved"
+    );
     let graph = builder.finish();
     let at: Vec<(u32, u32)> = merged
         .iter()
