@@ -3,7 +3,9 @@
 //! Loading happens in four passes, each collecting every problem it finds
 //! before the next starts, so one run reports all errors of a load together:
 //! 1. [`parse`]: each file into a [`Document`] (syntax and shape: unknown
-//!    fields, duplicated keys; serde stops at the first one in a file);
+//!    fields, duplicated keys; serde stops at the first one in a file),
+//!    every scalar interned in one [`Strings`] table shared by the files
+//!    (JSON through the one-pass reader `scan`, serde when it bails);
 //! 2. version and metadata of each document;
 //! 3. [`merge`]: nodes with the same id across documents (SPEC §1.5);
 //! 4. [`resolve`]: ARNs, placements, references and selectors into a [`Graph`].
