@@ -543,6 +543,25 @@ pub enum NodeField {
 }
 
 impl NodeField {
+    /// The scalar field a node key names (the serde path and the one-pass
+    /// reader share this vocabulary).
+    pub fn from_key(key: &str) -> Option<NodeField> {
+        use NodeField as F;
+        Some(match key {
+            "description" => F::Description,
+            "criticality" => F::Criticality,
+            "arn" => F::Arn,
+            "provider" => F::Provider,
+            "service" => F::Service,
+            "type" => F::Type,
+            "account" => F::Account,
+            "region" => F::Region,
+            "min_zones" => F::MinZones,
+            "availability" => F::Availability,
+            _ => return None,
+        })
+    }
+
     /// The field's name in a document.
     pub fn name(self) -> &'static str {
         match self {
@@ -626,18 +645,10 @@ enum NodeKey {
 impl NodeKey {
     /// The field a key names, if it is one.
     fn parse(key: &str) -> Option<NodeKey> {
-        use NodeField as F;
+        if let Some(f) = NodeField::from_key(key) {
+            return Some(NodeKey::Scalar(f));
+        }
         Some(match key {
-            "description" => NodeKey::Scalar(F::Description),
-            "criticality" => NodeKey::Scalar(F::Criticality),
-            "arn" => NodeKey::Scalar(F::Arn),
-            "provider" => NodeKey::Scalar(F::Provider),
-            "service" => NodeKey::Scalar(F::Service),
-            "type" => NodeKey::Scalar(F::Type),
-            "account" => NodeKey::Scalar(F::Account),
-            "region" => NodeKey::Scalar(F::Region),
-            "min_zones" => NodeKey::Scalar(F::MinZones),
-            "availability" => NodeKey::Scalar(F::Availability),
             "zones" => NodeKey::Zones,
             "tags" => NodeKey::Tags,
             "requires" => NodeKey::Requires,
@@ -1107,6 +1118,24 @@ pub struct Selector {
     pub unknown: Vec<Text>,
 }
 
+impl Selector {
+    /// The slot of the scalar condition `key` (every condition but
+    /// `tags`), for the serde path and the one-pass reader alike.
+    pub fn condition(&mut self, key: &str) -> Option<&mut Option<Text>> {
+        Some(match key {
+            "kind" => &mut self.kind,
+            "id" => &mut self.id,
+            "provider" => &mut self.provider,
+            "service" => &mut self.service,
+            "type" => &mut self.type_,
+            "account" => &mut self.account,
+            "region" => &mut self.region,
+            "zone" => &mut self.zone,
+            _ => return None,
+        })
+    }
+}
+
 /// Every condition a selector accepts, for "unknown field" messages.
 pub const SELECTOR_FIELDS: &[&str] = &[
     "kind", "id", "provider", "service", "type", "account", "region", "zone", "tags",
@@ -1123,24 +1152,14 @@ impl<'de> Deserialize<'de> for Selector {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Selector, A::Error> {
                 let mut s = Selector::default();
                 while let Some(key) = map.next_key::<Key>()? {
-                    let slot = match key.as_str() {
-                        "kind" => &mut s.kind,
-                        "id" => &mut s.id,
-                        "provider" => &mut s.provider,
-                        "service" => &mut s.service,
-                        "type" => &mut s.type_,
-                        "account" => &mut s.account,
-                        "region" => &mut s.region,
-                        "zone" => &mut s.zone,
-                        "tags" => {
-                            once(&mut s.tags, "tags", &mut map)?;
-                            continue;
-                        }
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                            s.unknown.push(key.text());
-                            continue;
-                        }
+                    if key.as_str() == "tags" {
+                        once(&mut s.tags, "tags", &mut map)?;
+                        continue;
+                    }
+                    let Some(slot) = s.condition(key.as_str()) else {
+                        map.next_value::<IgnoredAny>()?;
+                        s.unknown.push(key.text());
+                        continue;
                     };
                     if slot.is_some() {
                         return Err(de::Error::custom(format_args!(

@@ -109,39 +109,6 @@ fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The slot of the scalar condition `key` of a selector.
-fn condition<'s>(s: &'s mut Selector, key: &str) -> Option<&'s mut Option<Text>> {
-    Some(match key {
-        "kind" => &mut s.kind,
-        "id" => &mut s.id,
-        "provider" => &mut s.provider,
-        "service" => &mut s.service,
-        "type" => &mut s.type_,
-        "account" => &mut s.account,
-        "region" => &mut s.region,
-        "zone" => &mut s.zone,
-        _ => return None,
-    })
-}
-
-/// The scalar field a node key names.
-fn node_field(key: &str) -> Option<NodeField> {
-    use NodeField as F;
-    Some(match key {
-        "description" => F::Description,
-        "criticality" => F::Criticality,
-        "arn" => F::Arn,
-        "provider" => F::Provider,
-        "service" => F::Service,
-        "type" => F::Type,
-        "account" => F::Account,
-        "region" => F::Region,
-        "min_zones" => F::MinZones,
-        "availability" => F::Availability,
-        _ => return None,
-    })
-}
-
 impl<'t> Scanner<'t, '_> {
     fn bytes(&self) -> &'t [u8] {
         self.text.as_bytes()
@@ -489,7 +456,7 @@ impl<'t> Scanner<'t, '_> {
                 "tags" => once(&mut node.tags, || self.tags())?,
                 "requires" => once(&mut node.requires, || self.entries())?,
                 "optional" => once(&mut node.optional, || self.entries())?,
-                other => match node_field(other) {
+                other => match NodeField::from_key(other) {
                     Some(field) => {
                         if scalars.iter().any(|(f, _)| *f == field) {
                             return None;
@@ -612,7 +579,7 @@ impl<'t> Scanner<'t, '_> {
             let (key, key_at) = self.key()?;
             if key == "tags" {
                 once(&mut s.tags, || self.tags())?;
-            } else if let Some(slot) = condition(&mut s, &key) {
+            } else if let Some(slot) = s.condition(&key) {
                 once(slot, || self.scalar())?;
             } else {
                 self.skip_value(0)?;
