@@ -32,8 +32,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::diag::{Code, Diagnostic, Severity, SourceFile, Span};
-use crate::graph::Texts;
-use crate::graph::{Graph, NodeIx, Provenance};
+
+use crate::graph::{Graph, NodeIx, Provenance, Texts};
 use crate::model::Position;
 use raw::{At, Document, Strings, Text};
 
