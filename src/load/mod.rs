@@ -95,29 +95,44 @@ impl NodeOrigins {
     /// or whose offset lies past the file's end are left out: a report then
     /// shows the node without a place rather than a wrong one.
     pub fn positions(&self, nodes: impl IntoIterator<Item = NodeIx>) -> BTreeMap<NodeIx, Position> {
-        let mut by_file: BTreeMap<u32, Vec<(u32, NodeIx)>> = BTreeMap::new();
-        for n in nodes {
-            match self.at.get(n as usize) {
-                Some(&(file, offset)) if (file, offset) != Self::UNKNOWN => {
-                    by_file.entry(file).or_default().push((offset, n));
-                }
-                _ => {}
-            }
-        }
-        let mut out = BTreeMap::new();
-        for (file, mut wanted) in by_file {
+        let keys = nodes.into_iter().map(|n| {
+            let at = self.at.get(n as usize).copied();
+            (n, at.unwrap_or(Self::UNKNOWN))
+        });
+        positions_by_source(keys, |file, wanted| {
             let Some(name) = self.files.get(file as usize) else {
-                continue;
+                return Vec::new();
             };
             let Ok(text) = open_text(Path::new(name)) else {
-                continue;
+                return Vec::new();
             };
-            let Ok(text) = text.as_str() else { continue };
-            wanted.sort_unstable();
-            out.extend(positions_in(name, text, &wanted));
-        }
-        out
+            match text.as_str() {
+                Ok(text) => positions_in(name, text, wanted),
+                Err(_) => Vec::new(),
+            }
+        })
     }
+}
+
+/// Lines and columns of nodes from their `(source, offset)`s: grouped by
+/// source, each group sorted by offset and handed to `read` (which reads
+/// that source once, up to its last offset); unknown origins are left out.
+fn positions_by_source(
+    keys: impl IntoIterator<Item = (NodeIx, (u32, u32))>,
+    mut read: impl FnMut(u32, &[(u32, NodeIx)]) -> Vec<(NodeIx, Position)>,
+) -> BTreeMap<NodeIx, Position> {
+    let mut by_source: BTreeMap<u32, Vec<(u32, NodeIx)>> = BTreeMap::new();
+    for (n, (src, offset)) in keys {
+        if (src, offset) != NodeOrigins::UNKNOWN {
+            by_source.entry(src).or_default().push((offset, n));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (src, mut wanted) in by_source {
+        wanted.sort_unstable();
+        out.extend(read(src, &wanted));
+    }
+    out
 }
 
 /// Line and column of each `(offset, node)` of `wanted` (sorted by offset)
@@ -799,21 +814,10 @@ impl<'s> Files<'s> {
         &self,
         keys: impl IntoIterator<Item = (NodeIx, (u32, u32))>,
     ) -> BTreeMap<NodeIx, Position> {
-        let mut by_file: BTreeMap<u32, Vec<(u32, NodeIx)>> = BTreeMap::new();
-        for (n, (src, offset)) in keys {
-            if (src, offset) != NodeOrigins::UNKNOWN {
-                by_file.entry(src).or_default().push((offset, n));
-            }
-        }
-        let mut out = BTreeMap::new();
-        for (src, mut wanted) in by_file {
-            let Some(source) = self.sources.get(src as usize) else {
-                continue;
-            };
-            wanted.sort_unstable();
-            out.extend(positions_in(source.name, source.text, &wanted));
-        }
-        out
+        positions_by_source(keys, |src, wanted| match self.sources.get(src as usize) {
+            Some(source) => positions_in(source.name, source.text, wanted),
+            None => Vec::new(),
+        })
     }
 
     /// The span of a value of source `src`, if its position is known.

@@ -65,37 +65,35 @@ impl Strings {
     /// Past `u32::MAX` distinct strings (see [`Texts::push`]).
     pub fn intern(&mut self, s: &str) -> Str {
         let hash = FxBuildHasher.hash_one(s);
-        let mut i = self.probe_start(hash);
-        loop {
-            match self.slots[i] {
-                0 => break,
-                slot => {
-                    if let Some(sym) = self.same(slot, hash, s) {
-                        return Str(sym);
-                    }
-                }
-            }
-            i = (i + 1) & (self.slots.len() - 1);
-        }
+        let empty = match self.look_up(s, hash) {
+            Ok(sym) => return Str(sym),
+            Err(empty) => empty,
+        };
         let sym = self.texts.push(s);
         if (self.texts.len() + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         } else {
-            self.slots[i] = slot_of(hash, self.texts.start(sym));
+            self.slots[empty] = slot_of(hash, self.texts.start(sym));
         }
         Str(sym)
     }
 
     /// The symbol of `s` if it was interned.
     pub fn find(&self, s: &str) -> Option<Str> {
-        let hash = FxBuildHasher.hash_one(s);
+        self.look_up(s, FxBuildHasher.hash_one(s)).ok().map(Str)
+    }
+
+    /// The number of `s` (whose hash is `hash`), or the empty slot where
+    /// it would go.
+    #[inline]
+    fn look_up(&self, s: &str, hash: u64) -> Result<u32, usize> {
         let mut i = self.probe_start(hash);
         loop {
             match self.slots[i] {
-                0 => return None,
+                0 => return Err(i),
                 slot => {
                     if let Some(sym) = self.same(slot, hash, s) {
-                        return Some(Str(sym));
+                        return Ok(sym);
                     }
                 }
             }
