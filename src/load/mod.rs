@@ -211,6 +211,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     if !diagnostics.is_empty() {
         return Err(LoadError { diagnostics });
     }
+    read::prefer_small_pages_for(files.iter().map(|(_, t)| t.bytes().len() as u64).sum());
     load_refs(&refs, &|i| {
         if let Some((_, text)) = files.get(i) {
             text.release();

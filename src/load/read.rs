@@ -98,6 +98,35 @@ pub fn read_path_bounded(path: &Path) -> Result<String, ReadError> {
     read_text_bounded(file, MAX_INPUT_BYTES)
 }
 
+/// Asks the kernel for 4 KiB pages instead of transparent huge pages when
+/// the inputs are large. On a virtual machine that hands free memory back
+/// to its host (virtio-balloon free page reporting), the first touch of a
+/// fresh 2 MiB page costs about 2 ms (the host faults it in again), while
+/// 4 KiB pages come from memory the guest kept (0.3 ms per MiB); a large
+/// estate touches hundreds of megabytes once, so the first cost dominated
+/// its load. Small estates fit in recently freed huge pages, which stay
+/// cheaper, so they keep the default.
+pub fn prefer_small_pages_for(input_bytes: u64) {
+    if input_bytes < SMALL_PAGES_FROM_BYTES {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: PR_SET_THP_DISABLE takes plain integers and changes only
+        // how this process's future page faults are served.
+        let done = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+        tracing::debug!(
+            input_bytes,
+            ok = done == 0,
+            "asked the kernel for small pages"
+        );
+    }
+}
+
+/// Inputs at least this large (in total) are loaded with small pages; the
+/// figures behind the threshold are in BENCHMARKS.md (issue 24, third part).
+const SMALL_PAGES_FROM_BYTES: u64 = 64 << 20;
+
 /// Maps a regular file read-only, after arming the SIGBUS guard with its
 /// name: if another process truncates the file while blastmap reads the
 /// map, the process prints which files changed and exits with code 2
