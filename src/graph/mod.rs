@@ -14,7 +14,7 @@ mod texts;
 
 pub use builder::{Builder, NodeId, NodeRow};
 pub use provenance::{Observation, Provenance};
-pub use texts::Texts;
+pub use texts::{prefetch, Texts};
 
 use crate::model::{Criticality, EntryKind, NodeKind};
 

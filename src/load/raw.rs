@@ -364,7 +364,7 @@ fn reparse_json<'a, T, E: de::Error>(
 }
 
 /// One document: the four sections, its version and collector metadata.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     pub version: Option<Text>,
@@ -1178,6 +1178,163 @@ impl<'de> Deserialize<'de> for Selector {
         d.deserialize_map(V)
     }
 }
+/// Visiting every text of a parsed document, to renumber the texts of a
+/// part read into another interning table (the second half of a large JSON
+/// document, read on the other core by `scan`). Each type is destructured
+/// in full: a field added later does not compile until it is visited here.
+impl Document {
+    pub fn for_each_text_mut(&mut self, f: &mut impl FnMut(&mut Text)) {
+        let Document {
+            version,
+            meta: _,
+            functions,
+            services,
+            resources,
+            externals,
+        } = self;
+        version.iter_mut().for_each(&mut *f);
+        for section in [functions, services, resources, externals]
+            .into_iter()
+            .flatten()
+        {
+            section.for_each_text_mut(f);
+        }
+    }
+}
+
+impl Document {
+    /// Takes the top-level keys of `rest`, the end of this document read
+    /// apart (none of its keys is one this document holds).
+    pub fn fill_from(&mut self, rest: Document) {
+        let Document {
+            version,
+            meta,
+            functions,
+            services,
+            resources,
+            externals,
+        } = rest;
+        self.version = self.version.take().or(version);
+        self.meta = self.meta.take().or(meta);
+        self.functions = self.functions.take().or(functions);
+        self.services = self.services.take().or(services);
+        self.resources = self.resources.take().or(resources);
+        self.externals = self.externals.take().or(externals);
+    }
+}
+
+impl Section {
+    pub fn for_each_text_mut(&mut self, f: &mut impl FnMut(&mut Text)) {
+        for (id, node) in self.chunks.iter_mut().flatten() {
+            f(id);
+            node.for_each_text_mut(f);
+        }
+    }
+
+    /// Appends the nodes of `more`, after this section's own.
+    pub fn append(&mut self, more: Section) {
+        self.chunks
+            .extend(more.chunks.into_iter().filter(|c| !c.is_empty()));
+    }
+}
+
+impl Node {
+    fn for_each_text_mut(&mut self, f: &mut impl FnMut(&mut Text)) {
+        let Node {
+            scalars,
+            zones,
+            tags,
+            requires,
+            optional,
+            unknown,
+        } = self;
+        scalars.iter_mut().for_each(|(_, t)| f(t));
+        match zones {
+            Some(Zones::Every(t)) => f(t),
+            Some(Zones::List(list)) => list.iter_mut().for_each(&mut *f),
+            None => {}
+        }
+        if let Some(tags) = tags {
+            tags.for_each_text_mut(f);
+        }
+        for entry in requires
+            .iter_mut()
+            .chain(optional)
+            .flat_map(|e| e.iter_mut())
+        {
+            match entry {
+                Entry::Id(t) => f(t),
+                Entry::Group(g) => g.for_each_text_mut(f),
+            }
+        }
+        unknown.iter_mut().flat_map(|u| u.iter_mut()).for_each(f);
+    }
+}
+
+impl Tags {
+    fn for_each_text_mut(&mut self, f: &mut impl FnMut(&mut Text)) {
+        for (key, value) in self.0.iter_mut() {
+            f(key);
+            f(value);
+        }
+    }
+}
+
+impl Group {
+    fn for_each_text_mut(&mut self, f: &mut impl FnMut(&mut Text)) {
+        let Group {
+            all,
+            any,
+            quorum,
+            of,
+            select,
+            failover,
+            via,
+            allow_empty,
+            at: _,
+            unknown,
+        } = self;
+        for member in [all, any, of, failover].into_iter().flatten().flatten() {
+            match member {
+                Member::Id(t) => f(t),
+                Member::Select(s) => s.for_each_text_mut(f),
+            }
+        }
+        if let Some(s) = select {
+            s.for_each_text_mut(f);
+        }
+        let scalars = quorum.iter_mut().chain(allow_empty.iter_mut());
+        scalars
+            .chain(via.iter_mut().flatten())
+            .chain(unknown.iter_mut())
+            .for_each(f);
+    }
+}
+
+impl Selector {
+    fn for_each_text_mut(&mut self, f: &mut impl FnMut(&mut Text)) {
+        let Selector {
+            kind,
+            id,
+            provider,
+            service,
+            type_,
+            account,
+            region,
+            zone,
+            tags,
+            at: _,
+            unknown,
+        } = self;
+        let scalars = [kind, id, provider, service, type_, account, region, zone];
+        scalars.into_iter().flatten().for_each(&mut *f);
+        if let Some(tags) = tags {
+            tags.for_each_text_mut(f);
+        }
+        unknown.iter_mut().for_each(f);
+    }
+}
+
 #[cfg(test)]
 mod size_tests {
     use super::*;

@@ -23,7 +23,8 @@
 use std::borrow::Cow;
 
 use super::raw::{
-    At, Document, Entry, Group, Member, Meta, Node, NodeField, Section, Selector, Tags, Text, Zones,
+    At, Document, Entry, Group, Member, Meta, Node, NodeField, Section, Selector, Tags, Text,
+    Zones, GROUP_FIELDS,
 };
 use super::strings::Strings;
 
@@ -40,19 +41,136 @@ const MAX_DEPTH: u32 = 128;
 /// what serde gives, positions ([`At::json`] offsets into `text`) included.
 /// Time is linear in the length of `text`.
 pub(crate) fn scan_json(text: &str, strings: &mut Strings) -> Option<Document> {
-    let mut scan = Scanner {
-        text,
-        pos: 0,
-        strings,
-        scalars: Vec::new(),
-        pairs: Vec::new(),
-        texts: Vec::new(),
-        entries: Vec::new(),
-        members: Vec::new(),
+    let split = (text.len() >= SPLIT_FROM_BYTES)
+        .then(|| split_candidate(text.as_bytes(), text.len() / 100 * SPLIT_PERCENT))
+        .flatten();
+    scan_json_split(text, strings, split).0
+}
+
+/// Documents at least this large are read on two cores.
+const SPLIT_FROM_BYTES: usize = 4 << 20;
+
+/// Where the second core starts, in percent of the text: past the middle,
+/// because its part costs more per byte (every string is new to its own
+/// table, and is interned once more when the parts are joined). At
+/// `--services 120000` the first core waited 100–180 ms at 50 %, 0–55 ms
+/// at 55 % and not at all at 60 % (BENCHMARKS.md).
+const SPLIT_PERCENT: usize = 58;
+
+/// Reads `text` as [`scan_json`] does, the part from `split` on (when
+/// given) on another core, and says whether that part was used.
+///
+/// The other core reads from `split` as if it were the start of a node's id
+/// in a section; this core reads from the start. When this core reaches
+/// `split` exactly where a node's id starts in a section, the other core's
+/// reading is what this core would have read from there, and is spliced in
+/// (its texts renumbered into `strings`, in the order this core would have
+/// interned them). Otherwise (a guess inside a node, a part that bails, a
+/// top-level key given twice across the two parts) this core reads on
+/// alone: the document, its texts and their numbers are always those of
+/// reading from the start on one core.
+fn scan_json_split(
+    text: &str,
+    strings: &mut Strings,
+    split: Option<usize>,
+) -> (Option<Document>, bool) {
+    let Some(at) = split else {
+        let mut scan = Scanner::new(text, 0, strings);
+        return (scan.whole_document(), false);
     };
-    let doc = scan.document()?;
+    std::thread::scope(|scope| {
+        let reading = std::thread::Builder::new()
+            .name("read-json".into())
+            .spawn_scoped(scope, move || read_tail(text, at));
+        let mut scan = Scanner::new(text, 0, strings);
+        if let Ok(handle) = reading {
+            scan.tail = Some((at, Box::new(move || handle.join().ok().flatten())));
+        }
+        let doc = scan.whole_document();
+        (doc, scan.spliced)
+    })
+}
+
+/// What the other core read from a split: the rest of the section it
+/// started in, the top-level keys after that section, and its own texts.
+struct Tail {
+    section: Section,
+    rest: Document,
+    keys: u8,
+    strings: Strings,
+}
+
+/// Reads from `at` (a node's id in some section) to the end of `text`.
+fn read_tail(text: &str, at: usize) -> Option<Tail> {
+    let rest_bytes = text.len() - at;
+    let mut strings = Strings::with_capacity(rest_bytes / 150, rest_bytes / 3);
+    let mut scan = Scanner::new(text, at, &mut strings);
+    let mut section = Section::default();
+    scan.section_entries(&mut section, true)?;
+    let mut rest = Document::default();
+    let more = scan.next_item(b'}')?;
+    scan.document_fields(&mut rest, more)?;
     scan.skip_whitespace();
-    (scan.pos == text.len()).then_some(doc)
+    let keys = scan.seen;
+    let whole = scan.pos == text.len();
+    drop(scan);
+    whole.then_some(Tail {
+        section,
+        rest,
+        keys,
+        strings,
+    })
+}
+
+/// Where a second core may start reading: the first node id at or after
+/// `from` that looks like one in a section (`}`, `,`, a plain key that is
+/// no field name, `:` and `{`, with any whitespace between), within a
+/// mebibyte. Only a guess: [`scan_json_split`] checks it.
+fn split_candidate(bytes: &[u8], from: usize) -> Option<usize> {
+    let window = bytes.get(from..)?;
+    let window = &window[..window.len().min(1 << 20)];
+    let skip = |mut i: usize| {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(i) {
+            i += 1;
+        }
+        i
+    };
+    let closes = window.iter().enumerate().filter(|(_, b)| **b == b'}');
+    for close in closes.map(|(i, _)| from + i) {
+        let comma = skip(close + 1);
+        if bytes.get(comma) != Some(&b',') {
+            continue;
+        }
+        let quote = skip(comma + 1);
+        if bytes.get(quote) != Some(&b'"') {
+            continue;
+        }
+        let Some(len) = bytes
+            .get(quote + 1..)
+            .and_then(|b| b.iter().position(|&b| b == b'"'))
+        else {
+            continue;
+        };
+        let key = &bytes[quote + 1..quote + 1 + len];
+        if key.contains(&b'\\') || is_field_name(key) {
+            continue;
+        }
+        let colon = skip(quote + len + 2);
+        if bytes.get(colon) == Some(&b':') && bytes.get(skip(colon + 1)) == Some(&b'{') {
+            return Some(quote);
+        }
+    }
+    None
+}
+
+/// Whether `key` names a field of a node, an entry or a selector.
+fn is_field_name(key: &[u8]) -> bool {
+    std::str::from_utf8(key).is_ok_and(|key| {
+        NodeField::from_key(key).is_some()
+            || GROUP_FIELDS.contains(&key)
+            || Selector::default().condition(key).is_some()
+            || matches!(key, "zones" | "tags" | "requires" | "optional")
+    })
 }
 
 /// The reader's state: the text, how far it has read, where texts go, and
@@ -70,6 +188,32 @@ struct Scanner<'t, 's> {
     texts: Vec<Text>,
     entries: Vec<Entry>,
     members: Vec<Member>,
+    /// The top-level keys read so far, one bit each ([`key_bit`]).
+    seen: u8,
+    /// Where another core started reading, and how to wait for what it read.
+    tail: Option<TailJoin<'s>>,
+    /// The top-level keys the other core read, once its part is spliced in.
+    rest: Option<Document>,
+    /// Whether the other core's part was spliced in.
+    spliced: bool,
+}
+
+type TailJoin<'s> = (usize, Box<dyn FnOnce() -> Option<Tail> + 's>);
+
+/// The bit of a top-level key in [`Scanner::seen`]; `None` for a key that
+/// is no top-level key.
+fn key_bit(key: &str) -> Option<u8> {
+    let i = [
+        "version",
+        "meta",
+        "functions",
+        "services",
+        "resources",
+        "externals",
+    ]
+    .iter()
+    .position(|k| *k == key)?;
+    Some(1 << i)
 }
 
 /// Fills the empty `slot` with what `read` reads. A field given twice is a
@@ -107,6 +251,63 @@ fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
         i += 8;
     }
     i
+}
+
+impl<'t, 's> Scanner<'t, 's> {
+    fn new(text: &'t str, pos: usize, strings: &'s mut Strings) -> Self {
+        Scanner {
+            text,
+            pos,
+            strings,
+            scalars: Vec::new(),
+            pairs: Vec::new(),
+            texts: Vec::new(),
+            entries: Vec::new(),
+            members: Vec::new(),
+            seen: 0,
+            tail: None,
+            rest: None,
+            spliced: false,
+        }
+    }
+
+    /// The document from the start of the text to its end.
+    fn whole_document(&mut self) -> Option<Document> {
+        let doc = self.document()?;
+        self.skip_whitespace();
+        (self.pos == self.text.len()).then_some(doc)
+    }
+
+    /// At the start of a node's id in a section: when another core started
+    /// reading here, waits for its part and takes it, its texts renumbered
+    /// into this table. `None` (read on alone) when it bailed, or when it
+    /// read a top-level key this core has read too (a key given twice,
+    /// which this core then finds and bails on).
+    fn take_tail(&mut self) -> Option<Tail> {
+        self.skip_whitespace();
+        if self.tail.as_ref().is_none_or(|(at, _)| *at != self.pos) {
+            return None;
+        }
+        let (_, join) = self.tail.take()?;
+        let waiting = std::time::Instant::now();
+        let mut tail = join()?;
+        let joining = std::time::Instant::now();
+        if tail.keys & self.seen != 0 {
+            return None;
+        }
+        let numbers = self.strings.intern_all_of(&tail.strings);
+        let mut renumber = |t: &mut Text| t.sym = numbers[t.sym.index()];
+        tail.section.for_each_text_mut(&mut renumber);
+        tail.rest.for_each_text_mut(&mut renumber);
+        tracing::debug!(
+            at = self.pos,
+            waited_ms = (joining - waiting).as_millis() as u64,
+            joined_ms = joining.elapsed().as_millis() as u64,
+            strings = tail.strings.len(),
+            "read the second part of a document on another core"
+        );
+        Some(tail)
+    }
 }
 
 impl<'t> Scanner<'t, '_> {
@@ -394,17 +595,22 @@ impl<'t> Scanner<'t, '_> {
     /// The top-level map. Unknown keys and keys given twice are serde
     /// errors (`deny_unknown_fields`): they bail.
     fn document(&mut self) -> Option<Document> {
-        let mut doc = Document {
-            version: None,
-            meta: None,
-            functions: None,
-            services: None,
-            resources: None,
-            externals: None,
-        };
-        let mut more = self.open(b'{', b'}')?;
+        let mut doc = Document::default();
+        let more = self.open(b'{', b'}')?;
+        self.document_fields(&mut doc, more)?;
+        if let Some(rest) = self.rest.take() {
+            doc.fill_from(rest);
+            self.pos = self.text.len();
+        }
+        Some(doc)
+    }
+
+    /// The top-level keys from here to the end of the map (`more`: whether
+    /// one follows), or to where another core's part was spliced in.
+    fn document_fields(&mut self, doc: &mut Document, mut more: bool) -> Option<()> {
         while more {
             let (key, _) = self.key()?;
+            self.seen |= key_bit(&key)?;
             match &*key {
                 "version" => once(&mut doc.version, || self.scalar())?,
                 "meta" => once(&mut doc.meta, || self.meta())?,
@@ -414,9 +620,12 @@ impl<'t> Scanner<'t, '_> {
                 "externals" => once(&mut doc.externals, || self.section())?,
                 _ => return None,
             }
+            if self.rest.is_some() {
+                return Some(());
+            }
             more = self.next_item(b'}')?;
         }
-        Some(doc)
+        Some(())
     }
 
     /// `meta`: its extent found here, its value read by serde from just
@@ -432,15 +641,31 @@ impl<'t> Scanner<'t, '_> {
     /// merge reports them).
     fn section(&mut self) -> Option<Section> {
         let mut section = Section::default();
-        let mut more = self.open(b'{', b'}')?;
+        let more = self.open(b'{', b'}')?;
+        self.section_entries(&mut section, more)?;
+        Some(section)
+    }
+
+    /// The `(id, node)` pairs from here to the end of a section (`more`:
+    /// whether one follows), or up to where another core's part is
+    /// spliced in.
+    fn section_entries(&mut self, section: &mut Section, mut more: bool) -> Option<()> {
         while more {
+            if self.tail.is_some() {
+                if let Some(tail) = self.take_tail() {
+                    section.append(tail.section);
+                    self.rest = Some(tail.rest);
+                    self.spliced = true;
+                    return Some(());
+                }
+            }
             let (id, at) = self.key()?;
             let node = self.node()?;
             let id = self.intern(&id, at);
             section.push(id, node);
             more = self.next_item(b'}')?;
         }
-        Some(section)
+        Some(())
     }
 
     /// A node. Unknown keys are collected, as the serde path collects them.
@@ -745,6 +970,93 @@ mod tests {
       "externals": {}
     }
     "#;
+
+    /// What one core reads: the document (as text) and the strings.
+    fn one_core(text: &str) -> (Option<String>, Vec<String>) {
+        let mut strings = Strings::default();
+        let doc = scan_json_split(text, &mut strings, None).0;
+        let all = all_strings(&strings)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        (doc.as_ref().map(render), all)
+    }
+
+    /// Asserts that reading `text` split at `at` gives what one core reads:
+    /// the same document, strings and numbers, or the same bail. Returns
+    /// whether the second core's part was used.
+    fn assert_split_reads_as_one_core(name: &str, text: &str, at: usize) -> bool {
+        let (expected, expected_strings) = one_core(text);
+        let mut strings = Strings::default();
+        let (doc, spliced) = scan_json_split(text, &mut strings, Some(at));
+        assert_eq!(doc.as_ref().map(render), expected, "{name}, split at {at}");
+        assert_eq!(
+            all_strings(&strings),
+            expected_strings,
+            "{name}, split at {at}"
+        );
+        spliced
+    }
+
+    /// Documents whose parts meet across sections, with keys given twice
+    /// across the parts or in the second, and with a bail in the second.
+    const SPLIT_CASES: &[(&str, &str)] = &[
+        (
+            "sections after the split",
+            r#"{"resources": {"a": {"zones": ["z"]}, "b": {"tags": {"k": "a"}}, "c": {}},
+               "version": 1, "externals": {"a": {}}, "meta": {}}"#,
+        ),
+        (
+            "a key given again after the split",
+            r#"{"resources": {"a": {}, "b": {}}, "version": 1, "resources": {}}"#,
+        ),
+        (
+            "a key given twice in the second part",
+            r#"{"resources": {"a": {}, "b": {}}, "version": 1, "version": 2}"#,
+        ),
+        (
+            "a bail in the second part",
+            r#"{"functions": {"f": {"requires": ["a"]}}, "services": {"a": {}, "b": {"x": nul}}}"#,
+        ),
+        ("trailing text", r#"{"services": {"a": {}, "b": {}}} x"#),
+    ];
+
+    #[test]
+    fn a_document_split_anywhere_reads_as_on_one_core() {
+        let mut cases: Vec<(&str, &str)> = SPLIT_CASES.to_vec();
+        cases.push(("every construct", EVERY_CONSTRUCT));
+        cases.extend(SERDE_ERRORS.iter().take(10).copied());
+        for (name, text) in cases {
+            let spliced = (0..=text.len())
+                .filter(|&at| assert_split_reads_as_one_core(name, text, at))
+                .count();
+            if name == "every construct" || name == "sections after the split" {
+                assert!(spliced >= 3, "{name}: used the second part {spliced} times");
+            }
+        }
+    }
+
+    #[test]
+    fn a_large_generated_estate_is_read_on_two_cores() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let out = dir.path().join("estate.json");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen_estate.py");
+        let status = std::process::Command::new("python3")
+            .arg(&script)
+            .args(["--services", "300", "-o"])
+            .arg(&out)
+            .status()
+            .expect("python3 runs gen_estate.py");
+        assert!(status.success(), "gen_estate.py failed");
+        let text = std::fs::read_to_string(&out).expect("gen_estate.py wrote the estate");
+        let at = split_candidate(text.as_bytes(), text.len() / 2);
+        let at = at.expect("a node id after the middle");
+        assert!(assert_split_reads_as_one_core(
+            "gen_estate --services 300",
+            &text,
+            at
+        ));
+    }
 
     #[test]
     fn every_construct_reads_as_serde_reads_it() {

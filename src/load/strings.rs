@@ -64,7 +64,11 @@ impl Strings {
     /// # Panics
     /// Past `u32::MAX` distinct strings (see [`Texts::push`]).
     pub fn intern(&mut self, s: &str) -> Str {
-        let hash = FxBuildHasher.hash_one(s);
+        self.intern_hashed(s, FxBuildHasher.hash_one(s))
+    }
+
+    #[inline]
+    fn intern_hashed(&mut self, s: &str, hash: u64) -> Str {
         let empty = match self.look_up(s, hash) {
             Ok(sym) => return Str(sym),
             Err(empty) => empty,
@@ -76,6 +80,46 @@ impl Strings {
             self.slots[empty] = slot_of(hash, self.texts.start(sym));
         }
         Str(sym)
+    }
+
+    /// Interns every string of `other`, in its order: the symbol each gets
+    /// here, by its symbol there. Look-ups run ahead of the interning (the
+    /// slot of a string 16 ahead, the record of one 8 ahead are brought
+    /// into the cache), so their cache misses overlap: this renumbers the
+    /// second half of a document read on another core, a million strings.
+    pub fn intern_all_of(&mut self, other: &Strings) -> Vec<Str> {
+        const AHEAD: usize = 16;
+        let n = other.len();
+        let text = |i: usize| other.texts.get(i as u32);
+        let mut hashes = [0u64; AHEAD];
+        for (i, hash) in hashes.iter_mut().enumerate().take(n) {
+            *hash = FxBuildHasher.hash_one(text(i));
+        }
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let hash = hashes[i % AHEAD];
+            if i + AHEAD < n {
+                let ahead = FxBuildHasher.hash_one(text(i + AHEAD));
+                hashes[i % AHEAD] = ahead;
+                self.prefetch_slot(self.probe_start(ahead));
+            }
+            if i + AHEAD / 2 < n {
+                self.prefetch_record_of(hashes[(i + AHEAD / 2) % AHEAD]);
+            }
+            out.push(self.intern_hashed(text(i), hash));
+        }
+        out
+    }
+
+    /// Brings the record the first slot of `hash` names into the cache,
+    /// when that slot holds a string whose hash tag matches.
+    #[inline]
+    fn prefetch_record_of(&self, hash: u64) {
+        let slot = self.slots[self.probe_start(hash)];
+        if slot != 0 && slot >> OFFSET_BITS == hash >> OFFSET_BITS {
+            self.texts
+                .prefetch_record(((slot & OFFSET_MASK) - 1) as usize);
+        }
     }
 
     /// The symbol of `s` if it was interned.
@@ -106,16 +150,14 @@ impl Strings {
     /// next overlaps its cache miss with the work before it.
     #[inline]
     pub fn prefetch(&self, s: &str) {
-        let i = self.probe_start(FxBuildHasher.hash_one(s));
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch reads nothing and cannot fault; `i` is a slot
-        // index, so the address is inside the table anyway.
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>(self.slots.as_ptr().add(i).cast());
+        self.prefetch_slot(self.probe_start(FxBuildHasher.hash_one(s)));
+    }
+
+    #[inline]
+    fn prefetch_slot(&self, i: usize) {
+        if let Some(slot) = self.slots.get(i) {
+            crate::graph::prefetch(slot);
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = i;
     }
 
     /// The string of `slot` if it is `s` (whose hash is `hash`).
