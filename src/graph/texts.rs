@@ -67,6 +67,24 @@ impl Texts {
         (number, unsafe { std::str::from_utf8_unchecked(bytes) })
     }
 
+    /// Brings where string `i`'s record starts into the cache; a reader
+    /// some strings ahead then calls [`Texts::prefetch_text`], and the
+    /// reading of string `i` after that misses nothing.
+    #[inline]
+    pub fn prefetch_start(&self, i: u32) {
+        if let Some(start) = self.starts.get(i as usize) {
+            prefetch(start);
+        }
+    }
+
+    /// Brings string `i`'s record into the cache.
+    #[inline]
+    pub fn prefetch_text(&self, i: u32) {
+        if let Some(&start) = self.starts.get(i as usize) {
+            self.prefetch_record(start);
+        }
+    }
+
     /// Brings the record at `offset` into the cache (a hint: nothing is
     /// read, an offset past the end is ignored).
     #[inline]

@@ -67,6 +67,11 @@ impl<'d> Merged<'d> {
         std::iter::once(self.first_part()).chain(self.more.iter().flat_map(|m| m.iter().copied()))
     }
 
+    /// The node of the first definition.
+    pub fn first_node(&self) -> &'d Node {
+        self.first
+    }
+
     /// The first definition, where the id was first written.
     fn first_part(&self) -> Part<'d> {
         Part {
