@@ -63,5 +63,7 @@ pub(super) fn analyze_estate(
         rendered.as_bytes(),
         &input_files(&args.estate, &[]),
     )?;
+    leave_for_exit((analysis, rendered));
+    leave_for_exit(loaded);
     Ok(exit::OK)
 }

@@ -119,6 +119,7 @@ pub(super) fn check_estate(
     };
     write(&target, rendered.as_bytes(), &check_inputs(args))?;
     let failed = !verdict.passed() && args.write_baseline.is_none();
+    leave_for_exit((loaded, verdict, report, rendered));
     Ok(if failed && !args.soft_fail {
         exit::VIOLATIONS
     } else {

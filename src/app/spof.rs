@@ -31,6 +31,8 @@ pub(super) fn spof_estate(
         rendered.as_bytes(),
         &input_files(&args.estate, &[]),
     )?;
+    leave_for_exit((baseline, rendered));
+    leave_for_exit(loaded);
     Ok(exit::OK)
 }
 

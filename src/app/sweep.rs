@@ -59,5 +59,7 @@ pub(super) fn sweep_estate(
         rendered.as_bytes(),
         &input_files(&args.estate, &[]),
     )?;
+    leave_for_exit((baseline, columns, rendered));
+    leave_for_exit(loaded);
     Ok(exit::OK)
 }
