@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use super::arn::parse_arn;
-use super::raw::{Document, Entry, Member, Node, NodeField, Strings};
+use super::raw::{Document, Entry, Member, Node, NodeField, Strings, Text};
+use super::strings::Str;
 use crate::model::builtin::{self, BuiltinNode, BUILTINS};
 
 /// The name the built-in document carries in diagnostics and origins. Not
@@ -37,7 +38,7 @@ pub(crate) fn needed<'t>(
             &doc.externals,
         ];
         for (id, node) in sections.into_iter().flatten().flat_map(|s| s.iter()) {
-            if let Some(implied) = implied(&strings[id.sym], node, strings) {
+            if let Some(implied) = implied(id.sym, node, strings) {
                 wanted.insert(implied);
             }
             for entry in node.requires.iter().chain(&node.optional).flatten() {
@@ -65,11 +66,15 @@ pub(crate) fn needed<'t>(
 
 /// The built-in a node's type implies (SPEC §6.2): its `type` field, else
 /// the type its ARN (the `arn` field, or the id) derives.
-fn implied<'s>(id: &'s str, node: &Node, strings: &'s Strings) -> Option<&'static str> {
+fn implied(id: Str, node: &Node, strings: &Strings) -> Option<&'static str> {
     if let Some(t) = node.get(NodeField::Type) {
         return builtin::implied_by_type(&strings[t.sym]);
     }
-    let arn = node.get(NodeField::Arn).map_or(id, |t| &strings[t.sym]);
+    let arn = node.get(NodeField::Arn).map_or(id, |t| t.sym);
+    if !strings.may_concern_builtins(arn) {
+        return None;
+    }
+    let arn = &strings[arn];
     // Most ids are not ARNs of an implying service: look at the service
     // field alone before parsing the whole ARN (this runs on every node).
     let after_partition = arn.strip_prefix("arn:")?.split_once(':')?.1;
@@ -86,21 +91,26 @@ fn implied<'s>(id: &'s str, node: &Node, strings: &'s Strings) -> Option<&'stati
 
 /// Calls `f` with each id an entry names directly (selectors never match
 /// built-ins). Allocation-free: it runs on every entry of every load.
+/// Only ids that may name a built-in are read
+/// ([`Strings::may_concern_builtins`]): the rest are never read again.
 fn for_each_referenced_id<'s>(entry: &Entry, strings: &'s Strings, mut f: impl FnMut(&'s str)) {
+    let mut id = |t: &Text| {
+        if strings.may_concern_builtins(t.sym) {
+            f(&strings[t.sym]);
+        }
+    };
     let g = match entry {
-        Entry::Id(t) => return f(&strings[t.sym]),
+        Entry::Id(t) => return id(t),
         Entry::Group(g) => g,
     };
     for list in [&g.all, &g.any, &g.of, &g.failover].into_iter().flatten() {
         for m in list {
             if let Member::Id(t) = m {
-                f(&strings[t.sym]);
+                id(t);
             }
         }
     }
-    for t in g.via.iter().flatten() {
-        f(&strings[t.sym]);
-    }
+    g.via.iter().flatten().for_each(id);
 }
 
 /// The document that defines `nodes` (JSON text), or `None` when there is

@@ -11,6 +11,7 @@ use std::hash::BuildHasher;
 use rustc_hash::FxBuildHasher;
 
 use crate::graph::Texts;
+use crate::model::builtin;
 
 /// A string of a load's [`Strings`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -38,6 +39,11 @@ pub struct Strings {
     /// 0: empty; else the hash's top 24 bits, then the record's offset
     /// plus one in the low 40 bits. A power of two long.
     slots: Vec<u64>,
+    /// One bit per string: set when it may name or imply a built-in node
+    /// ([`builtin::may_concern_builtins`], decided while the string is in
+    /// the cache), so that finding the built-ins a load needs reads only
+    /// those strings.
+    builtin_bits: Vec<u64>,
 }
 
 const OFFSET_BITS: u32 = 40;
@@ -56,6 +62,7 @@ impl Strings {
         Strings {
             texts: Texts::with_capacity(strings, bytes),
             slots: vec![0; slots_for(strings)],
+            builtin_bits: Vec::with_capacity(strings.div_ceil(64)),
         }
     }
 
@@ -74,6 +81,13 @@ impl Strings {
             Err(empty) => empty,
         };
         let sym = self.texts.push(s);
+        let (word, bit) = (sym as usize / 64, sym % 64);
+        if word == self.builtin_bits.len() {
+            self.builtin_bits.push(0);
+        }
+        if builtin::may_concern_builtins(s) {
+            self.builtin_bits[word] |= 1 << bit;
+        }
         if (self.texts.len() + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         } else {
@@ -120,6 +134,14 @@ impl Strings {
             self.texts
                 .prefetch_record(((slot & OFFSET_MASK) - 1) as usize);
         }
+    }
+
+    /// Whether string `s` may name or imply a built-in node
+    /// ([`builtin::may_concern_builtins`]); false for a symbol of another
+    /// table.
+    pub fn may_concern_builtins(&self, s: Str) -> bool {
+        let word = self.builtin_bits.get(s.index() / 64).copied().unwrap_or(0);
+        word >> (s.0 % 64) & 1 == 1
     }
 
     /// The symbol of `s` if it was interned.

@@ -191,6 +191,23 @@ pub fn is_builtin_id(id: &str) -> bool {
     id.starts_with(PREFIX)
 }
 
+/// Whether a text may name a built-in node or imply one (SPEC §6.2): an
+/// `aws:` id, or an ARN of a service that a type of [`IMPLIED`] belongs
+/// to. Cheap enough for every distinct text of a load: a text for which it
+/// is false does neither, so the loader never reads it again to find out.
+pub fn may_concern_builtins(text: &str) -> bool {
+    if is_builtin_id(text) {
+        return true;
+    }
+    let Some((_, rest)) = text.strip_prefix("arn:").and_then(|t| t.split_once(':')) else {
+        return false;
+    };
+    let service = rest.split_once(':').map_or(rest, |(service, _)| service);
+    IMPLIED
+        .iter()
+        .any(|(t, _)| t.split_once(':').is_some_and(|(s, _)| s == service))
+}
+
 /// The built-in node a node of `node_type` implicitly requires, if any.
 pub fn implied_by_type(node_type: &str) -> Option<&'static str> {
     IMPLIED
@@ -212,6 +229,33 @@ pub fn implied_by_arn_type(service: &str, suffix: Option<&str>) -> Option<&'stat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_that_may_concern_builtins_are_aws_ids_and_implying_arns() {
+        let yes = [
+            "aws:route53-dns",
+            "aws:no-such-node",
+            "arn:aws:cloudfront::123456789012:distribution/E1",
+            "arn:aws-cn:route53:::hostedzone/Z1",
+            "arn:aws:route53",
+        ];
+        let no = [
+            "",
+            "aws",
+            "AWS:route53-dns",
+            "arn:aws:rds:eu-west-1:123:db:orders",
+            "arn:aws:cloudfrontx::1:distribution/E1",
+            "arn:",
+            "arn:aws",
+            "svc-1",
+        ];
+        for text in yes {
+            assert!(may_concern_builtins(text), "{text}");
+        }
+        for text in no {
+            assert!(!may_concern_builtins(text), "{text}");
+        }
+    }
 
     #[test]
     fn the_table_is_sorted_by_id_so_lookups_can_bisect() {
