@@ -68,14 +68,25 @@ pub struct Baseline<'g> {
 impl<'g> Baseline<'g> {
     /// Evaluates the estate with nothing failed and orders its components.
     pub fn new(graph: &'g Graph) -> Self {
-        let grounding = Grounding::compute(graph);
-        let nothing = vec![false; graph.len()];
-        let thresholds = support_thresholds(graph, Some(&grounding.grounded_entry));
-        let (supported, supported_members) = least_support_with(graph, &nothing, &thresholds);
-        let (down, alive) = close_down(graph, supported.clone());
-        let status = degrade(graph, &down, &alive, &nothing);
-        let (rank, cyclic, components) = components_in_order(graph);
-        let local = positions_in_rows(&components, graph.len());
+        // The components do not depend on the statuses: on the other core.
+        let (statuses, (rank, cyclic, components, local)) = rayon::join(
+            || {
+                let grounding = Grounding::compute(graph);
+                let nothing = vec![false; graph.len()];
+                let thresholds = support_thresholds(graph, Some(&grounding.grounded_entry));
+                let (supported, supported_members) =
+                    least_support_with(graph, &nothing, &thresholds);
+                let (down, alive) = close_down(graph, supported.clone());
+                let status = degrade(graph, &down, &alive, &nothing);
+                (grounding, thresholds, supported, supported_members, alive, status)
+            },
+            || {
+                let (rank, cyclic, components) = components_in_order(graph);
+                let local = positions_in_rows(&components, graph.len());
+                (rank, cyclic, components, local)
+            },
+        );
+        let (grounding, thresholds, supported, supported_members, alive, status) = statuses;
         let down_at_rest = graph
             .nodes()
             .filter(|&n| status[n as usize] == Status::Down)
