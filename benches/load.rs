@@ -137,7 +137,7 @@ fn parse(bencher: divan::Bencher, reader: &str) {
     };
     bencher.bench_local(|| {
         let mut strings = Strings::default();
-        match parse_document("estate.json", divan::black_box(&text), &mut strings) {
+        match parse_document("estate.json", divan::black_box(&text), &mut strings, None) {
             Ok(doc) => doc.services.map_or(0, |s| s.len()),
             Err(e) => panic!("the generated estate parses: {e}"),
         }

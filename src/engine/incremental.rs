@@ -78,7 +78,14 @@ impl<'g> Baseline<'g> {
                     least_support_with(graph, &nothing, &thresholds);
                 let (down, alive) = close_down(graph, supported.clone());
                 let status = degrade(graph, &down, &alive, &nothing);
-                (grounding, thresholds, supported, supported_members, alive, status)
+                (
+                    grounding,
+                    thresholds,
+                    supported,
+                    supported_members,
+                    alive,
+                    status,
+                )
             },
             || {
                 let (rank, cyclic, components) = components_in_order(graph);

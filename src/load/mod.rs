@@ -212,9 +212,9 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
         return Err(LoadError { diagnostics });
     }
     read::prefer_small_pages_for(files.iter().map(|(_, t)| t.bytes().len() as u64).sum());
-    load_refs(&refs, &|i| {
+    load_refs(&refs, &|i, range| {
         if let Some((_, text)) = files.get(i) {
-            text.release();
+            text.release(range);
         }
     })
 }
@@ -244,12 +244,24 @@ impl FileText {
     /// phases after parsing do not hold the whole file in memory. A later
     /// diagnostic or origin that reads the text faults in just the pages it
     /// reads, again from the page cache.
-    fn release(&self) {
+    ///
+    /// With a byte range, only the whole pages inside it: the reader gives
+    /// back what it has read as it goes, so a large file is never resident
+    /// whole while its parsed form grows.
+    fn release(&self, range: Option<std::ops::Range<usize>>) {
         if let FileText::Mapped(m) = self {
+            const PAGE: usize = 4096;
+            let range = range.unwrap_or(0..m.len());
+            let (start, end) = (range.start.next_multiple_of(PAGE), range.end / PAGE * PAGE);
+            if end <= start || end > m.len() {
+                return;
+            }
             // SAFETY: the mapping is private and read-only, never written:
             // dropping its pages loses nothing, a later read faults them in
             // from the file again.
-            let dropped = unsafe { m.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+            let dropped = unsafe {
+                m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+            };
             if let Err(e) = dropped {
                 tracing::debug!(error = %e, "could not give a parsed file's pages back");
             }
@@ -426,7 +438,7 @@ pub fn load_documents(sources: &[Source]) -> Result<Loaded, LoadError> {
             text: &s.text,
         })
         .collect();
-    load_refs(&refs, &|_| {})
+    load_refs(&refs, &|_, _| {})
 }
 
 /// A document's name and text, borrowed from wherever they are held.
@@ -436,19 +448,24 @@ pub(crate) struct SourceRef<'s> {
     pub text: &'s str,
 }
 
-/// Loads the sources; `release(i)` is called once source `i` is parsed,
-/// when nothing needs its text but diagnostics.
-fn load_refs(user_sources: &[SourceRef], release: &dyn Fn(usize)) -> Result<Loaded, LoadError> {
+/// Gives back the pages of source `i`'s text within a byte range (all of
+/// them with `None`) that nothing but diagnostics will read again.
+type Release<'a> = &'a (dyn Fn(usize, Option<std::ops::Range<usize>>) + Sync);
+
+/// Loads the sources; `release` is called on each source's text as it is
+/// read, and on the whole of it once it is parsed.
+fn load_refs(user_sources: &[SourceRef], release: Release) -> Result<Loaded, LoadError> {
     let clock = std::time::Instant::now();
     let mut diagnostics = Vec::new();
     let mut documents: Vec<(usize, Document)> = Vec::with_capacity(user_sources.len() + 1);
     let mut strings = strings_for(user_sources);
     for (i, source) in user_sources.iter().enumerate() {
-        match parse::parse_document(source.name, source.text, &mut strings) {
+        let read = |range| release(i, Some(range));
+        match parse::parse_document(source.name, source.text, &mut strings, Some(&read)) {
             Ok(doc) => documents.push((i, doc)),
             Err(d) => diagnostics.push(d),
         }
-        release(i);
+        release(i, None);
     }
     let builtin_text =
         builtin::document(&builtin::needed(documents.iter().map(|(_, d)| d), &strings));
@@ -458,7 +475,7 @@ fn load_refs(user_sources: &[SourceRef], release: &dyn Fn(usize)) -> Result<Load
             name: builtin::SOURCE_NAME,
             text,
         };
-        match parse::parse_document(source.name, source.text, &mut strings) {
+        match parse::parse_document(source.name, source.text, &mut strings, None) {
             Ok(doc) => documents.push((sources.len(), doc)),
             Err(d) => diagnostics.push(d),
         }

@@ -9,17 +9,20 @@ use super::raw::{
     with_json_error_positions, with_strings, with_yaml_spans, without_json_position, Document,
     Strings,
 };
+pub use super::scan::ReadBehind;
 use crate::diag::{closest, did_you_mean, Code, Diagnostic, SourceFile, Span};
 
 /// Parses `text` (named `name` in messages) as an estate document whose
-/// texts are interned in `strings`.
+/// texts are interned in `strings`. `read`, when given, is told each byte
+/// range of `text` the one-pass reader is done with.
 pub fn parse_document(
     name: &str,
     text: &str,
     strings: &mut Strings,
+    read: Option<ReadBehind>,
 ) -> Result<Document, Diagnostic> {
     match Format::guess(name, text) {
-        Format::Json => match super::scan::scan_json(text, strings) {
+        Format::Json => match super::scan::scan_json(text, strings, read) {
             Some(doc) => Ok(doc),
             // Anything unusual, errors included: serde reads it and words
             // the diagnostic.

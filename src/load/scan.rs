@@ -40,12 +40,27 @@ const MAX_DEPTH: u32 = 128;
 /// them); the caller must then read it with serde. `Some(doc)` is equal to
 /// what serde gives, positions ([`At::json`] offsets into `text`) included.
 /// Time is linear in the length of `text`.
-pub(crate) fn scan_json(text: &str, strings: &mut Strings) -> Option<Document> {
+///
+/// `read`, when given, is told each byte range the reader is done with
+/// (every [`READ_BEHIND_BYTES`] or so), so that the pages of a mapped file
+/// can be given back while it is read.
+pub(crate) fn scan_json(
+    text: &str,
+    strings: &mut Strings,
+    read: Option<ReadBehind>,
+) -> Option<Document> {
     let split = (text.len() >= SPLIT_FROM_BYTES)
         .then(|| split_candidate(text.as_bytes(), text.len() / 100 * SPLIT_PERCENT))
         .flatten();
-    scan_json_split(text, strings, split).0
+    scan_json_split(text, strings, split, read).0
 }
+
+/// Told each byte range of the text the reader is done with.
+pub type ReadBehind<'a> = &'a (dyn Fn(std::ops::Range<usize>) + Sync);
+
+/// How many bytes the reader reads between two calls of [`ReadBehind`]
+/// (a few hundred in tests, so that small documents exercise it).
+const READ_BEHIND_BYTES: usize = if cfg!(test) { 256 } else { 8 << 20 };
 
 /// Documents at least this large are read on two cores.
 const SPLIT_FROM_BYTES: usize = 4 << 20;
@@ -73,16 +88,17 @@ fn scan_json_split(
     text: &str,
     strings: &mut Strings,
     split: Option<usize>,
+    read: Option<ReadBehind>,
 ) -> (Option<Document>, bool) {
     let Some(at) = split else {
-        let mut scan = Scanner::new(text, 0, strings);
+        let mut scan = Scanner::new(text, 0, strings, read);
         return (scan.whole_document(), false);
     };
     std::thread::scope(|scope| {
         let reading = std::thread::Builder::new()
             .name("read-json".into())
-            .spawn_scoped(scope, move || read_tail(text, at));
-        let mut scan = Scanner::new(text, 0, strings);
+            .spawn_scoped(scope, move || read_tail(text, at, read));
+        let mut scan = Scanner::new(text, 0, strings, read);
         if let Ok(handle) = reading {
             scan.tail = Some((at, Box::new(move || handle.join().ok().flatten())));
         }
@@ -101,10 +117,10 @@ struct Tail {
 }
 
 /// Reads from `at` (a node's id in some section) to the end of `text`.
-fn read_tail(text: &str, at: usize) -> Option<Tail> {
+fn read_tail(text: &str, at: usize, read: Option<ReadBehind>) -> Option<Tail> {
     let rest_bytes = text.len() - at;
     let mut strings = Strings::with_capacity(rest_bytes / 150, rest_bytes / 3);
-    let mut scan = Scanner::new(text, at, &mut strings);
+    let mut scan = Scanner::new(text, at, &mut strings, read);
     let mut section = Section::default();
     scan.section_entries(&mut section, true)?;
     let mut rest = Document::default();
@@ -196,6 +212,9 @@ struct Scanner<'t, 's> {
     rest: Option<Document>,
     /// Whether the other core's part was spliced in.
     spliced: bool,
+    /// Told the ranges read, and where the next one starts.
+    read: Option<ReadBehind<'s>>,
+    read_from: usize,
 }
 
 type TailJoin<'s> = (usize, Box<dyn FnOnce() -> Option<Tail> + 's>);
@@ -254,7 +273,12 @@ fn plain_run_end(bytes: &[u8], mut i: usize) -> usize {
 }
 
 impl<'t, 's> Scanner<'t, 's> {
-    fn new(text: &'t str, pos: usize, strings: &'s mut Strings) -> Self {
+    fn new(
+        text: &'t str,
+        pos: usize,
+        strings: &'s mut Strings,
+        read: Option<ReadBehind<'s>>,
+    ) -> Self {
         Scanner {
             text,
             pos,
@@ -268,6 +292,19 @@ impl<'t, 's> Scanner<'t, 's> {
             tail: None,
             rest: None,
             spliced: false,
+            read,
+            read_from: pos,
+        }
+    }
+
+    /// Tells [`ReadBehind`] what was read since it was last told, every
+    /// [`READ_BEHIND_BYTES`]: everything before `self.pos` is interned.
+    fn tell_read(&mut self) {
+        if let Some(read) = self.read {
+            if self.pos - self.read_from >= READ_BEHIND_BYTES {
+                read(self.read_from..self.pos);
+                self.read_from = self.pos;
+            }
         }
     }
 
@@ -663,6 +700,7 @@ impl<'t> Scanner<'t, '_> {
             let node = self.node()?;
             let id = self.intern(&id, at);
             section.push(id, node);
+            self.tell_read();
             more = self.next_item(b'}')?;
         }
         Some(())
@@ -860,7 +898,7 @@ mod tests {
     fn assert_reads_as_serde(name: &str, text: &str) -> bool {
         let (expected, expected_strings) = serde_read(text);
         let mut strings = Strings::default();
-        let scanned = scan_json(text, &mut strings);
+        let scanned = scan_json(text, &mut strings, None);
         let Ok(expected) = expected else {
             assert!(
                 scanned.is_none(),
@@ -974,7 +1012,7 @@ mod tests {
     /// What one core reads: the document (as text) and the strings.
     fn one_core(text: &str) -> (Option<String>, Vec<String>) {
         let mut strings = Strings::default();
-        let doc = scan_json_split(text, &mut strings, None).0;
+        let doc = scan_json_split(text, &mut strings, None, None).0;
         let all = all_strings(&strings)
             .into_iter()
             .map(str::to_owned)
@@ -988,7 +1026,7 @@ mod tests {
     fn assert_split_reads_as_one_core(name: &str, text: &str, at: usize) -> bool {
         let (expected, expected_strings) = one_core(text);
         let mut strings = Strings::default();
-        let (doc, spliced) = scan_json_split(text, &mut strings, Some(at));
+        let (doc, spliced) = scan_json_split(text, &mut strings, Some(at), None);
         assert_eq!(doc.as_ref().map(render), expected, "{name}, split at {at}");
         assert_eq!(
             all_strings(&strings),
@@ -1056,6 +1094,39 @@ mod tests {
             &text,
             at
         ));
+    }
+
+    #[test]
+    fn the_reader_tells_what_it_has_read_in_order_on_both_cores() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let out = dir.path().join("estate.json");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen_estate.py");
+        let status = std::process::Command::new("python3")
+            .arg(&script)
+            .args(["--services", "100", "-o"])
+            .arg(&out)
+            .status()
+            .expect("python3 runs gen_estate.py");
+        assert!(status.success(), "gen_estate.py failed");
+        let text = std::fs::read_to_string(&out).expect("gen_estate.py wrote the estate");
+        let at = split_candidate(text.as_bytes(), text.len() / 2).expect("a node id");
+        let told = std::sync::Mutex::new(Vec::new());
+        let read = |range: std::ops::Range<usize>| told.lock().expect("not poisoned").push(range);
+        let mut strings = Strings::default();
+        let (doc, spliced) = scan_json_split(&text, &mut strings, Some(at), Some(&read));
+        assert!(spliced);
+        assert_eq!(doc.as_ref().map(render), one_core(&text).0);
+        let mut told = told.into_inner().expect("not poisoned");
+        told.sort_by_key(|r| r.start);
+        assert!(told.len() > 10, "told {} ranges", told.len());
+        for pair in told.windows(2) {
+            assert!(pair[0].start < pair[0].end && pair[0].end <= pair[1].start, "{pair:?}");
+        }
+        for range in &told {
+            assert!(range.end <= at || range.start >= at, "{range:?} crosses the split at {at}");
+        }
+        let covered: usize = told.iter().map(|r| r.len()).sum();
+        assert!(covered * 10 >= text.len() * 9, "{covered} of {} bytes", text.len());
     }
 
     #[test]
@@ -1140,7 +1211,7 @@ mod tests {
                 }
                 tried += 1;
                 let mut strings = Strings::default();
-                if scan_json(&text, &mut strings).is_some() {
+                if scan_json(&text, &mut strings, None).is_some() {
                     read += 1;
                     assert!(
                         assert_reads_as_serde("edited", &text),
@@ -1166,7 +1237,7 @@ mod tests {
     fn numbers_keep_their_text_and_stand_at_their_first_digit() {
         let text = r#"{"services": {"a": {"availability": 1.50, "min_zones": "2"}}}"#;
         let mut strings = Strings::default();
-        let doc = scan_json(text, &mut strings).expect("a plain document");
+        let doc = scan_json(text, &mut strings, None).expect("a plain document");
         let services = doc.services.expect("a services section");
         let (id, node) = services.iter().next().expect("one node");
         let offset = |t: &Text| t.at.offset_in(text);
@@ -1310,7 +1381,7 @@ mod tests {
             assert!(serde_read(text).0.is_err(), "{name}: serde reads {text:?}");
             let mut strings = Strings::default();
             assert!(
-                scan_json(text, &mut strings).is_none(),
+                scan_json(text, &mut strings, None).is_none(),
                 "{name}: read {text:?}"
             );
         }
@@ -1334,7 +1405,7 @@ mod tests {
             assert!(serde_read(text).0.is_ok(), "{name}: serde rejects {text:?}");
             let mut strings = Strings::default();
             assert!(
-                scan_json(text, &mut strings).is_none(),
+                scan_json(text, &mut strings, None).is_none(),
                 "{name}: read {text:?}"
             );
         }
