@@ -1120,13 +1120,23 @@ mod tests {
         told.sort_by_key(|r| r.start);
         assert!(told.len() > 10, "told {} ranges", told.len());
         for pair in told.windows(2) {
-            assert!(pair[0].start < pair[0].end && pair[0].end <= pair[1].start, "{pair:?}");
+            assert!(
+                pair[0].start < pair[0].end && pair[0].end <= pair[1].start,
+                "{pair:?}"
+            );
         }
         for range in &told {
-            assert!(range.end <= at || range.start >= at, "{range:?} crosses the split at {at}");
+            assert!(
+                range.end <= at || range.start >= at,
+                "{range:?} crosses the split at {at}"
+            );
         }
         let covered: usize = told.iter().map(|r| r.len()).sum();
-        assert!(covered * 10 >= text.len() * 9, "{covered} of {} bytes", text.len());
+        assert!(
+            covered * 10 >= text.len() * 9,
+            "{covered} of {} bytes",
+            text.len()
+        );
     }
 
     #[test]
