@@ -29,28 +29,35 @@ pub(crate) fn resolve(
     Vec<(u32, u32)>,
 ) {
     let mut builder = Builder::with_texts(merged.len(), std::sync::Arc::clone(files.texts()));
-    // One node at a time: preparing all nodes first (even on both cores)
-    // held 400 MB more at the peak for no measurable gain.
-    let mut symbols = Symbols(vec![NO_SYM; files.texts().len()]);
-    let mut scratch = Scratch::default();
-    for (i, m) in merged.iter().enumerate() {
-        prefetch_for_node(files, merged.get(i + AHEAD), merged.get(i + 2 * AHEAD));
-        add_node(files, m, &mut builder, &mut symbols, &mut scratch, out);
-    }
-    drop(symbols);
     // The node of each interned string that is an id: a reference is
     // then resolved by indexing with its symbol, not by hashing its text.
     let mut index = vec![NO_NODE; files.texts().len()];
     for (i, m) in merged.iter().enumerate() {
         index[m.id.value.sym.index()] = i as NodeIx;
     }
+    // Plain-id entries need the index alone: resolved on the other core
+    // while this one adds the nodes (which entries then need).
+    let plain = std::thread::scope(|scope| {
+        let resolving = std::thread::Builder::new()
+            .name("resolve-ids".into())
+            .spawn_scoped(scope, || PlainEntries::resolve(&merged, &index));
+        add_nodes(files, &merged, &mut builder, out);
+        match resolving {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(_) => PlainEntries::resolve(&merged, &index),
+        }
+    });
     tracing::debug!(
         peak_rss_mb = super::peak_rss_mb(),
         rss_mb = super::rss_mb(),
         "nodes indexed"
     );
-    resolve_entries(files, &merged, &index, &mut builder, out);
+    let plain = (!tests::plain_entries_off()).then_some(plain);
+    resolve_entries(files, &merged, &index, plain.as_ref(), &mut builder, out);
     drop(index);
+    drop(plain);
     tracing::debug!(
         peak_rss_mb = super::peak_rss_mb(),
         rss_mb = super::rss_mb(),
@@ -63,6 +70,104 @@ pub(crate) fn resolve(
         .collect();
     let origins = files.key_positions(graph.functions().iter().map(|&f| (f, at[f as usize])));
     (graph, origins, at)
+}
+
+/// Adds every node to the graph, in id order.
+fn add_nodes(files: &Files, merged: &[Merged], builder: &mut Builder, out: &mut Vec<Diagnostic>) {
+    // One node at a time: preparing all nodes first (even on both cores)
+    // held 400 MB more at the peak for no measurable gain.
+    let mut symbols = Symbols(vec![NO_SYM; files.texts().len()]);
+    let mut scratch = Scratch::default();
+    for (i, m) in merged.iter().enumerate() {
+        prefetch_for_node(files, merged.get(i + AHEAD), merged.get(i + 2 * AHEAD));
+        add_node(files, m, builder, &mut symbols, &mut scratch, out);
+    }
+}
+
+/// The entries of every node whose entries are all plain ids of defined
+/// nodes (most nodes), resolved as [`Resolver::resolve_list`] and
+/// [`drop_observed_calls_marked_soft`] resolve them: such entries need the
+/// index alone, not the graph, so they are resolved on the other core while
+/// the nodes are added. Such a node has no diagnostic to report.
+struct PlainEntries {
+    /// Per node, its range of `targets`, or [`PlainEntries::NOT_PLAIN`]
+    /// for a node whose entries are resolved the general way.
+    spans: Vec<(u32, u32)>,
+    /// Each entry's one member, and whether it is optional: a node's
+    /// `requires` first, then its `optional`.
+    targets: Vec<Target>,
+}
+
+/// An entry's one member, and a flag: optional (in [`PlainEntries`]) or
+/// stated by a person (while a list is read).
+type Target = (NodeIx, bool);
+
+impl PlainEntries {
+    const NOT_PLAIN: (u32, u32) = (u32::MAX, u32::MAX);
+
+    fn resolve(merged: &[Merged], index: &[NodeIx]) -> PlainEntries {
+        let mut out = PlainEntries {
+            spans: Vec::with_capacity(merged.len()),
+            targets: Vec::new(),
+        };
+        let (mut requires, mut optional) = (Vec::new(), Vec::new());
+        for m in merged {
+            let plain = plain_ids(m, index, |n| n.requires.as_deref(), &mut requires)
+                && plain_ids(m, index, |n| n.optional.as_deref(), &mut optional);
+            if !plain {
+                out.spans.push(Self::NOT_PLAIN);
+                continue;
+            }
+            let start = out.targets.len() as u32;
+            // An observed call the person marked optional is optional only.
+            let soft_by_person = |x: NodeIx| optional.iter().any(|&(o, by)| o == x && by);
+            let kept = requires.iter().filter(|&&(x, by)| by || !soft_by_person(x));
+            out.targets.extend(kept.map(|&(x, _)| (x, false)));
+            out.targets.extend(optional.iter().map(|&(x, _)| (x, true)));
+            out.spans.push((start, out.targets.len() as u32));
+        }
+        out
+    }
+
+    /// Node `n`'s `requires` and `optional` targets, when its entries are
+    /// all plain ids of defined nodes.
+    fn of(&self, n: NodeIx) -> Option<(&[Target], &[Target])> {
+        let &(start, end) = self.spans.get(n as usize)?;
+        if (start, end) == Self::NOT_PLAIN {
+            return None;
+        }
+        let targets = self.targets.get(start as usize..end as usize)?;
+        Some(targets.split_at(targets.partition_point(|&(_, optional)| !optional)))
+    }
+}
+
+/// One list (`requires` or `optional`) of every definition of `m` as
+/// `(target, stated by a person)`, de-duplicated as [`Resolver::resolve_list`]
+/// does; false when an entry is a group or names no defined node.
+fn plain_ids<'d>(
+    m: &Merged<'d>,
+    index: &[NodeIx],
+    list: impl Fn(&'d raw::Node) -> Option<&'d [raw::Entry]>,
+    out: &mut Vec<Target>,
+) -> bool {
+    out.clear();
+    for part in m.parts() {
+        for entry in list(part.node).unwrap_or_default() {
+            let raw::Entry::Id(t) = entry else {
+                return false;
+            };
+            let target = match index.get(t.sym.index()) {
+                Some(&x) if x != NO_NODE => x,
+                _ => return false,
+            };
+            let by_person = !part.observed;
+            match out.iter_mut().find(|(x, _)| *x == target) {
+                Some((_, by)) => *by |= by_person,
+                None => out.push((target, by_person)),
+            }
+        }
+    }
+    true
 }
 
 /// How many nodes ahead [`prefetch_for_node`] works.
@@ -434,15 +539,21 @@ struct Resolved {
 
 /// Resolves every node's entries and pushes them, in node order, onto the
 /// builder, whose nodes are all in (selectors expand against them).
+/// With `plain`, the nodes it resolved are pushed from it.
 fn resolve_entries(
     files: &Files,
     merged: &[Merged],
     index: &[NodeIx],
+    plain: Option<&PlainEntries>,
     builder: &mut Builder,
     out: &mut Vec<Diagnostic>,
 ) {
     for (n, m) in merged.iter().enumerate() {
         let n = n as NodeIx;
+        if let Some((requires, optional)) = plain.and_then(|p| p.of(n)) {
+            push_plain(builder, n, requires, optional);
+            continue;
+        }
         let resolver = Resolver {
             files,
             graph: builder.graph(),
@@ -1139,8 +1250,7 @@ fn sample(values: &[&str]) -> String {
 /// distribution, a Route 53 hosted zone) requires it, unless it already
 /// requires it alone. The loader brought the built-in in (`load::builtin`).
 fn implied_requirement(graph: &Graph, n: NodeIx, requires: &[Resolved]) -> Option<Resolved> {
-    let implied = builtin::implied_by_type(graph.attr(n, Attr::Type)?)?;
-    let target = graph.find(implied)?;
+    let target = implied_target(graph, n)?;
     let entry = Resolved {
         kind: EntryKind::All,
         members: vec![target],
@@ -1151,6 +1261,28 @@ fn implied_requirement(graph: &Graph, n: NodeIx, requires: &[Resolved]) -> Optio
         .iter()
         .any(|r| r.kind == entry.kind && r.members == entry.members);
     (!stated).then_some(entry)
+}
+
+/// The built-in node `n`'s type implies (SPEC §6.2), if any.
+fn implied_target(graph: &Graph, n: NodeIx) -> Option<NodeIx> {
+    graph.find(builtin::implied_by_type(graph.attr(n, Attr::Type)?)?)
+}
+
+/// Pushes node `n`'s entries resolved by [`PlainEntries`], in the order
+/// [`resolve_entries`] pushes them: `requires`, the implied requirement
+/// unless a plain entry states it, then `optional`.
+fn push_plain(builder: &mut Builder, n: NodeIx, requires: &[Target], optional: &[Target]) {
+    for &(x, _) in requires {
+        builder.push_entry(n, EntryKind::All, false, &[x]);
+    }
+    if let Some(target) = implied_target(builder.graph(), n) {
+        if !requires.iter().any(|&(x, _)| x == target) {
+            builder.push_entry(n, EntryKind::All, false, &[target]);
+        }
+    }
+    for &(x, _) in optional {
+        builder.push_entry(n, EntryKind::All, true, &[x]);
+    }
 }
 
 /// The stored form of a failover entry (see [`EntryKind::Failover`]):
@@ -1208,4 +1340,29 @@ fn drop_observed_calls_marked_soft(
         .into_iter()
         .filter(|r| !(r.plain_id && !r.by_person && soft_by_person(r.members[0])))
         .collect()
+}
+
+/// A switch for the tests that compare [`PlainEntries`] with the general
+/// path: off only where a test turns it off, on its own thread.
+pub(crate) mod tests {
+    #[cfg(test)]
+    thread_local! {
+        static PLAIN_ENTRIES_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Runs `f` with every entry resolved the general way.
+    #[cfg(test)]
+    pub(crate) fn without_plain_entries<T>(f: impl FnOnce() -> T) -> T {
+        PLAIN_ENTRIES_OFF.with(|c| c.set(true));
+        let result = f();
+        PLAIN_ENTRIES_OFF.with(|c| c.set(false));
+        result
+    }
+
+    pub(super) fn plain_entries_off() -> bool {
+        #[cfg(test)]
+        return PLAIN_ENTRIES_OFF.with(std::cell::Cell::get);
+        #[cfg(not(test))]
+        false
+    }
 }

@@ -1306,6 +1306,75 @@ services:
     assert_eq!(optional(g, "pay"), [all(&["recs"]), all(&["cache"])]);
 }
 
+/// Every node's entries as text: kind, members and whether optional.
+fn entries_dump(g: &crate::graph::Graph) -> Vec<String> {
+    g.nodes()
+        .map(|n| {
+            let entries: Vec<String> = g
+                .requires(n)
+                .chain(g.optional(n))
+                .map(|e| {
+                    let entry = &g.entries()[e as usize];
+                    let members: Vec<&str> = g.members(e).iter().map(|&m| g.id(m)).collect();
+                    format!("{:?} {} {members:?}", entry.kind, entry.optional)
+                })
+                .collect();
+            format!("{}: {entries:?}", g.id(n))
+        })
+        .collect()
+}
+
+#[test]
+fn plain_id_entries_resolved_on_the_other_core_are_those_of_the_general_path() {
+    let person = r#"{"version": 1,
+ "functions": {"f": {"requires": ["web", "web", "cdn"], "optional": ["recs", "web"]},
+               "g": {"requires": ["web", {"any": ["recs", "search"]}]}},
+ "services": {"web": {"optional": ["recs"], "requires": ["search"]},
+              "cdn": {"type": "cloudfront:distribution"},
+              "cdn2": {"type": "cloudfront:distribution", "requires": ["aws:cloudfront-edge"]},
+              "lone": {"requires": [], "optional": []}}}"#;
+    let mut estates: Vec<Vec<(String, String)>> = vec![vec![
+        (
+            "traces.json".into(),
+            observed(r#"["recs", "search", "recs"]"#),
+        ),
+        ("person.json".into(), person.into()),
+    ]];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let fixtures: [&[&str]; 3] = [
+        &[
+            "shop/functions.yaml",
+            "shop/services.yaml",
+            "shop/inventory.json",
+        ],
+        &["failover/estate.yaml"],
+        &["availability/instances.yaml"],
+    ];
+    for files in fixtures {
+        let read = |name: &&str| {
+            let text = std::fs::read_to_string(dir.join(name)).expect("a fixture");
+            ((*name).to_owned(), text)
+        };
+        estates.push(files.iter().map(read).collect());
+    }
+    let mut compared = 0;
+    for estate in estates {
+        let docs: Vec<(&str, &str)> = estate
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let general = crate::load::resolve::tests::without_plain_entries(|| load_all(&docs));
+        let plain = load_all(&docs);
+        assert_eq!(
+            entries_dump(&plain.graph),
+            entries_dump(&general.graph),
+            "{docs:?}"
+        );
+        compared += plain.graph.entries().len();
+    }
+    assert!(compared > 30, "{compared} entries compared");
+}
+
 /// A collector document (`meta.sources` not empty) stating `requires`.
 fn observed(requires: &str) -> String {
     format!(
