@@ -21,6 +21,7 @@
 //! paths number the strings of a document alike.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::raw::{
     At, Document, Entry, Group, Member, Meta, Node, NodeField, Section, Selector, Tags, Text,
@@ -94,15 +95,21 @@ fn scan_json_split(
         let mut scan = Scanner::new(text, 0, strings, read);
         return (scan.whole_document(), false);
     };
+    // Set once this thread is done: the other stops at its next node
+    // instead of reading on for a part nobody will take (a document that
+    // bails early is then read by serde at once).
+    let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
+        let done = &done;
         let reading = std::thread::Builder::new()
             .name("read-json".into())
-            .spawn_scoped(scope, move || read_tail(text, at, read));
+            .spawn_scoped(scope, move || read_tail(text, at, read, done));
         let mut scan = Scanner::new(text, 0, strings, read);
         if let Ok(handle) = reading {
             scan.tail = Some((at, Box::new(move || handle.join().ok().flatten())));
         }
         let doc = scan.whole_document();
+        done.store(true, Ordering::Relaxed);
         (doc, scan.spliced)
     })
 }
@@ -117,10 +124,12 @@ struct Tail {
 }
 
 /// Reads from `at` (a node's id in some section) to the end of `text`.
-fn read_tail(text: &str, at: usize, read: Option<ReadBehind>) -> Option<Tail> {
+/// Stops, with `None`, once `done` is set.
+fn read_tail(text: &str, at: usize, read: Option<ReadBehind>, done: &AtomicBool) -> Option<Tail> {
     let rest_bytes = text.len() - at;
     let mut strings = Strings::with_capacity(rest_bytes / 150, rest_bytes / 3);
     let mut scan = Scanner::new(text, at, &mut strings, read);
+    scan.stop = Some(done);
     let mut section = Section::default();
     scan.section_entries(&mut section, true)?;
     let mut rest = Document::default();
@@ -215,6 +224,9 @@ struct Scanner<'t, 's> {
     /// Told the ranges read, and where the next one starts.
     read: Option<ReadBehind<'s>>,
     read_from: usize,
+    /// Set when nobody wants what this reader reads any more: it bails at
+    /// the next node.
+    stop: Option<&'s AtomicBool>,
 }
 
 type TailJoin<'s> = (usize, Box<dyn FnOnce() -> Option<Tail> + 's>);
@@ -294,6 +306,7 @@ impl<'t, 's> Scanner<'t, 's> {
             spliced: false,
             read,
             read_from: pos,
+            stop: None,
         }
     }
 
@@ -695,6 +708,9 @@ impl<'t> Scanner<'t, '_> {
                     self.spliced = true;
                     return Some(());
                 }
+            }
+            if self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+                return None;
             }
             let (id, at) = self.key()?;
             let node = self.node()?;
