@@ -964,19 +964,24 @@ mod tests {
         assert!(read >= 3, "only {read} estate documents among {files:?}");
     }
 
-    #[test]
-    fn a_generated_estate_reads_as_serde_reads_it() {
+    /// The JSON estate `scripts/gen_estate.py` writes for `services`.
+    fn generated_estate(services: u32) -> String {
         let dir = tempfile::tempdir().expect("a temp dir");
         let out = dir.path().join("estate.json");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen_estate.py");
         let status = std::process::Command::new("python3")
             .arg(&script)
-            .args(["--services", "200", "-o"])
+            .args(["--services", &services.to_string(), "-o"])
             .arg(&out)
             .status()
             .expect("python3 runs gen_estate.py");
         assert!(status.success(), "gen_estate.py failed");
-        let text = std::fs::read_to_string(&out).expect("gen_estate.py wrote the estate");
+        std::fs::read_to_string(&out).expect("gen_estate.py wrote the estate")
+    }
+
+    #[test]
+    fn a_generated_estate_reads_as_serde_reads_it() {
+        let text = generated_estate(200);
         assert!(text.len() > 100_000, "a small estate: {} bytes", text.len());
         assert!(assert_reads_as_serde("gen_estate --services 200", &text));
     }
@@ -1092,17 +1097,7 @@ mod tests {
 
     #[test]
     fn a_large_generated_estate_is_read_on_two_cores() {
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let out = dir.path().join("estate.json");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen_estate.py");
-        let status = std::process::Command::new("python3")
-            .arg(&script)
-            .args(["--services", "300", "-o"])
-            .arg(&out)
-            .status()
-            .expect("python3 runs gen_estate.py");
-        assert!(status.success(), "gen_estate.py failed");
-        let text = std::fs::read_to_string(&out).expect("gen_estate.py wrote the estate");
+        let text = generated_estate(300);
         let at = split_candidate(text.as_bytes(), text.len() / 2);
         let at = at.expect("a node id after the middle");
         assert!(assert_split_reads_as_one_core(
@@ -1114,17 +1109,7 @@ mod tests {
 
     #[test]
     fn the_reader_tells_what_it_has_read_in_order_on_both_cores() {
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let out = dir.path().join("estate.json");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen_estate.py");
-        let status = std::process::Command::new("python3")
-            .arg(&script)
-            .args(["--services", "100", "-o"])
-            .arg(&out)
-            .status()
-            .expect("python3 runs gen_estate.py");
-        assert!(status.success(), "gen_estate.py failed");
-        let text = std::fs::read_to_string(&out).expect("gen_estate.py wrote the estate");
+        let text = generated_estate(100);
         let at = split_candidate(text.as_bytes(), text.len() / 2).expect("a node id");
         let told = std::sync::Mutex::new(Vec::new());
         let read = |range: std::ops::Range<usize>| told.lock().expect("not poisoned").push(range);
