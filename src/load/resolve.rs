@@ -54,7 +54,7 @@ pub(crate) fn resolve(
         rss_mb = super::rss_mb(),
         "nodes indexed"
     );
-    let plain = (!tests::plain_entries_off()).then_some(plain);
+    let plain = (!plain_switch::plain_entries_off()).then_some(plain);
     resolve_entries(files, &merged, &index, plain.as_ref(), &mut builder, out);
     drop(index);
     drop(plain);
@@ -1344,7 +1344,7 @@ fn drop_observed_calls_marked_soft(
 
 /// A switch for the tests that compare [`PlainEntries`] with the general
 /// path: off only where a test turns it off, on its own thread.
-pub(crate) mod tests {
+pub(crate) mod plain_switch {
     #[cfg(test)]
     thread_local! {
         static PLAIN_ENTRIES_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };

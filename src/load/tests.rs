@@ -1363,7 +1363,7 @@ fn plain_id_entries_resolved_on_the_other_core_are_those_of_the_general_path() {
             .iter()
             .map(|(n, t)| (n.as_str(), t.as_str()))
             .collect();
-        let general = crate::load::resolve::tests::without_plain_entries(|| load_all(&docs));
+        let general = crate::load::resolve::plain_switch::without_plain_entries(|| load_all(&docs));
         let plain = load_all(&docs);
         assert_eq!(
             entries_dump(&plain.graph),
