@@ -42,9 +42,18 @@ pub fn parse_arn(arn: &str) -> Option<ArnFacts<'_>> {
 impl ArnFacts<'_> {
     /// The node type the ARN implies: `ec2:instance`, `rds:db`, or `s3`.
     pub fn node_type(&self) -> String {
-        match self.type_suffix {
-            Some(t) => format!("{}:{t}", self.service),
-            None => self.service.to_owned(),
+        let mut out = String::new();
+        self.write_node_type(&mut out);
+        out
+    }
+
+    /// Appends [`ArnFacts::node_type`] to `out`, allocating nothing when
+    /// it has room.
+    pub fn write_node_type(&self, out: &mut String) {
+        out.push_str(self.service);
+        if let Some(t) = self.type_suffix {
+            out.push(':');
+            out.push_str(t);
         }
     }
 }

@@ -2,8 +2,6 @@
 //! interned placements, references and selectors resolved, every problem
 //! reported with its position (SPEC §1.1–§1.3).
 
-use std::borrow::Cow;
-
 use super::arn::parse_arn;
 use super::merge::{Merged, Stated};
 use super::raw::{self, At, Member, NodeField as Field, Text, Zones};
@@ -241,6 +239,7 @@ fn check_reserved_id(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) {
 /// would otherwise each allocate and free a handful of short lists.
 #[derive(Default)]
 struct Scratch<'f> {
+    node_type: String,
     zones: Vec<Text>,
     tag_rows: Vec<(&'f str, Text, usize, Text)>,
     tags: Vec<(Text, Text)>,
@@ -287,15 +286,17 @@ fn add_node<'f>(
         }
     }
     let criticality = criticality(files, m, out);
-    let given = attributes(files, m, out);
+    let given = attributes(files, m, &mut scratch.node_type, out);
     let every_zone = zones(files, m, &mut scratch.zones, out);
     let min_zones = min_zones(files, m, scratch.zones.len(), out);
     let availability = availability(files, m, out);
     tags(files, m, &mut scratch.tag_rows, &mut scratch.tags, out);
     let mut attrs = [NO_SYM; 5];
     for (slot, a) in given.iter().enumerate() {
-        if let Some(a) = a {
-            attrs[slot] = builder.intern_attr(slot, a);
+        match a {
+            Some(Given::Text(a)) => attrs[slot] = builder.intern_attr(slot, a),
+            Some(Given::NodeType) => attrs[slot] = builder.intern_attr(slot, &scratch.node_type),
+            None => {}
         }
     }
     scratch.zone_syms.clear();
@@ -337,14 +338,24 @@ fn criticality(files: &Files, m: &Merged, out: &mut Vec<Diagnostic>) -> Critical
     })
 }
 
+/// An attribute's value: a text, or the node type derived from the ARN,
+/// written into the caller's reused buffer (a million ARNs would
+/// otherwise each cost a string allocated and freed).
+enum Given<'f> {
+    Text(&'f str),
+    NodeType,
+}
+
 /// Provider, service, type, account and region: given, else from the ARN
-/// (a given field wins over the derived one, SPEC §1.1).
+/// (a given field wins over the derived one, SPEC §1.1). A derived type is
+/// written into `node_type`.
 fn attributes<'f>(
     files: &Files<'f>,
     m: &Merged,
+    node_type: &mut String,
     out: &mut Vec<Diagnostic>,
-) -> [Option<Cow<'f, str>>; 5] {
-    let given = |f: Field| m.field(f).map(|t| Cow::Borrowed(files.str(t.value)));
+) -> [Option<Given<'f>>; 5] {
+    let given = |f: Field| m.field(f).map(|t| Given::Text(files.str(t.value)));
     let mut attrs = [
         given(Field::Provider),
         given(Field::Service),
@@ -366,12 +377,16 @@ fn attributes<'f>(
         out.push(files.locate(d, src, at, arn.len()));
         return attrs;
     };
+    if attrs[Attr::Type as usize].is_none() {
+        node_type.clear();
+        facts.write_node_type(node_type);
+    }
     let derived = [
-        (Attr::Provider, Some(Cow::Borrowed("aws"))),
-        (Attr::Service, Some(Cow::Borrowed(facts.service))),
-        (Attr::Type, Some(Cow::Owned(facts.node_type()))),
-        (Attr::Account, facts.account.map(Cow::Borrowed)),
-        (Attr::Region, Some(Cow::Borrowed(facts.region))),
+        (Attr::Provider, Some(Given::Text("aws"))),
+        (Attr::Service, Some(Given::Text(facts.service))),
+        (Attr::Type, Some(Given::NodeType)),
+        (Attr::Account, facts.account.map(Given::Text)),
+        (Attr::Region, Some(Given::Text(facts.region))),
     ];
     for (attr, value) in derived {
         let slot = &mut attrs[attr as usize];
