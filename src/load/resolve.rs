@@ -666,8 +666,10 @@ impl Resolver<'_, '_> {
             ("select", g.select.is_some()),
             ("failover", g.failover.is_some() || g.via.is_some()),
         ];
-        let given: Vec<&str> = shapes.iter().filter(|s| s.1).map(|s| s.0).collect();
-        if given.len() != 1 {
+        let mut given = shapes.iter().filter(|s| s.1).map(|s| s.0);
+        let (first, second) = (given.next(), given.next());
+        let Some(shape) = first.filter(|_| second.is_none()) else {
+            let given: Vec<&str> = shapes.iter().filter(|s| s.1).map(|s| s.0).collect();
             let what = if given.is_empty() {
                 "has none of `all`, `any`, `quorum` + `of`, `select`".to_owned()
             } else {
@@ -685,9 +687,9 @@ impl Resolver<'_, '_> {
                 "split it into one entry per group, e.g. `- any: [a, b]` and `- c`",
             ));
             return None;
-        }
+        };
         let allow_empty = self.allow_empty(m, src, g, out)?;
-        let (kind, members) = match given[0] {
+        let (kind, members) = match shape {
             "all" => (
                 EntryKind::All,
                 self.members(owner, m, src, g.all.as_deref()?, allow_empty, g.at, out)?,
@@ -1331,8 +1333,19 @@ pub(crate) fn failover_layout(members: Vec<NodeIx>, via: Vec<NodeIx>) -> (EntryK
     (kind, row)
 }
 
-fn dedup_keep_first(members: Vec<NodeIx>) -> Vec<NodeIx> {
-    if members.len() < 2 {
+fn dedup_keep_first(mut members: Vec<NodeIx>) -> Vec<NodeIx> {
+    // Short lists (nearly all: a group names a few members) in place; a
+    // selector's thousands through a set.
+    if members.len() <= 32 {
+        let mut kept = 0;
+        for i in 0..members.len() {
+            let x = members[i];
+            if !members[..kept].contains(&x) {
+                members[kept] = x;
+                kept += 1;
+            }
+        }
+        members.truncate(kept);
         return members;
     }
     let mut seen = rustc_hash::FxHashSet::default();
@@ -1379,5 +1392,30 @@ pub(crate) mod plain_switch {
         return PLAIN_ENTRIES_OFF.with(std::cell::Cell::get);
         #[cfg(not(test))]
         false
+    }
+}
+
+#[cfg(test)]
+mod dedup_tests {
+    use super::*;
+
+    #[test]
+    fn dedup_keeps_the_first_of_each_member_in_order_at_every_length() {
+        let mut seed = 7u32;
+        for len in 0..80 {
+            let list: Vec<NodeIx> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    (seed >> 16) % 13
+                })
+                .collect();
+            let mut expected = Vec::new();
+            for &x in &list {
+                if !expected.contains(&x) {
+                    expected.push(x);
+                }
+            }
+            assert_eq!(dedup_keep_first(list.clone()), expected, "{list:?}");
+        }
     }
 }
