@@ -199,13 +199,19 @@ pub fn may_concern_builtins(text: &str) -> bool {
     if is_builtin_id(text) {
         return true;
     }
-    let Some((_, rest)) = text.strip_prefix("arn:").and_then(|t| t.split_once(':')) else {
+    // Byte loops, not `split_once`: this runs on every new string of a
+    // load, a million ARNs in a large one.
+    let Some(rest) = text.strip_prefix("arn:") else {
         return false;
     };
-    let service = rest.split_once(':').map_or(rest, |(service, _)| service);
-    IMPLIED
-        .iter()
-        .any(|(t, _)| t.split_once(':').is_some_and(|(s, _)| s == service))
+    let Some(partition_end) = rest.bytes().position(|b| b == b':') else {
+        return false;
+    };
+    let rest = &rest.as_bytes()[partition_end + 1..];
+    let service = &rest[..rest.iter().position(|&b| b == b':').unwrap_or(rest.len())];
+    IMPLIED.iter().any(|(t, _)| {
+        t.as_bytes().starts_with(service) && t.as_bytes().get(service.len()) == Some(&b':')
+    })
 }
 
 /// The built-in node a node of `node_type` implicitly requires, if any.
