@@ -32,8 +32,19 @@ pub fn parse_arn(arn: &str) -> Option<ArnFacts<'_>> {
         return None;
     }
     let [c1, c2, c3, c4, c5] = colons;
-    let (scheme, partition, service) = (&arn[..c1], &arn[c1 + 1..c2], &arn[c2 + 1..c3]);
-    let (region, account, resource) = (&arn[c3 + 1..c4], &arn[c4 + 1..c5], &arn[c5 + 1..]);
+    facts_of([
+        &arn[..c1],
+        &arn[c1 + 1..c2],
+        &arn[c2 + 1..c3],
+        &arn[c3 + 1..c4],
+        &arn[c4 + 1..c5],
+        &arn[c5 + 1..],
+    ])
+}
+
+/// What the six parts of an ARN say, if they are well formed.
+fn facts_of(parts: [&str; 6]) -> Option<ArnFacts<'_>> {
+    let [scheme, partition, service, region, account, resource] = parts;
     if scheme != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
         return None;
     }
@@ -76,27 +87,8 @@ mod tests {
     /// byte loop.
     fn parse_arn_by_splitting(arn: &str) -> Option<ArnFacts<'_>> {
         let mut parts = arn.splitn(6, ':');
-        let (scheme, partition, service, region, account, resource) = (
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-        );
-        if scheme != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
-            return None;
-        }
-        let type_suffix = resource
-            .find(['/', ':'])
-            .map(|end| &resource[..end])
-            .filter(|t| !t.is_empty());
-        Some(ArnFacts {
-            service,
-            region: if region.is_empty() { "global" } else { region },
-            account: (!account.is_empty()).then_some(account),
-            type_suffix,
-        })
+        let parts = [(); 6].map(|()| parts.next());
+        facts_of(parts.map(|p| p.unwrap_or_default())).filter(|_| parts.iter().all(Option::is_some))
     }
 
     #[test]
