@@ -181,18 +181,23 @@ impl AnalyzeReport {
         let functions = graph
             .functions()
             .iter()
-            .map(|&f| FunctionOutcome {
-                causes: ids(&analysis.causes(f)),
-                criticality: graph.criticality(f).as_str(),
-                id: graph.id(f).to_owned(),
-                path: ids(&analysis.path(f)),
-                provenance: sightings(&analysis.path(f)),
-                reasons: analysis
-                    .degradation_reasons(f)
-                    .iter()
-                    .map(|r| ReasonOutcome::new(graph, r))
-                    .collect(),
-                status: analysis.status(f).as_str(),
+            .map(|&f| {
+                // One search per function: a down function's path is a
+                // breadth-first search through what is down.
+                let path = analysis.path(f);
+                FunctionOutcome {
+                    causes: ids(&analysis.causes(f)),
+                    criticality: graph.criticality(f).as_str(),
+                    id: graph.id(f).to_owned(),
+                    path: ids(&path),
+                    provenance: sightings(&path),
+                    reasons: analysis
+                        .degradation_reasons(f)
+                        .iter()
+                        .map(|r| ReasonOutcome::new(graph, r))
+                        .collect(),
+                    status: analysis.status(f).as_str(),
+                }
             })
             .collect();
         let nodes = graph
