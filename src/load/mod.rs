@@ -250,15 +250,17 @@ impl FileText {
     /// whole while its parsed form grows.
     fn release(&self, range: Option<std::ops::Range<usize>>) {
         if let FileText::Mapped(m) = self {
+            // Where pages are larger, the kernel widens the range to whole
+            // pages: a little more is given back, which a read faults in.
             const PAGE: usize = 4096;
             let range = range.unwrap_or(0..m.len());
             let (start, end) = (range.start.next_multiple_of(PAGE), range.end / PAGE * PAGE);
             if end <= start || end > m.len() {
                 return;
             }
-            // SAFETY: the mapping is private and read-only, never written:
-            // dropping its pages loses nothing, a later read faults them in
-            // from the file again.
+            // SAFETY: the mapping is of a file, read-only and never written
+            // (`Mmap::map` shares the page cache): dropping its pages loses
+            // nothing, a later read faults them in from the file again.
             let dropped = unsafe {
                 m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
             };
