@@ -1704,6 +1704,28 @@ fn check_incremental_case(case_seed: u64) {
                 graph.id(n)
             );
         }
+        // The one-pass full evaluation (what large scenarios take), every
+        // status and the down-only form.
+        let mut one_pass: Vec<Status> = graph.nodes().map(|n| baseline.status(n)).collect();
+        for (n, s) in baseline.evaluate_full(&down, &degraded) {
+            one_pass[n as usize] = s;
+        }
+        let statuses: Vec<Status> = graph.nodes().map(|n| full.status(n)).collect();
+        assert_eq!(
+            one_pass, statuses,
+            "one pass under {d} (case seed {case_seed:#x})\n{json}"
+        );
+        let newly_down: Vec<(u32, Status)> = graph
+            .nodes()
+            .filter(|&n| full.status(n) == Status::Down && baseline.status(n) != Status::Down)
+            .map(|n| (n, Status::Down))
+            .collect();
+        let mut down_only = baseline.evaluate_auto(&mut scratch, &down, &degraded, true);
+        down_only.sort_unstable();
+        assert_eq!(
+            down_only, newly_down,
+            "down only under {d} (case seed {case_seed:#x})\n{json}"
+        );
         let expected: Vec<(u32, Status)> = graph
             .functions()
             .iter()

@@ -315,8 +315,12 @@ fn domain_pairs(
 /// A violation's failed domains: one, or a pair.
 type Failed = (Domain, Option<Domain>);
 
+/// A violation's index with its causes and path.
+type Explained = (usize, Vec<NodeIx>, Vec<NodeIx>);
+
 /// Fills causes and paths, evaluating each violating domain once.
 fn explain_all(baseline: &Baseline, index: &DomainIndex, violations: &mut [Violation]) {
+    use rayon::prelude::*;
     let graph = baseline.graph();
     let mut by_domain: FxHashMap<Failed, Vec<usize>> = FxHashMap::default();
     for (i, v) in violations.iter().enumerate() {
@@ -325,18 +329,30 @@ fn explain_all(baseline: &Baseline, index: &DomainIndex, violations: &mut [Viola
             .or_default()
             .push(i);
     }
-    let mut scratch = baseline.scratch();
     let mut domains: Vec<(Failed, Vec<usize>)> = by_domain.into_iter().collect();
     domains.sort_by_cached_key(|((d, e), _)| (d.to_string(), e.as_ref().map(Domain::to_string)));
-    for ((domain, second), indices) in domains {
-        let failed: Vec<Domain> = std::iter::once(domain).chain(second).collect();
-        let (direct, _) = index.direct_all(graph, &failed);
-        let explainer = Explainer::new(baseline, &mut scratch, &direct);
-        for i in indices {
-            let (causes, path) = explainer.explain(violations[i].function);
-            violations[i].causes = causes;
-            violations[i].path = path;
-        }
+    // Each domain on its own (in parallel); the answers land by index.
+    let explained: Vec<Vec<Explained>> = domains
+        .into_par_iter()
+        .map_init(
+            || baseline.scratch(),
+            |scratch, ((domain, second), indices)| {
+                let failed: Vec<Domain> = std::iter::once(domain).chain(second).collect();
+                let (direct, _) = index.direct_all(graph, &failed);
+                let explainer = Explainer::new(baseline, scratch, &direct);
+                indices
+                    .into_iter()
+                    .map(|i| {
+                        let (causes, path) = explainer.explain(violations[i].function);
+                        (i, causes, path)
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    for (i, causes, path) in explained.into_iter().flatten() {
+        violations[i].causes = causes;
+        violations[i].path = path;
     }
 }
 

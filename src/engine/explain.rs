@@ -114,13 +114,17 @@ fn breadth_first(
     }
 }
 
-/// Every node that is down when `direct` fails (baseline-down nodes too).
+/// Every node that is down when `direct` fails (baseline-down nodes too),
+/// in id order.
 pub(crate) fn down_under(
     baseline: &Baseline,
     scratch: &mut Scratch,
     direct: &[NodeIx],
 ) -> Vec<NodeIx> {
-    let changes = baseline.evaluate_auto(scratch, direct, &[], true);
+    if baseline.prefers_full(direct.len()) {
+        return baseline.full_state(direct, &[], true).down_nodes();
+    }
+    let changes = baseline.evaluate(scratch, direct, &[], true);
     let mut down: Vec<NodeIx> = changes
         .into_iter()
         .filter(|(_, s)| *s == Status::Down)
@@ -132,27 +136,59 @@ pub(crate) fn down_under(
     down
 }
 
+/// A set of nodes asked "is `n` in it?" many times: hashed when it is a
+/// small part of the estate, a flag per node when it is large (a region's
+/// down set is a fifth of the estate, and hashing it cost more than
+/// explaining every function under it).
+enum NodeSet {
+    Few(FxHashSet<NodeIx>),
+    Many(Vec<bool>),
+}
+
+impl NodeSet {
+    fn new(nodes: &[NodeIx], estate: usize) -> Self {
+        if nodes.len() * 64 > estate {
+            let mut flags = vec![false; estate];
+            for &n in nodes {
+                flags[n as usize] = true;
+            }
+            NodeSet::Many(flags)
+        } else {
+            NodeSet::Few(nodes.iter().copied().collect())
+        }
+    }
+
+    #[inline]
+    fn contains(&self, n: NodeIx) -> bool {
+        match self {
+            NodeSet::Few(set) => set.contains(&n),
+            NodeSet::Many(flags) => flags[n as usize],
+        }
+    }
+}
+
 /// Explains why functions are down under one scenario: its down set and
 /// directly-down set, computed once for every function asked about.
 pub struct Explainer<'b, 'g> {
     baseline: &'b Baseline<'g>,
-    down: FxHashSet<NodeIx>,
-    direct: FxHashSet<NodeIx>,
+    down: NodeSet,
+    direct: NodeSet,
 }
 
 impl<'b, 'g> Explainer<'b, 'g> {
     /// Evaluates the scenario that fails `direct` (down statuses only).
     pub fn new(baseline: &'b Baseline<'g>, scratch: &mut Scratch, direct: &[NodeIx]) -> Self {
+        let estate = baseline.graph().len();
         Explainer {
             baseline,
-            down: down_under(baseline, scratch, direct).into_iter().collect(),
-            direct: direct.iter().copied().collect(),
+            down: NodeSet::new(&down_under(baseline, scratch, direct), estate),
+            direct: NodeSet::new(direct, estate),
         }
     }
 
     /// Whether `n` is down in the scenario.
     pub fn is_down(&self, n: NodeIx) -> bool {
-        self.down.contains(&n)
+        self.down.contains(n)
     }
 
     /// Causes (SPEC §3.3) and path (§3.4) of `f`; empty when `f` is up.
@@ -160,10 +196,10 @@ impl<'b, 'g> Explainer<'b, 'g> {
         if !self.is_down(f) {
             return (Vec::new(), Vec::new());
         }
-        if self.direct.contains(&f) {
+        if self.direct.contains(f) {
             return (vec![f], vec![f]);
         }
-        let direct = |x: NodeIx| self.direct.contains(&x);
+        let direct = |x: NodeIx| self.direct.contains(x);
         (
             causes_from(f, direct, |y| self.steps(y)),
             shortest_chain(f, direct, |y| self.steps(y)),

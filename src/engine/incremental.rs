@@ -30,10 +30,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::entry::{count_alive, degrades_owner, satisfied, satisfied_by, weight};
-use super::status::{
-    close_down, degrade, least_support_with, support_thresholds, Grounding, NOT_COUNTED,
-};
+use super::cycle::{degrade_inside, down_inside, support_inside};
+use super::entry::{degrades_owner, satisfied, weight};
+use super::flat::{Flat, FlatState};
+use super::status::{close_down, degrade, least_support_with, support_thresholds, Grounding};
 use crate::graph::{EntryIx, Graph, NodeIx};
 use crate::model::Status;
 
@@ -63,6 +63,9 @@ pub struct Baseline<'g> {
     /// Per node: its position in its component's row, so that re-solving a
     /// component finds a member's slot in O(1), not by a scan of the row.
     local: Vec<u32>,
+    /// The estate in component order, for full evaluations: built by the
+    /// first one, so that commands that make none do not pay for it.
+    flat: std::sync::OnceLock<Flat>,
 }
 
 impl<'g> Baseline<'g> {
@@ -112,6 +115,7 @@ impl<'g> Baseline<'g> {
             cyclic,
             components,
             local,
+            flat: std::sync::OnceLock::new(),
         }
     }
 
@@ -422,26 +426,42 @@ impl Baseline<'_> {
         directly_down: &[NodeIx],
         zone_degraded: &[NodeIx],
     ) -> Vec<(NodeIx, Status)> {
-        let g = self.graph;
-        let mut down = vec![false; g.len()];
-        for &x in directly_down {
-            down[x as usize] = true;
-        }
-        let mut zone = vec![false; g.len()];
-        for &x in zone_degraded {
-            zone[x as usize] = true;
-        }
-        let direct = super::scenario::DirectFailure {
-            down,
-            zone_degraded: zone,
-        };
-        let supported = self.support_in_rank_order(&direct.down);
-        let (down, alive) = close_down(g, supported);
-        let status = degrade(g, &down, &alive, &direct.zone_degraded);
-        g.nodes()
-            .filter(|&n| status[n as usize] != self.status[n as usize])
-            .map(|n| (n, status[n as usize]))
+        let state = self.full_state(directly_down, zone_degraded, false);
+        self.graph
+            .nodes()
+            .map(|n| (n, state.status(n)))
+            .filter(|&(n, st)| st != self.status[n as usize])
             .collect()
+    }
+
+    /// Every node's status under a scenario, by one full pass over the
+    /// estate in component order ([`Flat`]). With `down_only`, no node is
+    /// reported degraded.
+    pub(crate) fn full_state(
+        &self,
+        directly_down: &[NodeIx],
+        zone_degraded: &[NodeIx],
+        down_only: bool,
+    ) -> FlatState<'_> {
+        self.flat().evaluate(
+            self.graph,
+            &self.thresholds,
+            directly_down,
+            zone_degraded,
+            down_only,
+        )
+    }
+
+    /// The estate in component order, built on first use.
+    pub(crate) fn flat(&self) -> &Flat {
+        self.flat
+            .get_or_init(|| Flat::new(self.graph, &self.thresholds, &self.components, &self.cyclic))
+    }
+
+    /// Whether a scenario failing `failed` nodes directly is cheaper as one
+    /// full pass than as incremental work (see [`Baseline::evaluate_auto`]).
+    pub(crate) fn prefers_full(&self, failed: usize) -> bool {
+        failed * 64 > self.graph.len()
     }
 
     /// Evaluates a scenario the cheaper way for its size: incrementally when
@@ -455,110 +475,16 @@ impl Baseline<'_> {
         zone_degraded: &[NodeIx],
         down_only: bool,
     ) -> Vec<(NodeIx, Status)> {
-        if (directly_down.len() + zone_degraded.len()) * 32 <= self.graph.len() {
+        if !self.prefers_full(directly_down.len() + zone_degraded.len()) {
             return self.evaluate(scratch, directly_down, zone_degraded, down_only);
         }
-        let mut changes = self.evaluate_full(directly_down, zone_degraded);
-        if down_only {
-            changes.retain(|(_, s)| *s == Status::Down);
-        }
-        changes
+        let state = self.full_state(directly_down, zone_degraded, down_only);
+        self.graph
+            .nodes()
+            .map(|n| (n, state.status(n)))
+            .filter(|&(n, st)| st != self.status[n as usize] && (!down_only || st == Status::Down))
+            .collect()
     }
-}
-
-impl Baseline<'_> {
-    /// Support (SPEC §3.1) under a failure, by one pass over the components
-    /// in rank order: a node alone in its component reads its members'
-    /// final flags (members come first); a component with a cycle is solved
-    /// as a least fixed point inside it. Reads members where the worklist
-    /// form writes owners' counters: far fewer cache misses on big estates.
-    fn support_in_rank_order(&self, excluded: &[bool]) -> Vec<bool> {
-        let g = self.graph;
-        let mut supported = vec![false; g.len()];
-        for rank in 0..self.components.rows() {
-            let nodes = self.components.row(rank);
-            let first = nodes[0];
-            if !self.cyclic[first as usize] {
-                let n = first as usize;
-                supported[n] = !excluded[n]
-                    && g.requires(first).all(|e| {
-                        self.thresholds[e as usize] == NOT_COUNTED
-                            || satisfied_by(g, e, |m| supported[m as usize])
-                    });
-                continue;
-            }
-            let inside = support_inside(
-                g,
-                &self.thresholds,
-                nodes,
-                |m| self.rank[m as usize] == rank as u32,
-                |n| excluded[n as usize],
-                |m| supported[m as usize],
-            );
-            for (&n, s) in nodes.iter().zip(inside) {
-                supported[n as usize] = s;
-            }
-        }
-        supported
-    }
-}
-
-/// The least fixed point of support inside one component with a cycle:
-/// which of `nodes` are supported, given whether each member outside the
-/// component is (`supported_outside`) and which nodes are excluded
-/// (directly down). O(size of the component's entries and member lists).
-fn support_inside(
-    g: &Graph,
-    thresholds: &[u32],
-    nodes: &[NodeIx],
-    inside: impl Fn(NodeIx) -> bool,
-    excluded: impl Fn(NodeIx) -> bool,
-    supported_outside: impl Fn(NodeIx) -> bool,
-) -> Vec<bool> {
-    let pos: rustc_hash::FxHashMap<NodeIx, usize> =
-        nodes.iter().enumerate().map(|(k, &n)| (n, k)).collect();
-    let mut pending = vec![0u32; nodes.len()];
-    let mut count: rustc_hash::FxHashMap<EntryIx, u32> = Default::default();
-    for (k, &n) in nodes.iter().enumerate() {
-        for e in g.requires(n) {
-            let t = thresholds[e as usize];
-            if t == NOT_COUNTED {
-                continue;
-            }
-            let outside = count_alive(g, e, |m| !inside(m) && supported_outside(m));
-            count.insert(e, outside);
-            if outside < t {
-                pending[k] += 1;
-            }
-        }
-    }
-    let mut supported = vec![false; nodes.len()];
-    let mut stack: Vec<usize> = (0..nodes.len())
-        .filter(|&k| pending[k] == 0 && !excluded(nodes[k]))
-        .collect();
-    for &k in &stack {
-        supported[k] = true;
-    }
-    while let Some(k) = stack.pop() {
-        for &e in g.member_of(nodes[k]) {
-            let owner = g.entries()[e as usize].owner;
-            let (Some(&o), Some(c)) = (pos.get(&owner), count.get_mut(&e)) else {
-                continue;
-            };
-            let before = *c;
-            *c = before.saturating_add(weight(g, e, nodes[k]));
-            let t = thresholds[e as usize];
-            if !(before < t && *c >= t) {
-                continue;
-            }
-            pending[o] -= 1;
-            if pending[o] == 0 && !supported[o] && !excluded(owner) {
-                supported[o] = true;
-                stack.push(o);
-            }
-        }
-    }
-    supported
 }
 
 /// Per-thread working state, reset in O(1) by bumping the epoch.
@@ -833,86 +759,25 @@ impl<B: Below> Run<'_, '_, B> {
         )
     }
 
-    /// Whether member `m` is not down while component `rank` is re-solved:
-    /// inside, as `down` says so far; outside, as it now is.
-    #[inline]
-    fn alive_while_solving(&self, rank: u32, down: &[bool], m: NodeIx) -> bool {
-        match self.local(m, rank) {
-            Some(j) => !down[j],
-            None => self.status(m) != Status::Down,
-        }
-    }
-
-    /// Whether node `n` of component `rank` has an unsatisfied `requires`
-    /// entry given `down`.
-    fn unsatisfied_inside(&self, rank: u32, down: &[bool], n: NodeIx) -> bool {
-        let g = self.base.graph;
-        g.requires(n)
-            .any(|e| !satisfied_by(g, e, |m| self.alive_while_solving(rank, down, m)))
-    }
-
-    /// The down closure inside the component: a worklist from the nodes
-    /// that go down, re-checking only the owners of their entries.
-    /// O(Σ members of the entries touched).
+    /// The down closure inside the component, members outside it taken as
+    /// they now are.
     fn component_down(&self, rank: u32, nodes: &[NodeIx], supported: &[bool]) -> Vec<bool> {
-        let g = self.base.graph;
-        let mut down: Vec<bool> = supported.iter().map(|s| !s).collect();
-        let mut stack: Vec<usize> = (0..nodes.len()).filter(|&k| down[k]).collect();
-        for (k, &n) in nodes.iter().enumerate() {
-            if !down[k] && self.unsatisfied_inside(rank, &down, n) {
-                down[k] = true;
-                stack.push(k);
-            }
-        }
-        while let Some(k) = stack.pop() {
-            for &e in g.member_of(nodes[k]) {
-                let entry = &g.entries()[e as usize];
-                if entry.optional {
-                    continue;
-                }
-                let Some(o) = self.local(entry.owner, rank) else {
-                    continue;
-                };
-                if !down[o] && !satisfied_by(g, e, |m| self.alive_while_solving(rank, &down, m)) {
-                    down[o] = true;
-                    stack.push(o);
-                }
-            }
-        }
-        down
+        down_inside(
+            self.base.graph,
+            nodes,
+            supported,
+            |m| self.local(m, rank),
+            |m| self.status(m) == Status::Down,
+        )
     }
 
-    /// Degradation spreading inside the component through `requires`: a
-    /// worklist from the nodes that are not up. O(component + its edges).
-    fn component_degrade(
-        &self,
-        rank: u32,
-        nodes: &[NodeIx],
-        mut status: Vec<Status>,
-    ) -> Vec<Status> {
+    /// Degradation spreading inside the component (none with
+    /// `down_only`, which computes no degradation).
+    fn component_degrade(&self, rank: u32, nodes: &[NodeIx], status: Vec<Status>) -> Vec<Status> {
         if self.down_only {
             return status;
         }
-        let g = self.base.graph;
-        let mut stack: Vec<usize> = (0..nodes.len())
-            .filter(|&k| status[k] != Status::Up)
-            .collect();
-        while let Some(k) = stack.pop() {
-            for &e in g.member_of(nodes[k]) {
-                let entry = &g.entries()[e as usize];
-                if entry.optional {
-                    continue;
-                }
-                let Some(o) = self.local(entry.owner, rank) else {
-                    continue;
-                };
-                if status[o] == Status::Up {
-                    status[o] = Status::Degraded;
-                    stack.push(o);
-                }
-            }
-        }
-        status
+        degrade_inside(self.base.graph, nodes, status, |m| self.local(m, rank))
     }
 }
 

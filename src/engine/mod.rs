@@ -24,9 +24,11 @@ pub fn analyze<'g>(graph: &'g Graph, scenario: &Scenario) -> Analysis<'g> {
 pub mod availability;
 pub mod bdd;
 pub mod check;
+mod cycle;
 pub mod diff;
 #[cfg(test)]
 mod failover_tests;
+mod flat;
 pub mod incremental;
 pub mod pairs;
 pub mod spof;

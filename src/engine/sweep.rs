@@ -414,8 +414,13 @@ fn run_one(
 ) -> SweepColumn {
     let graph = baseline.graph();
     let (down, degraded) = index.direct(graph, d);
-    let changes = baseline.evaluate_auto(scratch, &down, &degraded, false);
-    let functions = functions_not_up(&changes, wanted, baseline_not_up);
+    let functions = if baseline.prefers_full(down.len() + degraded.len()) {
+        let state = baseline.full_state(&down, &degraded, false);
+        not_up_where(graph, wanted, |f| state.status(f))
+    } else {
+        let changes = baseline.evaluate(scratch, &down, &degraded, false);
+        functions_not_up(&changes, wanted, baseline_not_up)
+    };
     SweepColumn {
         domain: d.clone(),
         second: None,
@@ -445,8 +450,7 @@ pub fn sweep_pairs(
         .collect();
     // As `Baseline::evaluate_auto`: a domain that fails a large share of
     // the estate is cheaper as one flat pass than as incremental work.
-    let large = |k: usize| (direct[k].0.len() + direct[k].1.len()) * 32 > graph.len();
-    let baseline_not_up = not_up_where(graph, &wanted, |f| baseline.status(f));
+    let large = |k: usize| baseline.prefers_full(direct[k].0.len() + direct[k].1.len());
     let per_first: Vec<Vec<SweepColumn>> = (0..domains.len())
         .into_par_iter()
         .map_init(
@@ -461,18 +465,20 @@ pub fn sweep_pairs(
                     .map(|j| {
                         let pair = [domains[i].clone(), domains[j].clone()];
                         let (down, degraded) = index.direct_all(graph, &pair);
-                        let (changes, before) = match &held {
-                            Some(h) if !large(j) => (
-                                h.evaluate_scenario(
+                        let functions = match &held {
+                            Some(h) if !large(j) => {
+                                let changes = h.evaluate_scenario(
                                     second,
                                     &added_to(&down, &direct[i].0),
                                     &degraded,
-                                ),
-                                &at_first,
-                            ),
-                            _ => (baseline.evaluate_full(&down, &degraded), &baseline_not_up),
+                                );
+                                functions_not_up(&changes, &wanted, &at_first)
+                            }
+                            _ => {
+                                let state = baseline.full_state(&down, &degraded, false);
+                                not_up_where(graph, &wanted, |f| state.status(f))
+                            }
                         };
-                        let functions = functions_not_up(&changes, &wanted, before);
                         let (a, b) = ordered(&domains[i], &domains[j]);
                         SweepColumn {
                             domain: a.clone(),
