@@ -799,24 +799,23 @@ fn positions_in_rows(rows: &crate::graph::Csr<NodeIx>, nodes: usize) -> Vec<u32>
 /// node requiring itself). Iterative (see [`strongly_connected`]): a chain
 /// of a million services needs no stack.
 fn components_in_order(graph: &Graph) -> (Vec<u32>, Vec<bool>, crate::graph::Csr<NodeIx>) {
-    let sccs = strongly_connected(graph.len(), |n, out| {
+    let components = strongly_connected_rows(graph.len(), |n, out| {
         for e in graph.requires(n) {
             out.extend_from_slice(graph.members(e));
         }
     });
     let mut rank = vec![0u32; graph.len()];
     let mut cyclic = vec![false; graph.len()];
-    let mut components = crate::graph::Csr::new();
-    for (r, nodes) in sccs.into_iter().enumerate() {
+    for r in 0..components.rows() {
+        let nodes = components.row(r);
         let has_cycle = nodes.len() > 1
             || nodes
                 .first()
                 .is_some_and(|&x| graph.requires(x).any(|e| graph.members(e).contains(&x)));
-        for &n in &nodes {
+        for &n in nodes {
             rank[n as usize] = r as u32;
             cyclic[n as usize] = has_cycle;
         }
-        components.push_row(nodes);
     }
     (rank, cyclic, components)
 }
@@ -830,29 +829,40 @@ pub(crate) fn strongly_connected(
     nodes: usize,
     successors: impl Fn(NodeIx, &mut Vec<NodeIx>),
 ) -> Vec<Vec<NodeIx>> {
+    let rows = strongly_connected_rows(nodes, successors);
+    (0..rows.rows()).map(|r| rows.row(r).to_vec()).collect()
+}
+
+/// [`strongly_connected`] as one table, a row per component: a million
+/// components are not a million allocations. A node's index and low link
+/// sit together (one cache line per visit), and a low link of `DONE`
+/// marks a node whose component is complete (no longer on the stack).
+pub(crate) fn strongly_connected_rows(
+    nodes: usize,
+    successors: impl Fn(NodeIx, &mut Vec<NodeIx>),
+) -> crate::graph::Csr<NodeIx> {
     const UNVISITED: u32 = u32::MAX;
-    let mut index = vec![UNVISITED; nodes];
-    let mut low = vec![0u32; nodes];
-    let mut on_stack = vec![false; nodes];
+    const DONE: u32 = u32::MAX;
+    // [index, low link] per node.
+    let mut link = vec![[UNVISITED, 0u32]; nodes];
     let mut stack: Vec<NodeIx> = Vec::new();
     // Successors of the nodes on the call path, flattened; `frames` holds
     // (node, start of its successors in `succ`, next one to visit).
     let mut succ: Vec<NodeIx> = Vec::new();
     let mut frames: Vec<(NodeIx, usize, usize)> = Vec::new();
     let mut next_index = 0u32;
-    let mut out = Vec::new();
+    let mut out = crate::graph::Csr::new();
+    out.items.reserve(nodes);
     for root in 0..nodes as NodeIx {
-        if index[root as usize] != UNVISITED {
+        if link[root as usize][0] != UNVISITED {
             continue;
         }
         let mut to_enter = Some(root);
         loop {
             if let Some(v) = to_enter.take() {
-                index[v as usize] = next_index;
-                low[v as usize] = next_index;
+                link[v as usize] = [next_index, next_index];
                 next_index += 1;
                 stack.push(v);
-                on_stack[v as usize] = true;
                 let start = succ.len();
                 successors(v, &mut succ);
                 frames.push((v, start, start));
@@ -863,28 +873,31 @@ pub(crate) fn strongly_connected(
             if *next < succ.len() {
                 let w = succ[*next];
                 *next += 1;
-                if index[w as usize] == UNVISITED {
+                let [index, low] = link[w as usize];
+                if index == UNVISITED {
                     to_enter = Some(w);
-                } else if on_stack[w as usize] {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                } else if low != DONE {
+                    let v_low = &mut link[v as usize][1];
+                    *v_low = (*v_low).min(index);
                 }
                 continue;
             }
             frames.pop();
             succ.truncate(start);
+            let [v_index, v_low] = link[v as usize];
             if let Some(&(parent, _, _)) = frames.last() {
-                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+                let p_low = &mut link[parent as usize][1];
+                *p_low = (*p_low).min(v_low);
             }
-            if low[v as usize] == index[v as usize] {
-                let mut component = Vec::new();
+            if v_low == v_index {
                 while let Some(w) = stack.pop() {
-                    on_stack[w as usize] = false;
-                    component.push(w);
+                    link[w as usize][1] = DONE;
+                    out.items.push(w);
                     if w == v {
                         break;
                     }
                 }
-                out.push(component);
+                out.offsets.push(out.items.len() as u32);
             }
         }
     }

@@ -76,48 +76,73 @@ pub(crate) fn least_support(
 }
 
 /// [`least_support`] with the thresholds computed once by the caller.
+///
+/// Memory-bound at a million nodes (every step reads an entry and an owner
+/// at random), so each is one read: an entry's owner, threshold and count
+/// sit together, and a node's one counter says both how many of its
+/// entries are still unsatisfied and whether it is excluded.
 pub(crate) fn least_support_with(
     graph: &Graph,
     excluded: &[bool],
     threshold: &[u32],
 ) -> (Vec<bool>, Vec<u32>) {
-    let entries = graph.entries();
-    let mut pending = vec![0u32; graph.len()];
-    for (entry, &t) in entries.iter().zip(threshold) {
-        if t != NOT_COUNTED && t > 0 {
-            pending[entry.owner as usize] += 1;
+    /// Added to an excluded node's counter: it never reaches zero, as it
+    /// only goes down by the number of entries it started with.
+    const BLOCKED: u32 = 1 << 31;
+    #[derive(Clone, Copy)]
+    struct Slot {
+        owner: NodeIx,
+        threshold: u32,
+        count: u32,
+    }
+    let mut slots: Vec<Slot> = graph
+        .entries()
+        .iter()
+        .zip(threshold)
+        .map(|(entry, &threshold)| Slot {
+            owner: entry.owner,
+            threshold,
+            count: 0,
+        })
+        .collect();
+    let mut pending: Vec<u32> = excluded
+        .iter()
+        .map(|&x| if x { BLOCKED } else { 0 })
+        .collect();
+    for slot in &slots {
+        if slot.threshold != NOT_COUNTED && slot.threshold > 0 {
+            pending[slot.owner as usize] += 1;
         }
     }
-    let mut count = vec![0u32; entries.len()];
-    let mut in_set = vec![false; graph.len()];
     let mut queue: Vec<NodeIx> = Vec::with_capacity(graph.len());
-    for n in graph.nodes() {
-        if pending[n as usize] == 0 && !excluded[n as usize] {
-            in_set[n as usize] = true;
-            queue.push(n);
-        }
-    }
+    queue.extend(graph.nodes().filter(|&n| pending[n as usize] == 0));
+    let weighted = graph.has_weighted_entries();
     while let Some(x) = queue.pop() {
         for &e in graph.member_of(x) {
-            let t = threshold[e as usize];
+            let slot = &mut slots[e as usize];
+            let t = slot.threshold;
             if t == NOT_COUNTED {
                 continue;
             }
-            let c = &mut count[e as usize];
-            let before = *c;
-            *c = before.saturating_add(entry::weight(graph, e, x));
-            if !(before < t && *c >= t) {
+            let before = slot.count;
+            let w = if weighted {
+                entry::weight(graph, e, x)
+            } else {
+                1
+            };
+            slot.count = before.saturating_add(w);
+            if !(before < t && slot.count >= t) {
                 continue;
             }
-            let owner = entries[e as usize].owner;
-            let o = owner as usize;
+            let o = slot.owner as usize;
             pending[o] -= 1;
-            if pending[o] == 0 && !excluded[o] && !in_set[o] {
-                in_set[o] = true;
-                queue.push(owner);
+            if pending[o] == 0 {
+                queue.push(slot.owner);
             }
         }
     }
+    let in_set = pending.iter().map(|&p| p == 0).collect();
+    let count = slots.iter().map(|s| s.count).collect();
     (in_set, count)
 }
 
