@@ -25,7 +25,19 @@ fn main() {
             failure.code
         }
     };
-    std::process::exit(code);
+    exit_now(code);
+}
+
+/// Ends the process without the C library's exit handlers. The one that
+/// matters is mimalloc's: it hands every freed page back to the operating
+/// system, range by range (47 ms at 120,000 services), just before the
+/// operating system reclaims the whole address space anyway. Stdout is
+/// flushed first (stderr is not buffered); no other handler has work left:
+/// reports are written and their temporary files renamed or removed.
+fn exit_now(code: i32) -> ! {
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    // SAFETY: `_exit` only ends the process; no code of this one runs after.
+    unsafe { libc::_exit(code) }
 }
 
 /// Logs go to stderr, coloured as `--color` says for stderr; `RUST_LOG`
