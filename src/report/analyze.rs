@@ -4,6 +4,7 @@
 //! order); text and Markdown are rendered from it plus the analysis, which
 //! explains degraded functions too.
 
+use rayon::prelude::*;
 use std::fmt::Write;
 
 use serde::Serialize;
@@ -178,9 +179,11 @@ impl AnalyzeReport {
                 })
                 .collect()
         };
+        // Each function's explanation is a search of its own: in parallel
+        // (the order of the list is kept).
         let functions = graph
             .functions()
-            .iter()
+            .par_iter()
             .map(|&f| {
                 // One search per function: a down function's path is a
                 // breadth-first search through what is down.
@@ -200,8 +203,8 @@ impl AnalyzeReport {
                 }
             })
             .collect();
-        let nodes = graph
-            .nodes()
+        let nodes = (0..graph.len() as NodeIx)
+            .into_par_iter()
             .filter(|&n| analysis.status(n) != Status::Up)
             .map(|n| NodeOutcome {
                 id: graph.id(n).to_owned(),
