@@ -31,9 +31,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::cycle::{degrade_inside, down_inside, support_inside};
-use super::entry::{degrades_owner, satisfied, weight};
+use super::entry::{degrades_owner, full_weight, satisfied, weight};
 use super::flat::{Flat, FlatState};
-use super::status::{close_down, degrade, least_support_with, support_thresholds, Grounding};
+use super::status::{close_down, degrade, support_thresholds, Grounding, NOT_COUNTED};
 use crate::graph::{EntryIx, Graph, NodeIx};
 use crate::model::Status;
 
@@ -77,8 +77,7 @@ impl<'g> Baseline<'g> {
                 let grounding = Grounding::compute(graph);
                 let nothing = vec![false; graph.len()];
                 let thresholds = support_thresholds(graph, Some(&grounding.grounded_entry));
-                let (supported, supported_members) =
-                    least_support_with(graph, &nothing, &thresholds);
+                let (supported, supported_members) = support_at_rest(graph, &thresholds);
                 let (down, alive) = close_down(graph, supported.clone());
                 let status = degrade(graph, &down, &alive, &nothing);
                 (
@@ -217,6 +216,27 @@ impl<'g> Baseline<'g> {
             down_only: false,
         }
     }
+}
+
+/// Support (SPEC §3.1) with nothing failed, without a fixed point: every
+/// node is supported, so each counted entry has all its members supported.
+/// Why: a grounded node's entries are all grounded (satisfied by grounded
+/// members), so by induction on the grounding every grounded node is
+/// supported; then every counted entry (a grounded one) is satisfied by
+/// supported members, and with nothing excluded every node is supported.
+/// Returns what [`least_support_with`] would, at the cost of one pass over
+/// the entries instead of a walk of the whole graph.
+fn support_at_rest(graph: &Graph, thresholds: &[u32]) -> (Vec<bool>, Vec<u32>) {
+    let members = (0..graph.entries().len() as EntryIx)
+        .map(|e| {
+            if thresholds[e as usize] == NOT_COUNTED {
+                0
+            } else {
+                full_weight(graph, e)
+            }
+        })
+        .collect();
+    (vec![true; graph.len()], members)
 }
 
 /// Runs one scenario's propagation in `scratch`, on top of `below` (the
@@ -953,6 +973,43 @@ mod tests {
                 assert!(position[b as usize] <= position[a as usize], "{edges:?}");
             }
         }
+    }
+
+    /// Support with nothing failed needs no fixed point (see
+    /// `support_at_rest`): the same answer as the walk, on cycles with and
+    /// without ground, a quorum and failover weights.
+    #[test]
+    fn support_at_rest_is_the_least_fixed_point_with_nothing_failed() {
+        let g = super::super::tests::graph(
+            "version: 1
+functions:
+  f: {requires: [a, {quorum: 2, of: [q1, q2, db]}]}
+  h: {requires: [pure-1, {failover: [p, s], via: [w]}], optional: [f]}
+services:
+  a: {requires: [{any: [b, db]}]}
+  b: {requires: [a]}
+  pure-1: {requires: [pure-2]}
+  pure-2: {requires: [pure-1]}
+  p: {requires: [q1]}
+resources:
+  db: {}
+  q1: {}
+  q2: {}
+  s: {}
+  w: {}
+",
+        );
+        let grounding = Grounding::compute(&g);
+        assert!(
+            grounding.grounded_node.contains(&false),
+            "some node is not grounded"
+        );
+        let thresholds = support_thresholds(&g, Some(&grounding.grounded_entry));
+        let nothing = vec![false; g.len()];
+        assert_eq!(
+            support_at_rest(&g, &thresholds),
+            super::super::status::least_support_with(&g, &nothing, &thresholds)
+        );
     }
 
     /// A ring of services inside one component: every third requires `all`
