@@ -157,15 +157,25 @@ impl<'g> Baseline<'g> {
         let e = self.graph.entries().len();
         Scratch {
             epoch: 0,
-            node_epoch: vec![0; n],
-            status: vec![Status::Up; n],
-            supported: vec![false; n],
-            direct: vec![false; n],
-            zone_degraded: vec![false; n],
-            worse_member: vec![false; n],
-            entry_epoch: vec![0; e],
-            supported_members: vec![0; e],
-            alive: vec![0; e],
+            nodes: vec![
+                NodeState {
+                    epoch: 0,
+                    status: Status::Up,
+                    supported: false,
+                    direct: false,
+                    zone_degraded: false,
+                    worse_member: false,
+                };
+                n
+            ],
+            entries: vec![
+                EntryState {
+                    epoch: 0,
+                    supported_members: 0,
+                    alive: 0,
+                };
+                e
+            ],
             queued_epoch: vec![0; self.components.rows()],
             heap: BinaryHeap::new(),
             changed: Vec::new(),
@@ -258,13 +268,13 @@ fn run_from<B: Below>(
     };
     for &x in directly_down {
         run.touch(x);
-        run.s.direct[x as usize] = true;
+        run.s.nodes[x as usize].direct = true;
         run.enqueue(x);
     }
     if !down_only {
         for &x in zone_degraded {
             run.touch(x);
-            run.s.zone_degraded[x as usize] = true;
+            run.s.nodes[x as usize].zone_degraded = true;
             run.enqueue(x);
         }
     }
@@ -277,8 +287,8 @@ fn changes_from(s: &Scratch, before: impl Fn(NodeIx) -> Status) -> Vec<(NodeIx, 
     let mut out: Vec<(NodeIx, Status)> = s
         .changed
         .iter()
-        .filter(|&&n| s.status[n as usize] != before(n))
-        .map(|&n| (n, s.status[n as usize]))
+        .filter(|&&n| s.nodes[n as usize].status != before(n))
+        .map(|&n| (n, s.nodes[n as usize].status))
         .collect();
     out.sort_unstable();
     out.dedup();
@@ -359,8 +369,9 @@ impl<'g> Held<'_, 'g> {
     pub fn newly_lost(&self) -> impl Iterator<Item = NodeIx> + '_ {
         self.s.changed.iter().copied().filter(|&n| {
             let i = n as usize;
-            (self.s.status[i] == Status::Down && self.base.status[i] != Status::Down)
-                || (self.base.supported[i] && !self.s.supported[i])
+            let state = &self.s.nodes[i];
+            (state.status == Status::Down && self.base.status[i] != Status::Down)
+                || (self.base.supported[i] && !state.supported)
         })
     }
 
@@ -424,7 +435,8 @@ impl Below for Held<'_, '_> {
     #[inline]
     fn direct(&self, n: NodeIx) -> bool {
         let i = n as usize;
-        self.s.node_epoch[i] == self.s.epoch && self.s.direct[i]
+        let state = &self.s.nodes[i];
+        state.epoch == self.s.epoch && state.direct
     }
     #[inline]
     fn alive(&self, e: EntryIx) -> u32 {
@@ -518,15 +530,8 @@ impl Baseline<'_> {
 #[derive(Debug)]
 pub struct Scratch {
     epoch: u32,
-    node_epoch: Vec<u32>,
-    status: Vec<Status>,
-    supported: Vec<bool>,
-    direct: Vec<bool>,
-    zone_degraded: Vec<bool>,
-    worse_member: Vec<bool>,
-    entry_epoch: Vec<u32>,
-    supported_members: Vec<u32>,
-    alive: Vec<u32>,
+    nodes: Vec<NodeState>,
+    entries: Vec<EntryState>,
     queued_epoch: Vec<u32>,
     heap: BinaryHeap<Reverse<u32>>,
     changed: Vec<NodeIx>,
@@ -537,9 +542,9 @@ impl Scratch {
     /// did not touch it: the one layered read, for runs and held states.
     #[inline]
     fn status_over(&self, n: NodeIx, below: &impl Below) -> Status {
-        let i = n as usize;
-        if self.node_epoch[i] == self.epoch {
-            self.status[i]
+        let state = &self.nodes[n as usize];
+        if state.epoch == self.epoch {
+            state.status
         } else {
             below.status(n)
         }
@@ -547,9 +552,9 @@ impl Scratch {
 
     #[inline]
     fn supported_over(&self, n: NodeIx, below: &impl Below) -> bool {
-        let i = n as usize;
-        if self.node_epoch[i] == self.epoch {
-            self.supported[i]
+        let state = &self.nodes[n as usize];
+        if state.epoch == self.epoch {
+            state.supported
         } else {
             below.supported(n)
         }
@@ -557,9 +562,9 @@ impl Scratch {
 
     #[inline]
     fn alive_over(&self, e: EntryIx, below: &impl Below) -> u32 {
-        let i = e as usize;
-        if self.entry_epoch[i] == self.epoch {
-            self.alive[i]
+        let state = &self.entries[e as usize];
+        if state.epoch == self.epoch {
+            state.alive
         } else {
             below.alive(e)
         }
@@ -567,9 +572,9 @@ impl Scratch {
 
     #[inline]
     fn supported_members_over(&self, e: EntryIx, below: &impl Below) -> u32 {
-        let i = e as usize;
-        if self.entry_epoch[i] == self.epoch {
-            self.supported_members[i]
+        let state = &self.entries[e as usize];
+        if state.epoch == self.epoch {
+            state.supported_members
         } else {
             below.supported_members(e)
         }
@@ -578,14 +583,36 @@ impl Scratch {
     fn begin(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
-            self.node_epoch.fill(0);
-            self.entry_epoch.fill(0);
+            self.nodes.iter_mut().for_each(|x| x.epoch = 0);
+            self.entries.iter_mut().for_each(|x| x.epoch = 0);
             self.queued_epoch.fill(0);
             self.epoch = 1;
         }
         self.heap.clear();
         self.changed.clear();
     }
+}
+
+/// A node's state in a run. One record per node rather than an array per
+/// field: a step reads and writes these together, and at a million nodes
+/// each array was a cache miss of its own.
+#[derive(Debug, Clone, Copy)]
+struct NodeState {
+    /// The run that wrote this record; older ones are read from below.
+    epoch: u32,
+    status: Status,
+    supported: bool,
+    direct: bool,
+    zone_degraded: bool,
+    worse_member: bool,
+}
+
+/// An entry's counters in a run (see [`NodeState`]).
+#[derive(Debug, Clone, Copy)]
+struct EntryState {
+    epoch: u32,
+    supported_members: u32,
+    alive: u32,
 }
 
 /// One scenario being evaluated.
@@ -601,23 +628,27 @@ impl<B: Below> Run<'_, '_, B> {
     /// Makes node `n`'s scratch state current (copied from the baseline).
     fn touch(&mut self, n: NodeIx) {
         let i = n as usize;
-        if self.s.node_epoch[i] != self.s.epoch {
-            self.s.node_epoch[i] = self.s.epoch;
-            self.s.status[i] = self.below.status(n);
-            self.s.supported[i] = self.below.supported(n);
-            self.s.direct[i] = self.below.direct(n);
-            self.s.zone_degraded[i] = false;
-            self.s.worse_member[i] = false;
+        if self.s.nodes[i].epoch != self.s.epoch {
+            self.s.nodes[i] = NodeState {
+                epoch: self.s.epoch,
+                status: self.below.status(n),
+                supported: self.below.supported(n),
+                direct: self.below.direct(n),
+                zone_degraded: false,
+                worse_member: false,
+            };
             self.s.changed.push(n);
         }
     }
 
     fn touch_entry(&mut self, e: EntryIx) {
         let i = e as usize;
-        if self.s.entry_epoch[i] != self.s.epoch {
-            self.s.entry_epoch[i] = self.s.epoch;
-            self.s.supported_members[i] = self.below.supported_members(e);
-            self.s.alive[i] = self.below.alive(e);
+        if self.s.entries[i].epoch != self.s.epoch {
+            self.s.entries[i] = EntryState {
+                epoch: self.s.epoch,
+                supported_members: self.below.supported_members(e),
+                alive: self.below.alive(e),
+            };
         }
     }
 
@@ -663,7 +694,7 @@ impl<B: Below> Run<'_, '_, B> {
     fn process_node(&mut self, n: NodeIx) {
         self.touch(n);
         let g = self.base.graph;
-        let direct = self.s.direct[n as usize];
+        let direct = self.s.nodes[n as usize].direct;
         let supported = !direct
             && g.requires(n).all(|e| {
                 !self.base.grounded_entry[e as usize]
@@ -690,8 +721,8 @@ impl<B: Below> Run<'_, '_, B> {
         let g = self.base.graph;
         let i = n as usize;
         let degraded = self.base.status[i] == Status::Degraded
-            || self.s.zone_degraded[i]
-            || self.s.worse_member[i]
+            || self.s.nodes[i].zone_degraded
+            || self.s.nodes[i].worse_member
             || g.requires(n)
                 .chain(g.optional(n))
                 .any(|e| degrades_owner(g, e, self.alive(e)));
@@ -706,13 +737,14 @@ impl<B: Below> Run<'_, '_, B> {
     /// entries it is a member of.
     fn settle(&mut self, n: NodeIx, supported: bool, status: Status) {
         let i = n as usize;
-        let lost_support = self.s.supported[i] && !supported;
-        let old = self.s.status[i];
+        let state = &mut self.s.nodes[i];
+        let lost_support = state.supported && !supported;
+        let old = state.status;
         let status = status.max(old);
         let went_down = old != Status::Down && status == Status::Down;
         let worse = status > old;
-        self.s.supported[i] = self.s.supported[i] && supported;
-        self.s.status[i] = status;
+        state.supported = state.supported && supported;
+        state.status = status;
         if !(lost_support || worse) {
             return;
         }
@@ -721,10 +753,10 @@ impl<B: Below> Run<'_, '_, B> {
             let entry = g.entries()[e as usize];
             self.touch_entry(e);
             if lost_support && self.base.grounded_entry[e as usize] {
-                self.s.supported_members[e as usize] -= weight(g, e, n);
+                self.s.entries[e as usize].supported_members -= weight(g, e, n);
             }
             if went_down {
-                self.s.alive[e as usize] -= weight(g, e, n);
+                self.s.entries[e as usize].alive -= weight(g, e, n);
             }
             let owner_matters = if self.down_only {
                 !entry.optional && (lost_support || went_down)
@@ -734,7 +766,7 @@ impl<B: Below> Run<'_, '_, B> {
             if owner_matters {
                 self.touch(entry.owner);
                 if !entry.optional {
-                    self.s.worse_member[entry.owner as usize] = true;
+                    self.s.nodes[entry.owner as usize].worse_member = true;
                 }
                 self.enqueue(entry.owner);
             }
@@ -781,7 +813,7 @@ impl<B: Below> Run<'_, '_, B> {
             &self.base.thresholds,
             nodes,
             |m| self.base.rank[m as usize] == rank,
-            |n| self.s.direct[n as usize],
+            |n| self.s.nodes[n as usize].direct,
             |m| self.supported(m),
         )
     }
