@@ -97,14 +97,7 @@ pub(crate) fn down_inside(
         }
     }
     while let Some(k) = stack.pop() {
-        for &e in g.member_of(nodes[k]) {
-            let entry = &g.entries()[e as usize];
-            if entry.optional {
-                continue;
-            }
-            let Some(o) = local(entry.owner) else {
-                continue;
-            };
+        for (e, o) in requiring_inside(g, nodes[k], &local) {
             if !down[o] && !satisfied_by(g, e, |m| alive(&down, m)) {
                 down[o] = true;
                 stack.push(o);
@@ -112,6 +105,23 @@ pub(crate) fn down_inside(
         }
     }
     down
+}
+
+/// The `requires` entries that have `n` as a member and an owner inside the
+/// component, each with its owner's position there: where a change of `n`
+/// goes next while a component is solved.
+fn requiring_inside<'a>(
+    g: &'a Graph,
+    n: NodeIx,
+    local: &'a impl Fn(NodeIx) -> Option<usize>,
+) -> impl Iterator<Item = (EntryIx, usize)> + 'a {
+    g.member_of(n).iter().filter_map(move |&e| {
+        let entry = &g.entries()[e as usize];
+        if entry.optional {
+            return None;
+        }
+        local(entry.owner).map(|o| (e, o))
+    })
 }
 
 /// Degradation spreading inside a component with a cycle through
@@ -127,14 +137,7 @@ pub(crate) fn degrade_inside(
         .filter(|&k| status[k] != Status::Up)
         .collect();
     while let Some(k) = stack.pop() {
-        for &e in g.member_of(nodes[k]) {
-            let entry = &g.entries()[e as usize];
-            if entry.optional {
-                continue;
-            }
-            let Some(o) = local(entry.owner) else {
-                continue;
-            };
+        for (_, o) in requiring_inside(g, nodes[k], &local) {
             if status[o] == Status::Up {
                 status[o] = Status::Degraded;
                 stack.push(o);
