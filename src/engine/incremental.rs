@@ -458,11 +458,23 @@ impl Baseline<'_> {
         directly_down: &[NodeIx],
         zone_degraded: &[NodeIx],
     ) -> Vec<(NodeIx, Status)> {
-        let state = self.full_state(directly_down, zone_degraded, false);
+        self.full_changes(directly_down, zone_degraded, false)
+    }
+
+    /// The nodes whose status under a scenario differs from the baseline,
+    /// with that status, in id order, by one full pass; with `down_only`,
+    /// those that go down.
+    fn full_changes(
+        &self,
+        directly_down: &[NodeIx],
+        zone_degraded: &[NodeIx],
+        down_only: bool,
+    ) -> Vec<(NodeIx, Status)> {
+        let state = self.full_state(directly_down, zone_degraded, down_only);
         self.graph
             .nodes()
             .map(|n| (n, state.status(n)))
-            .filter(|&(n, st)| st != self.status[n as usize])
+            .filter(|&(n, st)| st != self.status[n as usize] && (!down_only || st == Status::Down))
             .collect()
     }
 
@@ -517,12 +529,7 @@ impl Baseline<'_> {
         if !self.prefers_full(directly_down.len() + zone_degraded.len()) {
             return self.evaluate(scratch, directly_down, zone_degraded, down_only);
         }
-        let state = self.full_state(directly_down, zone_degraded, down_only);
-        self.graph
-            .nodes()
-            .map(|n| (n, state.status(n)))
-            .filter(|&(n, st)| st != self.status[n as usize] && (!down_only || st == Status::Down))
-            .collect()
+        self.full_changes(directly_down, zone_degraded, down_only)
     }
 }
 
