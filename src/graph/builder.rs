@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use super::{Attr, Entry, Graph, NodeIx, Sym, Texts};
+use super::{Attr, Entry, Graph, NodeIx, Sym, Texts, NO_SYM};
 use crate::model::{Criticality, EntryKind, NodeKind};
 
 /// One node as `load` checked it, borrowed for the time of
@@ -147,6 +147,43 @@ impl Builder {
         self.graph.tags.items.extend_from_slice(node.tags);
         self.graph.tags.end_row();
         n
+    }
+
+    /// Appends the nodes of `part`, a builder that added the nodes right
+    /// after this one's (on another core), as if they had been pushed here:
+    /// its symbols are interned here in its numbering order, which is the
+    /// order they first appear in its nodes, so every symbol gets the
+    /// number one builder would have given it. Both hold nodes only.
+    pub fn append_nodes(&mut self, part: Builder) {
+        debug_assert!(
+            self.graph.entries.is_empty() && part.graph.entries.is_empty(),
+            "nodes come before entries"
+        );
+        let p = part.graph;
+        let map: Vec<Sym> = p.symbols.iter().map(|t| self.intern(t)).collect();
+        let sym = |s: Sym| if s == NO_SYM { NO_SYM } else { map[s as usize] };
+        let offset = self.graph.len() as NodeIx;
+        let g = &mut self.graph;
+        g.id_syms.extend_from_slice(&p.id_syms);
+        g.kinds.extend_from_slice(&p.kinds);
+        g.criticality.extend_from_slice(&p.criticality);
+        g.descriptions
+            .extend(p.descriptions.into_iter().map(|(n, d)| (n + offset, d)));
+        g.attrs.extend(p.attrs.iter().map(|&s| sym(s)));
+        for n in 0..p.zones.rows() {
+            g.zones.items.extend(p.zones.row(n).iter().map(|&s| sym(s)));
+            g.zones.end_row();
+        }
+        g.zones_every.extend_from_slice(&p.zones_every);
+        g.min_zones.extend_from_slice(&p.min_zones);
+        g.availability
+            .extend(p.availability.iter().map(|&(n, a)| (n + offset, a)));
+        for n in 0..p.tags.rows() {
+            g.tags
+                .items
+                .extend(p.tags.row(n).iter().map(|&(k, v)| (sym(k), sym(v))));
+            g.tags.end_row();
+        }
     }
 
     /// The graph so far. Node queries (ids, kinds, attributes, zones, tags,

@@ -1941,3 +1941,126 @@ fn a_selector_matching_nothing_suggests_the_closest_values() {
         "{help}"
     );
 }
+
+/// Every node table of a graph and its symbols, as text.
+fn nodes_dump(g: &crate::graph::Graph) -> Vec<String> {
+    use crate::graph::Attr;
+    let text = |s| g.symbol(s).unwrap_or("-").to_owned();
+    let mut out: Vec<String> = (0..)
+        .map_while(|s| g.symbol(s))
+        .map(|t| format!("symbol {t}"))
+        .collect();
+    out.extend(g.nodes().map(|n| {
+        let attrs: Vec<String> = Attr::ALL.iter().map(|&a| text(g.attr_sym(n, a))).collect();
+        let zones: Vec<String> = g.zones(n).iter().map(|&z| text(z)).collect();
+        let tags: Vec<String> = g
+            .tags(n)
+            .iter()
+            .map(|&(k, v)| format!("{}={}", text(k), text(v)))
+            .collect();
+        format!(
+            "{} {:?} {:?} {:?} {attrs:?} {zones:?} {} {} {} {tags:?}",
+            g.id(n),
+            g.kind(n),
+            g.criticality(n),
+            g.description(n),
+            g.zones_every(n),
+            g.min_zones(n),
+            g.availability(n),
+        )
+    }));
+    out
+}
+
+/// The nodes are added on two cores, cut anywhere: the graph is the one a
+/// single core builds (symbols numbered alike, every table, every entry),
+/// and so are the problems reported.
+#[test]
+fn nodes_added_on_two_cores_make_the_graph_one_core_makes() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let fixtures: [&[&str]; 4] = [
+        &[
+            "shop/functions.yaml",
+            "shop/services.yaml",
+            "shop/inventory.json",
+        ],
+        &["failover/estate.yaml"],
+        &["availability/instances.yaml"],
+        &["diff/base.yaml"],
+    ];
+    let mut estates: Vec<Vec<(String, String)>> = Vec::new();
+    for files in fixtures {
+        let read = |name: &&str| {
+            let text = std::fs::read_to_string(dir.join(name)).expect("a fixture");
+            ((*name).to_owned(), text)
+        };
+        estates.push(files.iter().map(read).collect());
+    }
+    let mut compared = 0;
+    for estate in estates {
+        let docs: Vec<(&str, &str)> = estate
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let whole = crate::load::resolve::node_split::cut_at(usize::MAX, || load_all(&docs));
+        let nodes = whole.graph.len();
+        for at in [0, 1, nodes / 3, nodes / 2, nodes.saturating_sub(1)] {
+            let cut = crate::load::resolve::node_split::cut_at(at, || load_all(&docs));
+            assert_eq!(
+                nodes_dump(&cut.graph),
+                nodes_dump(&whole.graph),
+                "cut at {at}"
+            );
+            assert_eq!(
+                entries_dump(&cut.graph),
+                entries_dump(&whole.graph),
+                "cut at {at}"
+            );
+            assert_eq!(
+                cut.warnings
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>(),
+                whole
+                    .warnings
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>(),
+                "cut at {at}"
+            );
+            compared += nodes;
+        }
+    }
+    assert!(compared > 100, "{compared} nodes compared");
+}
+
+/// Problems found while adding nodes on either core are all reported, in
+/// node order, as on one core.
+#[test]
+fn problems_found_on_both_cores_are_reported_in_node_order() {
+    let yaml = "version: 1
+functions:
+  a: {criticality: urgent}
+  b: {criticality: low}
+  c: {criticality: vital}
+services:
+  d: {min_zones: 3, zones: [z1]}
+";
+    let whole = crate::load::resolve::node_split::cut_at(usize::MAX, || {
+        try_load_all(&[("estate.yaml", yaml)])
+            .err()
+            .map(|e| e.to_string())
+    });
+    assert!(
+        whole.as_deref().is_some_and(|e| e.contains("urgent")),
+        "{whole:?}"
+    );
+    for at in 0..=4 {
+        let cut = crate::load::resolve::node_split::cut_at(at, || {
+            try_load_all(&[("estate.yaml", yaml)])
+                .err()
+                .map(|e| e.to_string())
+        });
+        assert_eq!(cut, whole, "cut at {at}");
+    }
+}
