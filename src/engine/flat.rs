@@ -52,7 +52,9 @@ struct FlatEntry {
     flags: u8,
 }
 
-/// The estate in component order, built once per baseline.
+/// The estate laid out for the one pass, built once per baseline: the
+/// nodes without entries, then every component in order (members first),
+/// each contiguous.
 #[derive(Debug)]
 pub(crate) struct Flat {
     /// Positions `0..leaves` hold the nodes without entries: their state
