@@ -1340,8 +1340,7 @@ fn plain_id_entries_resolved_on_the_other_core_are_those_of_the_general_path() {
         ),
         ("person.json".into(), person.into()),
     ]];
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let fixtures: [&[&str]; 3] = [
+    estates.extend(fixture_estates(&[
         &[
             "shop/functions.yaml",
             "shop/services.yaml",
@@ -1349,20 +1348,10 @@ fn plain_id_entries_resolved_on_the_other_core_are_those_of_the_general_path() {
         ],
         &["failover/estate.yaml"],
         &["availability/instances.yaml"],
-    ];
-    for files in fixtures {
-        let read = |name: &&str| {
-            let text = std::fs::read_to_string(dir.join(name)).expect("a fixture");
-            ((*name).to_owned(), text)
-        };
-        estates.push(files.iter().map(read).collect());
-    }
+    ]));
     let mut compared = 0;
     for estate in estates {
-        let docs: Vec<(&str, &str)> = estate
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .collect();
+        let docs = as_docs(&estate);
         let general = crate::load::resolve::plain_switch::without_plain_entries(|| load_all(&docs));
         let plain = load_all(&docs);
         assert_eq!(
@@ -1373,6 +1362,27 @@ fn plain_id_entries_resolved_on_the_other_core_are_those_of_the_general_path() {
         compared += plain.graph.entries().len();
     }
     assert!(compared > 30, "{compared} entries compared");
+}
+
+/// Estates made of files of `fixtures/`: each its files' names and texts.
+fn fixture_estates(estates: &[&[&str]]) -> Vec<Vec<(String, String)>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let read = |name: &&str| {
+        let text = std::fs::read_to_string(dir.join(name)).expect("a fixture");
+        ((*name).to_owned(), text)
+    };
+    estates
+        .iter()
+        .map(|files| files.iter().map(read).collect())
+        .collect()
+}
+
+/// An estate's documents as `load_all` takes them.
+fn as_docs(estate: &[(String, String)]) -> Vec<(&str, &str)> {
+    estate
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect()
 }
 
 /// A collector document (`meta.sources` not empty) stating `requires`.
@@ -1977,8 +1987,7 @@ fn nodes_dump(g: &crate::graph::Graph) -> Vec<String> {
 /// and so are the problems reported.
 #[test]
 fn nodes_added_on_two_cores_make_the_graph_one_core_makes() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let fixtures: [&[&str]; 4] = [
+    let estates = fixture_estates(&[
         &[
             "shop/functions.yaml",
             "shop/services.yaml",
@@ -1987,21 +1996,10 @@ fn nodes_added_on_two_cores_make_the_graph_one_core_makes() {
         &["failover/estate.yaml"],
         &["availability/instances.yaml"],
         &["diff/base.yaml"],
-    ];
-    let mut estates: Vec<Vec<(String, String)>> = Vec::new();
-    for files in fixtures {
-        let read = |name: &&str| {
-            let text = std::fs::read_to_string(dir.join(name)).expect("a fixture");
-            ((*name).to_owned(), text)
-        };
-        estates.push(files.iter().map(read).collect());
-    }
+    ]);
     let mut compared = 0;
     for estate in estates {
-        let docs: Vec<(&str, &str)> = estate
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .collect();
+        let docs = as_docs(&estate);
         let whole = crate::load::resolve::node_split::cut_at(usize::MAX, || load_all(&docs));
         let nodes = whole.graph.len();
         for at in [0, 1, nodes / 3, nodes / 2, nodes.saturating_sub(1)] {
