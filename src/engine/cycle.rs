@@ -124,6 +124,21 @@ fn requiring_inside<'a>(
     })
 }
 
+/// The statuses of a component's nodes before degradation spreads inside
+/// it: down where `down` says so, else what `not_down` says (up, or
+/// degraded for a reason of its own or of a member outside).
+pub(crate) fn first_statuses(
+    nodes: &[NodeIx],
+    down: &[bool],
+    not_down: impl Fn(NodeIx) -> Status,
+) -> Vec<Status> {
+    nodes
+        .iter()
+        .zip(down)
+        .map(|(&n, &d)| if d { Status::Down } else { not_down(n) })
+        .collect()
+}
+
 /// Degradation spreading inside a component with a cycle through
 /// `requires` (SPEC §3.2 d): a worklist from its nodes that are not up.
 /// `local` as for [`down_inside`]. O(component + its edges).

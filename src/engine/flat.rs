@@ -23,7 +23,7 @@
 //!   owner's degradation, if it is new, spreads to owners as in
 //!   [`super::status::degrade`].
 
-use super::cycle::{degrade_inside, down_inside, support_inside};
+use super::cycle::{degrade_inside, down_inside, first_statuses, support_inside};
 use super::entry::{count_alive, degrades_owner, full_weight, threshold};
 use super::status::NOT_COUNTED;
 use crate::graph::{Csr, Graph, NodeIx};
@@ -388,19 +388,13 @@ impl Pass<'_, '_> {
         if self.down_only {
             return;
         }
-        let status: Vec<Status> = nodes
-            .iter()
-            .zip(&down)
-            .map(|(&n, &d)| {
-                if d {
-                    Status::Down
-                } else if self.degraded_by_itself_or_outside(n, &local) {
-                    Status::Degraded
-                } else {
-                    Status::Up
-                }
-            })
-            .collect();
+        let status = first_statuses(nodes, &down, |n| {
+            if self.degraded_by_itself_or_outside(n, &local) {
+                Status::Degraded
+            } else {
+                Status::Up
+            }
+        });
         let status = degrade_inside(g, nodes, status, local);
         for (k, st) in status.into_iter().enumerate() {
             if st == Status::Degraded {

@@ -30,7 +30,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::cycle::{degrade_inside, down_inside, support_inside};
+use super::cycle::{degrade_inside, down_inside, first_statuses, support_inside};
 use super::entry::{degrades_owner, full_weight, satisfied, weight};
 use super::flat::{Flat, FlatState};
 use super::status::{close_down, degrade, support_thresholds, Grounding, NOT_COUNTED};
@@ -789,17 +789,7 @@ impl<B: Below> Run<'_, '_, B> {
         }
         let supported = self.component_support(rank, &nodes);
         let down = self.component_down(rank, &nodes, &supported);
-        let status: Vec<Status> = nodes
-            .iter()
-            .zip(&down)
-            .map(|(&n, &d)| {
-                if d {
-                    Status::Down
-                } else {
-                    self.degraded_status(n)
-                }
-            })
-            .collect();
+        let status = first_statuses(&nodes, &down, |n| self.degraded_status(n));
         let status = self.component_degrade(rank, &nodes, status);
         for ((&n, &sup), &st) in nodes.iter().zip(&supported).zip(&status) {
             self.settle(n, sup, st);
