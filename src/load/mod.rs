@@ -274,7 +274,7 @@ impl FileText {
     fn as_str(&self) -> Result<&str, std::str::Utf8Error> {
         match self {
             FileText::Read(s) => Ok(s),
-            FileText::Mapped(m) => std::str::from_utf8(m),
+            FileText::Mapped(m) => read::utf8_text(m),
         }
     }
 }

@@ -81,6 +81,50 @@ pub fn read_text_bounded(file: impl Read, limit: u64) -> Result<String, ReadErro
     String::from_utf8(bytes).map_err(ReadError::NotUtf8)
 }
 
+/// `bytes` as text, checked to be UTF-8; a large file's second half is
+/// checked on another core.
+///
+/// The check reads every byte of the input before parsing starts (6 ms of
+/// a 10,000-service estate's 16 MB, 75 ms at 206 MB, one core); two
+/// halves that are each UTF-8 make UTF-8 text whatever the cut, so the
+/// halves are checked side by side and only a failing input is checked
+/// again whole, for the exact position of its first bad byte.
+pub fn utf8_text(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    if bytes.len() < UTF8_ON_TWO_CORES_FROM_BYTES {
+        return std::str::from_utf8(bytes);
+    }
+    // Cut before an ASCII byte, a character boundary of any UTF-8 text,
+    // so that valid text is never cut inside a character.
+    let middle = bytes.len() / 2;
+    let cut = bytes[middle..]
+        .iter()
+        .position(u8::is_ascii)
+        .map_or(bytes.len(), |i| middle + i);
+    let (head, tail) = bytes.split_at(cut);
+    let both_utf8 = std::thread::scope(|scope| {
+        let checking = std::thread::Builder::new()
+            .name("check-utf8".into())
+            .spawn_scoped(scope, || std::str::from_utf8(tail).is_ok());
+        let head_ok = std::str::from_utf8(head).is_ok();
+        let tail_ok = match checking {
+            Ok(handle) => handle.join().unwrap_or(false),
+            Err(_) => std::str::from_utf8(tail).is_ok(),
+        };
+        head_ok && tail_ok
+    });
+    if both_utf8 {
+        // SAFETY: `head` and `tail` are both UTF-8 and `bytes` is exactly
+        // `head` followed by `tail`; UTF-8 text followed by UTF-8 text is
+        // UTF-8 text.
+        Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        std::str::from_utf8(bytes)
+    }
+}
+
+/// Inputs at least this large are checked for UTF-8 on two cores.
+const UTF8_ON_TWO_CORES_FROM_BYTES: usize = 4 << 20;
+
 /// Whether text starts as UTF-16 does: a byte-order mark, or ASCII
 /// characters each followed (little-endian) or preceded (big-endian) by a
 /// NUL byte. Zeros alone (`/dev/zero`) are not UTF-16.
@@ -251,5 +295,42 @@ mod tests {
             read_text_bounded(&[0xff, 0xfe][..], 10),
             Err(ReadError::NotUtf8(_))
         ));
+    }
+
+    /// Large texts checked on two cores give exactly what one check gives:
+    /// the text itself, or the same first bad byte, wherever it stands
+    /// (in either half, at the cut, in a character the cut would split).
+    #[test]
+    fn utf8_checked_on_two_cores_is_checked_as_on_one() {
+        let size = UTF8_ON_TWO_CORES_FROM_BYTES + 1000;
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        texts.push(vec![b'a'; size]);
+        // Characters of 2, 3 and 4 bytes across the middle, and a long run
+        // of them there, so the cut looks far for an ASCII byte.
+        let wide: String = "é€😀x".repeat(size / 10);
+        texts.push(wide.clone().into_bytes());
+        texts.push("€".repeat(size / 3).into_bytes());
+        for at in [0, 1, size / 2 - 1, size / 2, size / 2 + 1, size - 1] {
+            for bad in [&[0xff][..], &[0x80], &[0xe2, 0x82], &[0xf0, 0x9f, 0x98]] {
+                let mut text = vec![b'a'; size];
+                let end = (at + bad.len()).min(size);
+                text[at..end].copy_from_slice(&bad[..end - at]);
+                texts.push(text);
+            }
+            let mut text = wide.clone().into_bytes();
+            let last = text.len() - 1;
+            text[at.min(last)] = 0xc3;
+            texts.push(text);
+        }
+        for text in &texts {
+            let one = std::str::from_utf8(text);
+            let two = utf8_text(text);
+            match (one, two) {
+                (Ok(a), Ok(b)) => assert_eq!(a.as_ptr(), b.as_ptr()),
+                (Err(a), Err(b)) => assert_eq!(a, b),
+                (a, b) => panic!("one core: {a:?}, two cores: {b:?}"),
+            }
+        }
+        assert!(texts.iter().filter(|t| utf8_text(t).is_ok()).count() >= 3);
     }
 }
