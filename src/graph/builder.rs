@@ -89,6 +89,13 @@ impl Builder {
         }
     }
 
+    /// Room for `tags` tags and `zones` listed zones in all, so that those
+    /// lists do not grow by copying as nodes are pushed.
+    pub fn reserve_lists(&mut self, tags: usize, zones: usize) {
+        self.graph.tags.items.reserve(tags);
+        self.graph.zones.items.reserve(zones);
+    }
+
     /// The symbol of `text`, interning it on first use.
     pub fn intern(&mut self, text: &str) -> Sym {
         if let Some(&s) = self.graph.symbol_index.get(text) {

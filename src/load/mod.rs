@@ -502,14 +502,15 @@ fn load_refs(user_sources: &[SourceRef], release: Release) -> Result<Loaded, Loa
     }
     let incomplete = incomplete_sources(sources, &documents);
     let observed = take_observed_edges(sources, &mut documents);
-    let merged = merge::merge(&files, &documents, &mut diagnostics);
+    let (merged, list_sizes) = merge::merge(&files, &documents, &mut diagnostics);
     tracing::debug!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         peak_rss_mb = peak_rss_mb(),
         rss_mb = rss_mb(),
         "merged"
     );
-    let (graph, function_origins, at) = resolve::resolve(&files, merged, &mut diagnostics);
+    let (graph, function_origins, at) =
+        resolve::resolve(&files, merged, list_sizes, &mut diagnostics);
     tracing::debug!(
         elapsed_ms = clock.elapsed().as_millis() as u64,
         peak_rss_mb = peak_rss_mb(),

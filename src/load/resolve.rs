@@ -3,7 +3,7 @@
 //! reported with its position (SPEC §1.1–§1.3).
 
 use super::arn::parse_arn;
-use super::merge::{Merged, Stated};
+use super::merge::{ListSizes, Merged, Stated};
 use super::raw::{self, At, Member, NodeField as Field, Text, Zones};
 use super::select::{Pattern, Selector};
 use super::Files;
@@ -20,6 +20,7 @@ const NO_NODE: NodeIx = NodeIx::MAX;
 pub(crate) fn resolve(
     files: &Files,
     merged: Vec<Merged>,
+    list_sizes: ListSizes,
     out: &mut Vec<Diagnostic>,
 ) -> (
     Graph,
@@ -27,6 +28,7 @@ pub(crate) fn resolve(
     Vec<(u32, u32)>,
 ) {
     let mut builder = Builder::with_texts(merged.len(), std::sync::Arc::clone(files.texts()));
+    builder.reserve_lists(list_sizes.tags, list_sizes.zones);
     // The node of each interned string that is an id: a reference is
     // then resolved by indexing with its symbol, not by hashing its text.
     let mut index = vec![NO_NODE; files.texts().len()];
@@ -43,6 +45,8 @@ pub(crate) fn resolve(
         let other_core = || {
             let plain = PlainEntries::resolve(&merged, &index);
             let mut part = Builder::with_texts(last.len(), std::sync::Arc::clone(files.texts()));
+            let share = list_sizes.share(last.len(), merged.len());
+            part.reserve_lists(share.tags, share.zones);
             let mut found = Vec::new();
             add_nodes(files, last, &mut part, &mut found);
             (plain, part, found)

@@ -220,9 +220,30 @@ impl AnalyzeReport {
 
     /// Pretty JSON, newline-terminated.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("plain data serialises");
-        s.push('\n');
-        s
+        super::pretty_json(self, self.expected_json_bytes())
+    }
+
+    /// About the length of [`AnalyzeReport::to_json`]: a node's line costs
+    /// 48 bytes besides its id and status, a function's about 200 besides
+    /// its texts.
+    fn expected_json_bytes(&self) -> usize {
+        let texts = |list: &[String]| list.iter().map(|t| t.len() + 12).sum::<usize>();
+        let functions: usize = self
+            .functions
+            .iter()
+            .map(|f| {
+                200 + f.id.len()
+                    + texts(&f.causes)
+                    + texts(&f.path)
+                    + 300 * (f.reasons.len() + f.provenance.len())
+            })
+            .sum();
+        let nodes: usize = self
+            .nodes
+            .iter()
+            .map(|n| 48 + n.id.len() + n.status.len())
+            .sum();
+        functions + nodes + texts(&self.scenario) + 64
     }
 }
 
@@ -486,5 +507,45 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_234), "1,234");
         assert_eq!(thousands(12_345_678), "12,345,678");
+    }
+
+    fn report(nodes: usize) -> AnalyzeReport {
+        let ids = ["web", "db \"main\"", "é\n<b>", ""];
+        AnalyzeReport {
+            functions: vec![FunctionOutcome {
+                causes: vec!["db".into(), "region:us-east-1".into()],
+                criticality: "critical",
+                id: "checkout".into(),
+                path: vec!["checkout".into(), "web".into(), "db".into()],
+                provenance: Vec::new(),
+                reasons: Vec::new(),
+                status: "down",
+            }],
+            nodes: (0..nodes)
+                .map(|i| NodeOutcome {
+                    id: format!("{}-{i}", ids[i % ids.len()]),
+                    status: ["down", "degraded", "up"][i % 3],
+                })
+                .collect(),
+            scenario: vec!["region:us-east-1".into()],
+        }
+    }
+
+    /// The JSON written into room reserved ahead is serde_json's, and the
+    /// estimate of its length is close to it (within a quarter), so the
+    /// room is neither grown by copying nor far too large.
+    #[test]
+    fn json_written_into_reserved_room_is_serde_jsons_and_about_as_long() {
+        for nodes in [0, 1, 10, 10_000] {
+            let r = report(nodes);
+            let mut expected = serde_json::to_string_pretty(&r).expect("serialises");
+            expected.push('\n');
+            assert_eq!(r.to_json(), expected);
+            let (estimate, real) = (r.expected_json_bytes() as f64, expected.len() as f64);
+            assert!(
+                (0.75 * real..=1.25 * real).contains(&estimate),
+                "{nodes} nodes: estimated {estimate} bytes, wrote {real}"
+            );
+        }
     }
 }

@@ -27,6 +27,30 @@ use std::borrow::Cow;
 use crate::graph::{Attr, Graph, NodeIx};
 use crate::model::text::escape_for_display;
 
+/// `value` as pretty JSON, newline-terminated, written into room for
+/// `expected_bytes` reserved at once.
+///
+/// A report of a large estate is tens of megabytes: grown from empty, its
+/// buffer is copied at every doubling into memory the kernel must zero
+/// first, as much work again as the report itself (BENCHMARKS.md, issue
+/// 24). The estimate only sizes the buffer; the bytes are serde_json's.
+pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T, expected_bytes: usize) -> String {
+    let mut bytes = Vec::with_capacity(expected_bytes.saturating_add(expected_bytes / 8) + 4096);
+    // Writing into a `Vec` cannot fail, and the report types are plain
+    // data (string keys, no custom serialisers that fail).
+    serde_json::to_writer_pretty(&mut bytes, value).expect("plain data serialises");
+    bytes.push(b'\n');
+    tracing::debug!(
+        expected_bytes,
+        written_bytes = bytes.len(),
+        "JSON report written"
+    );
+    // SAFETY: serde_json writes UTF-8 only: its own `to_string_pretty`
+    // makes its `String` the same way, without checking. Checking here
+    // would read the whole report once more.
+    unsafe { String::from_utf8_unchecked(bytes) }
+}
+
 /// A node's id as a person may read it: control and invisible characters
 /// escaped (`model::text`), so an id cannot rewrite a terminal or hide text.
 /// Every text, Markdown and CSV renderer shows ids through this.
