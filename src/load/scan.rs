@@ -127,11 +127,7 @@ struct Tail {
 /// Stops, with `None`, once `done` is set.
 fn read_tail(text: &str, at: usize, read: Option<ReadBehind>, done: &AtomicBool) -> Option<Tail> {
     let rest_bytes = text.len() - at;
-    // Room for more text than the whole document's third: a part past
-    // the middle holds the longer ids (services' and resources'), and a
-    // table grown by copying costs fresh memory (2 % of a 10,000-service
-    // `analyze`); room never written is never faulted in.
-    let mut strings = Strings::with_capacity(rest_bytes / 150, rest_bytes / 2);
+    let mut strings = Strings::with_capacity(rest_bytes / 150, rest_bytes / 3);
     let mut scan = Scanner::new(text, at, &mut strings, read);
     scan.stop = Some(done);
     let mut section = Section::default();
