@@ -224,7 +224,8 @@ pub(crate) fn merge<'d>(
 /// counted: at most what the graph's lists of tags and zones will hold.
 /// Counted while merging reads each node anyway, so that those lists are
 /// sized once instead of doubling (and copying into fresh memory) as the
-/// nodes are added: that growth was 7 % of a 10,000-service `analyze`.
+/// nodes are added: that growth was 7 % of the samples of a
+/// 10,000-service `analyze`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ListSizes {
     pub tags: usize,
