@@ -26,6 +26,11 @@ impl Texts {
         }
     }
 
+    /// How many strings there is room for without growing.
+    pub fn capacity_strings(&self) -> usize {
+        self.starts.capacity()
+    }
+
     /// Appends `s` and returns its number.
     ///
     /// # Panics

@@ -127,7 +127,7 @@ struct Tail {
 /// Stops, with `None`, once `done` is set.
 fn read_tail(text: &str, at: usize, read: Option<ReadBehind>, done: &AtomicBool) -> Option<Tail> {
     let rest_bytes = text.len() - at;
-    let mut strings = Strings::with_capacity(rest_bytes / 150, rest_bytes / 3);
+    let mut strings = Strings::with_capacity(rest_bytes / 150, rest_bytes / 3).keeping_hashes();
     let mut scan = Scanner::new(text, at, &mut strings, read);
     scan.stop = Some(done);
     let mut section = Section::default();

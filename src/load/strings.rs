@@ -44,6 +44,9 @@ pub struct Strings {
     /// the cache), so that finding the built-ins a load needs reads only
     /// those strings.
     builtin_bits: Vec<u64>,
+    /// Each string's hash, by number, when the table is to be joined into
+    /// another ([`Strings::keeping_hashes`]).
+    hashes: Option<Vec<u64>>,
 }
 
 const OFFSET_BITS: u32 = 40;
@@ -63,7 +66,18 @@ impl Strings {
             texts: Texts::with_capacity(strings, bytes),
             slots: written_zeros(slots_for(strings)),
             builtin_bits: Vec::with_capacity(strings.div_ceil(64)),
+            hashes: None,
         }
+    }
+
+    /// The table, keeping each string's hash from now on: the part of a
+    /// document read on another core is interned once more into the first
+    /// part's table ([`Strings::intern_all_of`]), on the first core while
+    /// the other waits; at 120k its 1.3 M strings then need not be hashed
+    /// again there. 8 bytes a string, on the other core.
+    pub fn keeping_hashes(mut self) -> Strings {
+        self.hashes = Some(Vec::with_capacity(self.texts.capacity_strings()));
+        self
     }
 
     /// The symbol of `s`, adding it on first sight.
@@ -81,6 +95,9 @@ impl Strings {
             Err(empty) => empty,
         };
         let sym = self.texts.push(s);
+        if let Some(hashes) = &mut self.hashes {
+            hashes.push(hash);
+        }
         let (word, bit) = (sym as usize / 64, sym % 64);
         if word == self.builtin_bits.len() {
             self.builtin_bits.push(0);
@@ -105,15 +122,19 @@ impl Strings {
         const AHEAD: usize = 16;
         let n = other.len();
         let text = |i: usize| other.texts.get(i as u32);
+        let hash_of = |i: usize| match other.hashes.as_deref() {
+            Some(kept) if kept.len() == n => kept[i],
+            _ => FxBuildHasher.hash_one(text(i)),
+        };
         let mut hashes = [0u64; AHEAD];
         for (i, hash) in hashes.iter_mut().enumerate().take(n) {
-            *hash = FxBuildHasher.hash_one(text(i));
+            *hash = hash_of(i);
         }
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let hash = hashes[i % AHEAD];
             if i + AHEAD < n {
-                let ahead = FxBuildHasher.hash_one(text(i + AHEAD));
+                let ahead = hash_of(i + AHEAD);
                 hashes[i % AHEAD] = ahead;
                 self.prefetch_slot(self.probe_start(ahead));
             }
@@ -202,8 +223,12 @@ impl Strings {
     fn grow(&mut self) {
         let mut slots = written_zeros(self.slots.len() * 2);
         let mask = slots.len() - 1;
-        for &start in self.texts.starts() {
-            let hash = FxBuildHasher.hash_one(self.texts.record_at(start).1);
+        let kept = self.hashes.as_deref();
+        for (sym, &start) in self.texts.starts().iter().enumerate() {
+            let hash = match kept {
+                Some(kept) => kept[sym],
+                None => FxBuildHasher.hash_one(self.texts.record_at(start).1),
+            };
             let mut i = hash as usize & mask;
             while slots[i] != 0 {
                 i = (i + 1) & mask;
@@ -306,6 +331,37 @@ mod tests {
             assert_eq!(s.find(&"x".repeat(i)), Some(*sym));
         }
         assert_eq!(s.find("y"), None);
+    }
+
+    /// Interning another table's strings gives each the symbol interning
+    /// it alone gives, whether that table kept its hashes or not, and a
+    /// table that keeps them (and grows) finds every string.
+    #[test]
+    fn a_table_joined_with_or_without_kept_hashes_numbers_alike() {
+        let texts: Vec<String> = (0..5_000).map(|i| format!("s{}", i % 3_000)).collect();
+        let mut kept = Strings::with_capacity(4, 8).keeping_hashes();
+        let mut plain = Strings::with_capacity(4, 8);
+        for t in &texts {
+            assert_eq!(kept.intern(t), plain.intern(t));
+        }
+        assert_eq!(kept.hashes.as_ref().map(Vec::len), Some(kept.len()));
+        for t in &texts {
+            assert_eq!(kept.find(t), plain.find(t));
+        }
+        let base = || {
+            let mut b = Strings::default();
+            for i in (0..4_000).step_by(7) {
+                b.intern(&format!("s{i}"));
+            }
+            b
+        };
+        let (mut a, mut b) = (base(), base());
+        let by_kept = a.intern_all_of(&kept);
+        let by_plain = b.intern_all_of(&plain);
+        assert_eq!(by_kept, by_plain);
+        for (i, sym) in by_kept.iter().enumerate() {
+            assert_eq!(a.get(*sym), kept.get(Str(i as u32)));
+        }
     }
 
     #[test]
