@@ -429,6 +429,11 @@ pub struct SourceMeta {
 #[derive(Debug, Default)]
 pub struct Section {
     chunks: Vec<Vec<(Text, Node)>>,
+    /// Whether the ids are known to stand in strictly ascending byte
+    /// order: set by the JSON reader, which sees each id's bytes as it
+    /// reads them (never by the serde path). The merge then places the
+    /// section whole instead of sorting its nodes among the others.
+    ascending: bool,
 }
 
 /// Nodes per chunk of a [`Section`].
@@ -448,6 +453,24 @@ impl Section {
     /// True when the section has no node.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Whether the ids are known to ascend strictly (see the field).
+    pub fn ascending(&self) -> bool {
+        self.ascending
+    }
+
+    /// Records whether the ids are known to ascend strictly: only a
+    /// reader that compared every id with the one before may say yes.
+    pub fn set_ascending(&mut self, ascending: bool) {
+        self.ascending = ascending;
+    }
+
+    /// The first node's id and the last one's.
+    pub fn first_and_last_id(&self) -> Option<(Text, Text)> {
+        let first = self.chunks.iter().find_map(|c| c.first())?.0;
+        let last = self.chunks.iter().rev().find_map(|c| c.last())?.0;
+        Some((first, last))
     }
 
     /// Appends a node, in document order.
@@ -488,7 +511,10 @@ impl<'de> Deserialize<'de> for Section {
                     chunk.push((key.text(), value));
                 }
                 chunks.push(chunk);
-                Ok(Section { chunks })
+                Ok(Section {
+                    chunks,
+                    ascending: false,
+                })
             }
         }
         d.deserialize_map(V)

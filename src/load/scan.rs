@@ -699,11 +699,25 @@ impl<'t> Scanner<'t, '_> {
     /// The `(id, node)` pairs from here to the end of a section (`more`:
     /// whether one follows), or up to where another core's part is
     /// spliced in.
+    ///
+    /// Says whether the ids it read ascend strictly (see
+    /// [`Section::ascending`]): each is compared with the one before
+    /// where both stand in the text, a few bytes apart.
     fn section_entries(&mut self, section: &mut Section, mut more: bool) -> Option<()> {
+        let mut ascending = section.is_empty();
+        let mut previous: Option<&'t str> = None;
         while more {
             if self.tail.is_some() {
                 if let Some(tail) = self.take_tail() {
+                    let joined_in_order = match (previous, tail.section.first_and_last_id()) {
+                        (Some(last), Some((first, _))) => {
+                            last.as_bytes() < self.strings.get(first.sym).as_bytes()
+                        }
+                        _ => true,
+                    };
+                    ascending = ascending && tail.section.ascending() && joined_in_order;
                     section.append(tail.section);
+                    section.set_ascending(ascending);
                     self.rest = Some(tail.rest);
                     self.spliced = true;
                     return Some(());
@@ -713,12 +727,20 @@ impl<'t> Scanner<'t, '_> {
                 return None;
             }
             let (id, at) = self.key()?;
+            match &id {
+                Cow::Borrowed(text) if ascending => {
+                    ascending = previous.is_none_or(|p| p.as_bytes() < text.as_bytes());
+                    previous = Some(text);
+                }
+                _ => ascending = false,
+            }
             let node = self.node()?;
             let id = self.intern(&id, at);
             section.push(id, node);
             self.tell_read();
             more = self.next_item(b'}')?;
         }
+        section.set_ascending(ascending);
         Some(())
     }
 
@@ -1030,7 +1052,20 @@ mod tests {
     }
     "#;
 
-    /// What one core reads: the document (as text) and the strings.
+    /// The document as text, and whether each section is known to ascend.
+    fn render_with_order(doc: &Document) -> String {
+        let ascending = [
+            &doc.functions,
+            &doc.services,
+            &doc.resources,
+            &doc.externals,
+        ]
+        .map(|s| s.as_ref().map(Section::ascending));
+        format!("{}\nascending: {ascending:?}", render(doc))
+    }
+
+    /// What one core reads: the document (as text, with which sections
+    /// ascend) and the strings.
     fn one_core(text: &str) -> (Option<String>, Vec<String>) {
         let mut strings = Strings::default();
         let doc = scan_json_split(text, &mut strings, None, None).0;
@@ -1038,7 +1073,31 @@ mod tests {
             .into_iter()
             .map(str::to_owned)
             .collect();
-        (doc.as_ref().map(render), all)
+        (doc.as_ref().map(render_with_order), all)
+    }
+
+    /// A section is known to ascend when every id is above the one before
+    /// it in byte order, as written (an escaped id is not compared).
+    #[test]
+    fn a_section_ascends_when_each_id_is_above_the_one_before() {
+        let cases = [
+            (r#"{"services": {}}"#, true),
+            (r#"{"services": {"a": {}}}"#, true),
+            (
+                r#"{"services": {"a": {}, "b": {}, "b-1": {}, "ba": {}}}"#,
+                true,
+            ),
+            (r#"{"services": {"b": {}, "a": {}}}"#, false),
+            (r#"{"services": {"a": {}, "a": {}}}"#, false),
+            (r#"{"services": {"Z": {}, "a": {}, "\u00e9": {}}}"#, false),
+            (r#"{"services": {"a": {}, "\u00e9": {}}}"#, false),
+        ];
+        for (text, ascending) in cases {
+            let mut strings = Strings::default();
+            let doc = scan_json(text, &mut strings, None).expect("read");
+            let services = doc.services.expect("services");
+            assert_eq!(services.ascending(), ascending, "{text}");
+        }
     }
 
     /// Asserts that reading `text` split at `at` gives what one core reads:
@@ -1048,7 +1107,11 @@ mod tests {
         let (expected, expected_strings) = one_core(text);
         let mut strings = Strings::default();
         let (doc, spliced) = scan_json_split(text, &mut strings, Some(at), None);
-        assert_eq!(doc.as_ref().map(render), expected, "{name}, split at {at}");
+        assert_eq!(
+            doc.as_ref().map(render_with_order),
+            expected,
+            "{name}, split at {at}"
+        );
         assert_eq!(
             all_strings(&strings),
             expected_strings,
@@ -1060,6 +1123,10 @@ mod tests {
     /// Documents whose parts meet across sections, with keys given twice
     /// across the parts or in the second, and with a bail in the second.
     const SPLIT_CASES: &[(&str, &str)] = &[
+        (
+            "ids that ascend in each part but not across the split",
+            r#"{"services": {"b": {}, "c": {}, "a": {}, "d": {}, "e": {}}}"#,
+        ),
         (
             "sections after the split",
             r#"{"resources": {"a": {"zones": ["z"]}, "b": {"tags": {"k": "a"}}, "c": {}},
@@ -1116,7 +1183,7 @@ mod tests {
         let mut strings = Strings::default();
         let (doc, spliced) = scan_json_split(&text, &mut strings, Some(at), Some(&read));
         assert!(spliced);
-        assert_eq!(doc.as_ref().map(render), one_core(&text).0);
+        assert_eq!(doc.as_ref().map(render_with_order), one_core(&text).0);
         let mut told = told.into_inner().expect("not poisoned");
         told.sort_by_key(|r| r.start);
         assert!(told.len() > 10, "told {} ranges", told.len());

@@ -2062,3 +2062,100 @@ services:
         assert_eq!(cut, whole, "cut at {at}");
     }
 }
+
+/// A JSON document whose sections name these nodes, in this order (a
+/// service or resource `tier` tag says which document it came from).
+fn json_sections(functions: &[&str], services: &[&str], resources: &[&str], from: &str) -> String {
+    let nodes = |ids: &[&str], body: &str| {
+        ids.iter()
+            .map(|id| format!("{id:?}: {body}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let tagged = format!(r#"{{"tags": {{"from": "{from}"}}}}"#);
+    format!(
+        r#"{{"version": 1, "functions": {{{}}}, "services": {{{}}}, "resources": {{{}}}}}"#,
+        nodes(functions, r#"{"criticality": "high"}"#),
+        nodes(services, &tagged),
+        nodes(resources, &tagged),
+    )
+}
+
+/// The merge places sections whose ids ascend without sorting them when
+/// they do not overlap, and sorts as before when they do: either way the
+/// graph is the one the same nodes give in any other order (shuffled
+/// sections, which the merge must sort).
+#[test]
+fn ascending_sections_are_merged_as_sorting_would_merge_them() {
+    let cases: &[(&str, Vec<String>)] = &[
+        (
+            "apart, documents in reverse order",
+            vec![
+                json_sections(&["f-1", "f-2"], &["s-1", "s-3"], &[], "one"),
+                json_sections(&[], &["a-1"], &["b-1", "b-2"], "two"),
+            ],
+        ),
+        (
+            "overlapping sections",
+            vec![
+                json_sections(&["f-1"], &["a-1", "c-1"], &["b-1", "b-2"], "one"),
+                json_sections(&[], &["b-3"], &["d-1"], "two"),
+            ],
+        ),
+        (
+            "an id defined in two documents",
+            vec![
+                json_sections(&[], &["s-1", "s-2"], &[], "one"),
+                json_sections(&[], &["s-2", "s-3"], &[], "one"),
+            ],
+        ),
+        (
+            "an escaped id",
+            vec![json_sections(&[], &["s-\u{e9}", "s-a"], &["r\"1"], "one")
+                .replace("s-\u{e9}", "s-\\u00e9")],
+        ),
+    ];
+    for (name, docs) in cases {
+        let named: Vec<(String, &str)> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("{i}.json"), d.as_str()))
+            .collect();
+        let as_given: Vec<(&str, &str)> = named.iter().map(|(n, d)| (n.as_str(), *d)).collect();
+        let merged = load_all(&as_given);
+        let g = &merged.graph;
+        let ids: Vec<&str> = g.nodes().map(|n| g.id(n)).collect();
+        assert!(
+            ids.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()),
+            "{name}: {ids:?}"
+        );
+        // The same nodes with every section's order reversed: no section
+        // ascends, so the merge sorts.
+        let reversed: Vec<String> = docs.iter().map(|d| reverse_sections(d)).collect();
+        let named_reversed: Vec<(&str, &str)> = named
+            .iter()
+            .zip(&reversed)
+            .map(|((n, _), d)| (n.as_str(), d.as_str()))
+            .collect();
+        let sorted = load_all(&named_reversed);
+        assert_eq!(nodes_dump(g), nodes_dump(&sorted.graph), "{name}");
+    }
+}
+
+/// `doc` (from [`json_sections`]) with the nodes of each section in
+/// reverse order.
+fn reverse_sections(doc: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(doc).expect("a test document");
+    let mut out = String::from(r#"{"version": 1"#);
+    for section in ["functions", "services", "resources"] {
+        let nodes = value[section].as_object().expect("a section");
+        let mut entries: Vec<String> = nodes
+            .iter()
+            .map(|(id, node)| format!("{}: {node}", serde_json::Value::from(id.as_str())))
+            .collect();
+        entries.reverse();
+        out.push_str(&format!(r#", "{section}": {{{}}}"#, entries.join(", ")));
+    }
+    out.push('}');
+    out
+}
