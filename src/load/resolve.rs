@@ -43,7 +43,7 @@ pub(crate) fn resolve(
     let plain = std::thread::scope(|scope| {
         let (first, last) = merged.split_at(split);
         let other_core = || {
-            let plain = PlainEntries::resolve(&merged, &index);
+            let plain = PlainEntries::resolve(files, &merged, &index);
             let mut part = Builder::with_texts(last.len(), std::sync::Arc::clone(files.texts()));
             let share = list_sizes.share(last.len(), merged.len());
             part.reserve_lists(share.tags, share.zones);
@@ -125,90 +125,226 @@ fn add_nodes(files: &Files, merged: &[Merged], builder: &mut Builder, out: &mut 
     }
 }
 
-/// The entries of every node whose entries are all plain ids of defined
-/// nodes (most nodes), resolved as [`Resolver::resolve_list`] and
-/// [`drop_observed_calls_marked_soft`] resolve them: such entries need the
-/// index alone, not the graph, so they are resolved on the other core while
-/// the nodes are added. Such a node has no diagnostic to report.
+/// The entries of every node whose entries are simple (most nodes):
+/// plain ids of defined nodes, and `all`, `any` and `quorum` groups of
+/// such ids that the general path accepts without a word. Resolved as
+/// [`Resolver::resolve_list`] and [`drop_observed_calls_marked_soft`]
+/// resolve them, they need the index alone, not the graph, so they are
+/// resolved on the other core while the nodes are added. Such a node has no
+/// diagnostic to report; anything else (a selector, a failover, an unknown
+/// id or key, a quorum out of range, `allow_empty`) is left to the general
+/// path.
 struct PlainEntries {
-    /// Per node, its range of `targets`, or [`PlainEntries::NOT_PLAIN`]
+    /// Per node, its range of `entries`, or [`PlainEntries::NOT_PLAIN`]
     /// for a node whose entries are resolved the general way.
     spans: Vec<(u32, u32)>,
-    /// Each entry's one member, and whether it is optional: a node's
-    /// `requires` first, then its `optional`.
-    targets: Vec<Target>,
+    /// A node's `requires` entries first, then its `optional` ones.
+    entries: Vec<PlainEntry>,
+    members: Vec<NodeIx>,
 }
 
-/// An entry's one member, and a flag: optional (in [`PlainEntries`]) or
-/// stated by a person (while a list is read).
-type Target = (NodeIx, bool);
+/// One resolved entry of [`PlainEntries`]: its members are
+/// `members[start..end]`.
+#[derive(Debug, Clone, Copy)]
+struct PlainEntry {
+    kind: EntryKind,
+    optional: bool,
+    start: u32,
+    end: u32,
+}
+
+/// One entry of a list while it is read: its members are a range of the
+/// list's pool.
+#[derive(Debug, Clone, Copy)]
+struct Listed {
+    kind: EntryKind,
+    start: usize,
+    end: usize,
+    /// Written as a plain id (subject to the observed-edge override).
+    plain_id: bool,
+    /// Stated by at least one document that is not collector output.
+    by_person: bool,
+}
+
+/// A node's two lists while they are read, kept from node to node.
+#[derive(Default)]
+struct PlainScratch {
+    requires: Vec<Listed>,
+    optional: Vec<Listed>,
+    pool: Vec<NodeIx>,
+}
 
 impl PlainEntries {
     const NOT_PLAIN: (u32, u32) = (u32::MAX, u32::MAX);
 
-    fn resolve(merged: &[Merged], index: &[NodeIx]) -> PlainEntries {
+    fn resolve(files: &Files, merged: &[Merged], index: &[NodeIx]) -> PlainEntries {
         let mut out = PlainEntries {
             spans: Vec::with_capacity(merged.len()),
-            targets: Vec::new(),
+            entries: Vec::new(),
+            members: Vec::new(),
         };
-        let (mut requires, mut optional) = (Vec::new(), Vec::new());
+        let mut s = PlainScratch::default();
         for m in merged {
-            let plain = plain_ids(m, index, |n| n.requires.as_deref(), &mut requires)
-                && plain_ids(m, index, |n| n.optional.as_deref(), &mut optional);
+            s.pool.clear();
+            let plain = plain_list(
+                files,
+                m,
+                index,
+                |n| n.requires.as_deref(),
+                &mut s.requires,
+                &mut s.pool,
+            ) && plain_list(
+                files,
+                m,
+                index,
+                |n| n.optional.as_deref(),
+                &mut s.optional,
+                &mut s.pool,
+            );
             if !plain {
                 out.spans.push(Self::NOT_PLAIN);
                 continue;
             }
-            let start = out.targets.len() as u32;
+            let start = out.entries.len() as u32;
+            let pool = &s.pool;
             // An observed call the person marked optional is optional only.
-            let soft_by_person = |x: NodeIx| optional.iter().any(|&(o, by)| o == x && by);
-            let kept = requires.iter().filter(|&&(x, by)| by || !soft_by_person(x));
-            out.targets.extend(kept.map(|&(x, _)| (x, false)));
-            out.targets.extend(optional.iter().map(|&(x, _)| (x, true)));
-            out.spans.push((start, out.targets.len() as u32));
+            let soft_by_person = |x: NodeIx| {
+                s.optional
+                    .iter()
+                    .any(|o| o.plain_id && o.by_person && pool[o.start..o.end] == [x])
+            };
+            let kept = s
+                .requires
+                .iter()
+                .filter(|r| !(r.plain_id && !r.by_person && soft_by_person(pool[r.start])));
+            for (listed, optional) in kept
+                .map(|r| (r, false))
+                .chain(s.optional.iter().map(|o| (o, true)))
+            {
+                let from = out.members.len() as u32;
+                out.members
+                    .extend_from_slice(&pool[listed.start..listed.end]);
+                out.entries.push(PlainEntry {
+                    kind: listed.kind,
+                    optional,
+                    start: from,
+                    end: out.members.len() as u32,
+                });
+            }
+            out.spans.push((start, out.entries.len() as u32));
         }
         out
     }
 
-    /// Node `n`'s `requires` and `optional` targets, when its entries are
-    /// all plain ids of defined nodes.
-    fn of(&self, n: NodeIx) -> Option<(&[Target], &[Target])> {
+    /// Node `n`'s `requires` and `optional` entries, when they are all
+    /// simple.
+    fn of(&self, n: NodeIx) -> Option<(&[PlainEntry], &[PlainEntry])> {
         let &(start, end) = self.spans.get(n as usize)?;
         if (start, end) == Self::NOT_PLAIN {
             return None;
         }
-        let targets = self.targets.get(start as usize..end as usize)?;
-        Some(targets.split_at(targets.partition_point(|&(_, optional)| !optional)))
+        let entries = self.entries.get(start as usize..end as usize)?;
+        Some(entries.split_at(entries.partition_point(|e| !e.optional)))
+    }
+
+    /// The members of `entry`.
+    fn members_of(&self, entry: &PlainEntry) -> &[NodeIx] {
+        self.members
+            .get(entry.start as usize..entry.end as usize)
+            .unwrap_or_default()
     }
 }
 
-/// One list (`requires` or `optional`) of every definition of `m` as
-/// `(target, stated by a person)`, de-duplicated as [`Resolver::resolve_list`]
-/// does; false when an entry is a group or names no defined node.
-fn plain_ids<'d>(
+/// One list (`requires` or `optional`) of every definition of `m`,
+/// resolved and de-duplicated as [`Resolver::resolve_list`] does, its
+/// members pushed onto `pool`; false when an entry is not simple (see
+/// [`PlainEntries`]).
+fn plain_list<'d>(
+    files: &Files,
     m: &Merged<'d>,
     index: &[NodeIx],
     list: impl Fn(&'d raw::Node) -> Option<&'d [raw::Entry]>,
-    out: &mut Vec<Target>,
+    out: &mut Vec<Listed>,
+    pool: &mut Vec<NodeIx>,
 ) -> bool {
     out.clear();
     for part in m.parts() {
         for entry in list(part.node).unwrap_or_default() {
-            let raw::Entry::Id(t) = entry else {
+            let start = pool.len();
+            let Some((kind, plain_id)) = plain_entry(files, entry, index, pool) else {
                 return false;
             };
-            let target = match index.get(t.sym.index()) {
-                Some(&x) if x != NO_NODE => x,
-                _ => return false,
-            };
             let by_person = !part.observed;
-            match out.iter_mut().find(|(x, _)| *x == target) {
-                Some((_, by)) => *by |= by_person,
-                None => out.push((target, by_person)),
+            let same = out
+                .iter_mut()
+                .find(|x| x.kind == kind && pool[x.start..x.end] == pool[start..]);
+            match same {
+                Some(x) => {
+                    x.by_person |= by_person;
+                    pool.truncate(start);
+                }
+                None => out.push(Listed {
+                    kind,
+                    start,
+                    end: pool.len(),
+                    plain_id,
+                    by_person,
+                }),
             }
         }
     }
     true
+}
+
+/// A simple entry's kind and whether it is a plain id, its members pushed
+/// onto `pool` (de-duplicated, first kept); `None` when it is not simple.
+fn plain_entry(
+    files: &Files,
+    entry: &raw::Entry,
+    index: &[NodeIx],
+    pool: &mut Vec<NodeIx>,
+) -> Option<(EntryKind, bool)> {
+    let defined = |t: &Text| match index.get(t.sym.index()) {
+        Some(&x) if x != NO_NODE => Some(x),
+        _ => None,
+    };
+    let g = match entry {
+        raw::Entry::Id(t) => {
+            pool.push(defined(t)?);
+            return Some((EntryKind::All, true));
+        }
+        raw::Entry::Group(g) => g,
+    };
+    let simple = g.unknown.is_empty()
+        && g.select.is_none()
+        && g.failover.is_none()
+        && g.via.is_none()
+        && g.allow_empty
+            .as_ref()
+            .is_none_or(|t| files.str(t) == "false");
+    if !simple {
+        return None;
+    }
+    let (kind, list) = match (&g.all, &g.any, &g.quorum, &g.of) {
+        (Some(list), None, None, None) => (EntryKind::All, list),
+        (None, Some(list), None, None) => (EntryKind::Any, list),
+        (None, None, Some(k), Some(list)) => (EntryKind::Quorum(files.str(k).parse().ok()?), list),
+        _ => return None,
+    };
+    let start = pool.len();
+    for member in list {
+        let Member::Id(t) = member else {
+            return None;
+        };
+        pool.push(defined(t)?);
+    }
+    dedup_keep_first_from(pool, start);
+    let n = pool.len() - start;
+    let in_range = match kind {
+        EntryKind::Quorum(k) => k >= 1 && k as usize <= n,
+        _ => n >= 1,
+    };
+    in_range.then_some((kind, false))
 }
 
 /// How many nodes ahead [`prefetch_for_node`] works.
@@ -608,9 +744,11 @@ fn resolve_entries(
 ) {
     for (n, m) in merged.iter().enumerate() {
         let n = n as NodeIx;
-        if let Some((requires, optional)) = plain.and_then(|p| p.of(n)) {
-            push_plain(builder, n, requires, optional);
-            continue;
+        if let Some(p) = plain {
+            if let Some((requires, optional)) = p.of(n) {
+                push_plain(builder, p, n, requires, optional);
+                continue;
+            }
         }
         let resolver = Resolver {
             files,
@@ -1331,17 +1469,26 @@ fn implied_target(graph: &Graph, n: NodeIx) -> Option<NodeIx> {
 /// Pushes node `n`'s entries resolved by [`PlainEntries`], in the order
 /// [`resolve_entries`] pushes them: `requires`, the implied requirement
 /// unless a plain entry states it, then `optional`.
-fn push_plain(builder: &mut Builder, n: NodeIx, requires: &[Target], optional: &[Target]) {
-    for &(x, _) in requires {
-        builder.push_entry(n, EntryKind::All, false, &[x]);
+fn push_plain(
+    builder: &mut Builder,
+    plain: &PlainEntries,
+    n: NodeIx,
+    requires: &[PlainEntry],
+    optional: &[PlainEntry],
+) {
+    for e in requires {
+        builder.push_entry(n, e.kind, false, plain.members_of(e));
     }
     if let Some(target) = implied_target(builder.graph(), n) {
-        if !requires.iter().any(|&(x, _)| x == target) {
+        let stated = requires
+            .iter()
+            .any(|e| e.kind == EntryKind::All && plain.members_of(e) == [target]);
+        if !stated {
             builder.push_entry(n, EntryKind::All, false, &[target]);
         }
     }
-    for &(x, _) in optional {
-        builder.push_entry(n, EntryKind::All, true, &[x]);
+    for e in optional {
+        builder.push_entry(n, e.kind, true, plain.members_of(e));
     }
 }
 
@@ -1377,22 +1524,35 @@ pub(crate) fn failover_layout(members: Vec<NodeIx>, via: Vec<NodeIx>) -> (EntryK
 }
 
 fn dedup_keep_first(mut members: Vec<NodeIx>) -> Vec<NodeIx> {
+    dedup_keep_first_from(&mut members, 0);
+    members
+}
+
+/// Removes the repeats among `members[from..]`, keeping each member's
+/// first place.
+fn dedup_keep_first_from(members: &mut Vec<NodeIx>, from: usize) {
     // Short lists (nearly all: a group names a few members) in place; a
     // selector's thousands through a set.
-    if members.len() <= 32 {
-        let mut kept = 0;
-        for i in 0..members.len() {
+    let mut kept = from;
+    if members.len() - from <= 32 {
+        for i in from..members.len() {
             let x = members[i];
-            if !members[..kept].contains(&x) {
+            if !members[from..kept].contains(&x) {
                 members[kept] = x;
                 kept += 1;
             }
         }
-        members.truncate(kept);
-        return members;
+    } else {
+        let mut seen = rustc_hash::FxHashSet::default();
+        for i in from..members.len() {
+            let x = members[i];
+            if seen.insert(x) {
+                members[kept] = x;
+                kept += 1;
+            }
+        }
     }
-    let mut seen = rustc_hash::FxHashSet::default();
-    members.into_iter().filter(|x| seen.insert(*x)).collect()
+    members.truncate(kept);
 }
 
 /// SPEC §1.5: when a person lists X in N's `optional`, a plain `requires: X`
@@ -1416,8 +1576,9 @@ fn drop_observed_calls_marked_soft(
 /// A switch for the tests that compare [`PlainEntries`] with the general
 /// path: off only where a test turns it off, on its own thread.
 /// Where the nodes are cut between the two cores: the other core also
-/// resolves the plain-id entries, so it adds the last 40 % of the nodes
-/// (a cut at 50 % or 70 % was slower or no faster at 1.3 M nodes). An
+/// resolves the simple entries (`PlainEntries`), so it adds the last
+/// 30 % of the nodes (at 1.3 M nodes the nodes phase took 189–237 ms cut
+/// at 60 %, 162–185 at 70 %, 179–188 at 80 %). An
 /// estate of fewer than 200,000 nodes is not cut: at 110,000 the second
 /// builder's fresh tables cost more than the work they take over (nodes
 /// phase 13 → 16 ms), at 330,000 the cut pays (39 → 29 ms).
@@ -1448,7 +1609,7 @@ pub(crate) mod node_split {
         if nodes < FROM_NODES {
             nodes
         } else {
-            nodes * 3 / 5
+            nodes * 7 / 10
         }
     }
 }
@@ -1497,6 +1658,12 @@ mod dedup_tests {
                 }
             }
             assert_eq!(dedup_keep_first(list.clone()), expected, "{list:?}");
+            // Behind other members, which stay as they are.
+            let mut behind = vec![5, 5, 99];
+            behind.extend(&list);
+            dedup_keep_first_from(&mut behind, 3);
+            assert_eq!(behind[..3], [5, 5, 99]);
+            assert_eq!(behind[3..], expected, "{list:?}");
         }
     }
 }

@@ -1325,10 +1325,18 @@ fn entries_dump(g: &crate::graph::Graph) -> Vec<String> {
 }
 
 #[test]
-fn plain_id_entries_resolved_on_the_other_core_are_those_of_the_general_path() {
+fn simple_entries_resolved_on_the_other_core_are_those_of_the_general_path() {
     let person = r#"{"version": 1,
  "functions": {"f": {"requires": ["web", "web", "cdn"], "optional": ["recs", "web"]},
-               "g": {"requires": ["web", {"any": ["recs", "search"]}]}},
+               "g": {"requires": ["web", {"any": ["recs", "search"]}]},
+               "h": {"requires": [{"quorum": 2, "of": ["recs", "search", "recs", "web"]},
+                                  {"all": ["web", "cdn"]}, {"any": ["recs", "search"]},
+                                  {"all": ["web"]}, "web"],
+                     "optional": [{"any": ["cdn", "cdn2"], "allow_empty": false}, {"all": ["recs"]}]},
+               "i": {"requires": [{"quorum": 2, "of": ["recs", "search"]}, {"any": ["recs"]}],
+                     "optional": [{"any": ["recs"], "allow_empty": true}]},
+               "j": {"requires": [{"quorum": "2", "of": ["recs", "search"]},
+                                  {"failover": ["web", "recs"]}, {"quorum": 2, "of": ["recs", "search"]}]}},
  "services": {"web": {"optional": ["recs"], "requires": ["search"]},
               "cdn": {"type": "cloudfront:distribution"},
               "cdn2": {"type": "cloudfront:distribution", "requires": ["aws:cloudfront-edge"]},
@@ -1362,6 +1370,20 @@ fn plain_id_entries_resolved_on_the_other_core_are_those_of_the_general_path() {
         compared += plain.graph.entries().len();
     }
     assert!(compared > 30, "{compared} entries compared");
+    // Entries the general path reports on: both ways report the same.
+    let wrong = r#"{"version": 1,
+ "functions": {"i": {"requires": [{"quorum": 3, "of": ["recs", "search"]}, {"any": ["recs"]}]},
+               "j": {"requires": [{"all": ["recs"], "any": ["search"]}, {"any": []}]},
+               "k": {"requires": [{"quorum": 1, "of": ["recs", "nowhere"]}, "elsewhere"]},
+               "l": {"requires": [{"any": ["recs"], "via": ["search"]}, {"quorum": 0, "of": ["recs"]}]},
+               "m": {"requires": [{"all": ["recs"], "alow_empty": true}, {"quorum": "two", "of": ["recs"]}]}},
+ "services": {"recs": {}, "search": {}}}"#;
+    let docs = [("wrong.json", wrong)];
+    let render = |ds: Vec<Diagnostic>| ds.iter().map(|d| d.render(false)).collect::<Vec<_>>();
+    let general = crate::load::resolve::plain_switch::without_plain_entries(|| errors_all(&docs));
+    let plain = errors_all(&docs);
+    assert!(general.len() >= 8, "{:#?}", render(general));
+    assert_eq!(render(plain), render(general));
 }
 
 /// Estates made of files of `fixtures/`: each its files' names and texts.
