@@ -37,7 +37,10 @@ pub(super) fn analyze_estate(
                     functions.iter().map(|&f| graph.id(f)).collect();
                 report.functions.retain(|f| asked.contains(f.id.as_str()));
             }
-            report.to_json()
+            let json = report.to_json();
+            // Hundreds of thousands of ids at 120k: 8 ms to free.
+            leave_for_exit(report);
+            json
         }
         AnalyzeFormat::Markdown => analyze_report::to_markdown_observed(
             &scenario,
