@@ -910,16 +910,20 @@ mod tests {
         (doc, strings)
     }
 
-    /// The document as comparable text: sections by their nodes (a
-    /// section's inner chunking is not part of what it holds).
-    fn render(doc: &Document) -> String {
-        let sections = [
+    /// The four sections, in their order.
+    fn sections_of(doc: &Document) -> [&Option<Section>; 4] {
+        [
             &doc.functions,
             &doc.services,
             &doc.resources,
             &doc.externals,
         ]
-        .map(|s| s.as_ref().map(|s| s.iter().collect::<Vec<_>>()));
+    }
+
+    /// The document as comparable text: sections by their nodes (a
+    /// section's inner chunking is not part of what it holds).
+    fn render(doc: &Document) -> String {
+        let sections = sections_of(doc).map(|s| s.as_ref().map(|s| s.iter().collect::<Vec<_>>()));
         format!("{:?}\n{:?}\n{:#?}", doc.version, doc.meta, sections)
     }
 
@@ -1054,13 +1058,7 @@ mod tests {
 
     /// The document as text, and whether each section is known to ascend.
     fn render_with_order(doc: &Document) -> String {
-        let ascending = [
-            &doc.functions,
-            &doc.services,
-            &doc.resources,
-            &doc.externals,
-        ]
-        .map(|s| s.as_ref().map(Section::ascending));
+        let ascending = sections_of(doc).map(|s| s.as_ref().map(Section::ascending));
         format!("{}\nascending: {ascending:?}", render(doc))
     }
 
