@@ -10,6 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = Cli::parse();
+    app::on_pages_freed(hand_back_freed_pages);
     init_logging(&cli);
     blastmap::report::output::install_signal_cleanup();
     let code = match app::run(&cli) {
@@ -26,6 +27,21 @@ fn main() {
         }
     };
     exit_now(code);
+}
+
+/// Hands the pages of freed memory back to the operating system now (not
+/// after mimalloc's purge delay, nor at the exit): called on the thread that
+/// freed a command's estate while the report is written.
+fn hand_back_freed_pages() {
+    // SAFETY: `mi_collect` only walks mimalloc's own free lists; any thread
+    // may call it at any time.
+    unsafe { mi_collect(true) }
+}
+
+extern "C" {
+    /// mimalloc's `void mi_collect(bool force)`, linked with the allocator
+    /// above.
+    fn mi_collect(force: bool);
 }
 
 /// Ends the process without the C library's exit handlers. The one that

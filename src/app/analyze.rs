@@ -27,46 +27,44 @@ pub(super) fn analyze_estate(
         "scenario analysed"
     );
     let target = args.output.target();
-    let rendered = match args.format {
-        AnalyzeFormat::Json => {
-            let mut report = AnalyzeReport::observed(&scenario, &analysis, &loaded.provenance);
-            if !args.functions.is_empty() {
-                // `nodes` stays whole: the scenario's damage to the estate
-                // does not depend on which functions the reader asked about.
-                let asked: std::collections::HashSet<&str> =
-                    functions.iter().map(|&f| graph.id(f)).collect();
-                report.functions.retain(|f| asked.contains(f.id.as_str()));
-            }
-            let json = report.to_json();
-            // Hundreds of thousands of ids at 120k: 8 ms to free.
-            leave_for_exit(report);
-            json
+    let inputs = input_files(&args.estate, &[]);
+    if args.format == AnalyzeFormat::Json {
+        let mut report = AnalyzeReport::observed(&scenario, &analysis, &loaded.provenance);
+        if !args.functions.is_empty() {
+            // `nodes` stays whole: the scenario's damage to the estate
+            // does not depend on which functions the reader asked about.
+            let asked: std::collections::HashSet<&str> =
+                functions.iter().map(|&f| graph.id(f)).collect();
+            report.functions.retain(|f| asked.contains(f.id.as_str()));
         }
-        AnalyzeFormat::Markdown => analyze_report::to_markdown_observed(
+        // The report holds its own ids: the estate goes while it is
+        // serialised and written.
+        drop(analysis);
+        release_in_background(loaded);
+        let json = report.to_json();
+        // Hundreds of thousands of ids at 120k: 8 ms to free.
+        leave_for_exit(report);
+        write(&target, json.as_bytes(), &inputs)?;
+        leave_for_exit(json);
+        return Ok(exit::OK);
+    }
+    let rendered = if args.format == AnalyzeFormat::Markdown {
+        analyze_report::to_markdown_observed(&scenario, &analysis, &functions, &loaded.provenance)
+    } else {
+        let style = Style {
+            color: wants_color(color, target.is_terminal()),
+        };
+        analyze_report::to_text_observed(
             &scenario,
             &analysis,
             &functions,
             &loaded.provenance,
-        ),
-        AnalyzeFormat::Text => {
-            let style = Style {
-                color: wants_color(color, target.is_terminal()),
-            };
-            analyze_report::to_text_observed(
-                &scenario,
-                &analysis,
-                &functions,
-                &loaded.provenance,
-                style,
-            )
-        }
+            style,
+        )
     };
-    write(
-        &target,
-        rendered.as_bytes(),
-        &input_files(&args.estate, &[]),
-    )?;
-    leave_for_exit((analysis, rendered));
-    leave_for_exit(loaded);
+    drop(analysis);
+    release_in_background(loaded);
+    write(&target, rendered.as_bytes(), &inputs)?;
+    leave_for_exit(rendered);
     Ok(exit::OK)
 }

@@ -117,9 +117,11 @@ pub(super) fn check_estate(
         CheckFormat::Github => crate::report::github::to_github(&report),
         CheckFormat::Markdown => crate::report::check::to_markdown(&report),
     };
-    write(&target, rendered.as_bytes(), &check_inputs(args))?;
     let failed = !verdict.passed() && args.write_baseline.is_none();
-    leave_for_exit((loaded, verdict, report, rendered));
+    leave_for_exit((verdict, report));
+    release_in_background(loaded);
+    write(&target, rendered.as_bytes(), &check_inputs(args))?;
+    leave_for_exit(rendered);
     Ok(if failed && !args.soft_fail {
         exit::VIOLATIONS
     } else {

@@ -252,6 +252,38 @@ fn reporting_problems(
     }
 }
 
+/// The allocator's way to hand freed pages back to the operating system,
+/// set by `main`, which chooses the allocator.
+static RETURN_FREED_PAGES: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what [`release_in_background`] calls once it has freed a command's
+/// values. Only the first call counts.
+pub fn on_pages_freed(hand_back: fn()) {
+    let _ = RETURN_FREED_PAGES.set(hand_back);
+}
+
+/// Frees a command's large values (the loaded estate) on another thread and
+/// hands their pages back to the operating system there, while this one
+/// renders and writes the report, which need them no more: otherwise the
+/// kernel unmaps them as the process exits, after the report is written
+/// (34–38 ms of the exit at 120,000 services; 9–12 ms once they are
+/// handed back first). The process does not wait for it: what the thread
+/// has not handed back when the process ends is reclaimed then, as before.
+/// Where no thread can be started the values are freed here.
+fn release_in_background<T: Send + 'static>(values: T) {
+    let releasing = std::thread::Builder::new()
+        .name("release-memory".into())
+        .spawn(move || {
+            drop(values);
+            if let Some(hand_back) = RETURN_FREED_PAGES.get() {
+                hand_back();
+            }
+        });
+    if let Err(e) = releasing {
+        tracing::debug!(error = %e, "freeing the estate on this thread");
+    }
+}
+
 /// Leaves a command's large values (the loaded estate, the results, the
 /// report) to the operating system, which reclaims them at once when the
 /// process exits right after: freeing them one allocation at a time took
@@ -356,4 +388,28 @@ fn read_text(path: &std::path::Path, what: &str) -> Result<String, Failure> {
         .in_file(path.display().to_string())
         .help("check the path")])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Says on which thread it was dropped.
+    struct SaysWhereDropped(std::sync::mpsc::Sender<std::thread::ThreadId>);
+
+    impl Drop for SaysWhereDropped {
+        fn drop(&mut self) {
+            let _ = self.0.send(std::thread::current().id());
+        }
+    }
+
+    #[test]
+    fn released_values_are_dropped_on_another_thread() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let here = std::thread::current().id();
+        super::release_in_background(SaysWhereDropped(tx));
+        let there = rx.recv_timeout(std::time::Duration::from_secs(10));
+        assert!(
+            matches!(there, Ok(id) if id != here),
+            "dropped on {there:?}, not on {here:?}"
+        );
+    }
 }

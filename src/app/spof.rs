@@ -26,13 +26,14 @@ pub(super) fn spof_estate(
     } else {
         render_singles(args, &baseline, &functions, style)
     };
+    drop(baseline);
+    release_in_background(loaded);
     write(
         &target,
         rendered.as_bytes(),
         &input_files(&args.estate, &[]),
     )?;
-    leave_for_exit((baseline, rendered));
-    leave_for_exit(loaded);
+    leave_for_exit(rendered);
     Ok(exit::OK)
 }
 

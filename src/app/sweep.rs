@@ -54,12 +54,14 @@ pub(super) fn sweep_estate(
             crate::report::sweep::to_text(graph, &rows, &columns, text_style(color, &target))
         }
     };
+    drop(baseline);
+    leave_for_exit(columns);
+    release_in_background(loaded);
     write(
         &target,
         rendered.as_bytes(),
         &input_files(&args.estate, &[]),
     )?;
-    leave_for_exit((baseline, columns, rendered));
-    leave_for_exit(loaded);
+    leave_for_exit(rendered);
     Ok(exit::OK)
 }
