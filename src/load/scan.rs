@@ -345,10 +345,17 @@ impl<'t, 's> Scanner<'t, 's> {
         if tail.keys & self.seen != 0 {
             return None;
         }
-        let numbers = self.strings.intern_all_of(&tail.strings);
-        let mut renumber = |t: &mut Text| t.sym = numbers[t.sym.index()];
-        tail.section.for_each_text_mut(&mut renumber);
-        tail.rest.for_each_text_mut(&mut renumber);
+        let Tail {
+            section,
+            rest,
+            strings,
+            ..
+        } = &mut tail;
+        self.strings.intern_all_of(strings, |numbers| {
+            let mut renumber = |t: &mut Text| t.sym = numbers[t.sym.index()];
+            section.for_each_text_mut(&mut renumber);
+            rest.for_each_text_mut(&mut renumber);
+        });
         tracing::debug!(
             at = self.pos,
             waited_ms = (joining - waiting).as_millis() as u64,
