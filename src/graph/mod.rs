@@ -105,34 +105,114 @@ impl<T> Csr<T> {
     }
 }
 
-impl<T: Copy> Csr<T> {
+impl<T: Copy + Into<u32> + Sync> Csr<T> {
     /// Transposes a table of node indices: row `x` of the result lists every
-    /// row that holds `x`, in ascending order.
-    pub fn transpose(&self, columns: usize) -> Csr<u32>
-    where
-        T: Into<u32>,
-    {
-        let mut counts = vec![0u32; columns + 1];
-        for &x in &self.items {
-            counts[x.into() as usize + 1] += 1;
-        }
-        for i in 1..counts.len() {
-            counts[i] += counts[i - 1];
-        }
-        let mut fill = counts.clone();
-        let mut items = vec![0u32; self.items.len()];
-        for r in 0..self.rows() {
-            for &x in self.row(r) {
-                let slot = &mut fill[x.into() as usize];
-                items[*slot as usize] = r as u32;
-                *slot += 1;
+    /// row that holds `x`, in ascending order. A large table is transposed
+    /// on two cores (each counts, then places, the items of half the rows;
+    /// the first half's rows come first in every row of the result): at
+    /// 120k services, 0.8 M entries, this was 10–16 ms on one core at the
+    /// end of the load.
+    pub fn transpose(&self, columns: usize) -> Csr<u32> {
+        let split = if self.items.len() >= TRANSPOSED_ON_TWO_CORES_FROM {
+            self.row_at_half_the_items()
+        } else {
+            self.rows()
+        };
+        self.transpose_split_at(columns, split)
+    }
+
+    /// The first row at or past half the items.
+    fn row_at_half_the_items(&self) -> usize {
+        let half = (self.items.len() / 2) as u32;
+        self.offsets.partition_point(|&o| o < half).min(self.rows())
+    }
+
+    /// [`Csr::transpose`], the rows before `split` on this core and the
+    /// others on another (all on this one when `split` is the last row).
+    fn transpose_split_at(&self, columns: usize, split: usize) -> Csr<u32> {
+        use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+        let cut = self.offsets[split] as usize;
+        let (first, second) = self.items.split_at(cut);
+        let count = |items: &[T]| {
+            let mut counts = vec![0u32; columns];
+            for &x in items {
+                counts[x.into() as usize] += 1;
             }
+            counts
+        };
+        let (mut fill_first, mut fill_second) = (Vec::new(), Vec::new());
+        on_two_cores(
+            !second.is_empty(),
+            || fill_first = count(first),
+            || fill_second = count(second),
+        );
+        // Row x of the result: the first half's rows, then the second's.
+        let mut offsets = Vec::with_capacity(columns + 1);
+        let mut at = 0u32;
+        offsets.push(at);
+        for (a, b) in fill_first.iter_mut().zip(fill_second.iter_mut()) {
+            let (in_first, in_second) = (*a, *b);
+            *a = at;
+            *b = at + in_first;
+            at += in_first + in_second;
+            offsets.push(at);
         }
+        // Each slot is written once, by one thread: relaxed stores are
+        // plain stores, and the threads' joins order them before the reads.
+        let items: Vec<AtomicU32> = (0..self.items.len()).map(|_| AtomicU32::new(0)).collect();
+        let place = |rows: std::ops::Range<usize>, fill: &mut [u32]| {
+            for r in rows {
+                for &x in self.row(r) {
+                    let slot = &mut fill[x.into() as usize];
+                    items[*slot as usize].store(r as u32, Relaxed);
+                    *slot += 1;
+                }
+            }
+        };
+        let rows = self.rows();
+        on_two_cores(
+            split < rows,
+            || place(0..split, &mut fill_first),
+            || place(split..rows, &mut fill_second),
+        );
         Csr {
-            offsets: counts,
-            items,
+            offsets,
+            items: items.into_iter().map(AtomicU32::into_inner).collect(),
         }
     }
+}
+
+/// Tables of at least this many items are transposed on two cores (below,
+/// a thread costs about what it saves).
+const TRANSPOSED_ON_TWO_CORES_FROM: usize = 100_000;
+
+/// Runs `here` on this thread and `there` on another when `both`, else
+/// both here (`there` also runs here when no thread can be started).
+fn on_two_cores(both: bool, here: impl FnOnce(), there: impl FnOnce() + Send) {
+    // Taken once: by the other thread, or here after it.
+    let job = std::sync::Mutex::new(Some(there));
+    let run = || {
+        let taken = job.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(there) = taken {
+            there();
+        }
+    };
+    if both {
+        std::thread::scope(|scope| {
+            let other = std::thread::Builder::new()
+                .name("transpose".into())
+                .spawn_scoped(scope, run);
+            here();
+            if let Ok(handle) = other {
+                handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            }
+        });
+    } else {
+        here();
+    }
+    run();
 }
 
 /// One requirement entry, resolved (SPEC §1.2): its owner, how it counts,
@@ -371,5 +451,71 @@ impl Graph {
             .collect();
         out.sort_unstable();
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A table of `rows` rows of up to 5 items each below `columns`.
+    fn random_table(rows: usize, columns: u32, seed: &mut u64) -> Csr<u32> {
+        let mut next = |n: u64| {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            *seed % n
+        };
+        let mut table = Csr::new();
+        for _ in 0..rows {
+            let len = next(6);
+            table.push_row((0..len).map(|_| next(u64::from(columns)) as u32));
+        }
+        table
+    }
+
+    /// Row x of the transpose, by a scan of every row.
+    fn rows_holding(table: &Csr<u32>, x: u32) -> Vec<u32> {
+        (0..table.rows())
+            .flat_map(|r| {
+                table
+                    .row(r)
+                    .iter()
+                    .filter(move |&&y| y == x)
+                    .map(move |_| r as u32)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_table_transposed_at_any_split_lists_each_rows_holders_in_order() {
+        let mut seed = 0x7ab1e_u64;
+        for (rows, columns) in [(0, 3), (1, 1), (9, 4), (40, 7), (120, 30)] {
+            let table = random_table(rows, columns, &mut seed);
+            for split in 0..=table.rows() {
+                let t = table.transpose_split_at(columns as usize, split);
+                assert_eq!(t.rows(), columns as usize);
+                for x in 0..columns {
+                    assert_eq!(
+                        t.row(x as usize),
+                        rows_holding(&table, x).as_slice(),
+                        "row {x} of a {rows}-row table split at {split}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_large_table_is_split_at_half_its_items() {
+        let mut seed = 0x5b117_u64;
+        let table = random_table(60_000, 5_000, &mut seed);
+        assert!(table.items.len() >= TRANSPOSED_ON_TWO_CORES_FROM);
+        let split = table.row_at_half_the_items();
+        let before = table.offsets[split] as usize;
+        assert!(before >= table.items.len() / 2 && before <= table.items.len() / 2 + 5);
+        let both = table.transpose(5_000);
+        let one = table.transpose_split_at(5_000, table.rows());
+        assert_eq!((both.offsets, both.items), (one.offsets, one.items));
     }
 }
