@@ -142,6 +142,7 @@ impl<T: Copy + Into<u32> + Sync> Csr<T> {
         };
         let (mut fill_first, mut fill_second) = (Vec::new(), Vec::new());
         on_two_cores(
+            "count-members",
             !second.is_empty(),
             || fill_first = count(first),
             || fill_second = count(second),
@@ -171,6 +172,7 @@ impl<T: Copy + Into<u32> + Sync> Csr<T> {
         };
         let rows = self.rows();
         on_two_cores(
+            "place-members",
             split < rows,
             || place(0..split, &mut fill_first),
             || place(split..rows, &mut fill_second),
@@ -186,9 +188,15 @@ impl<T: Copy + Into<u32> + Sync> Csr<T> {
 /// a thread costs about what it saves).
 const TRANSPOSED_ON_TWO_CORES_FROM: usize = 100_000;
 
-/// Runs `here` on this thread and `there` on another when `both`, else
-/// both here (`there` also runs here when no thread can be started).
-fn on_two_cores(both: bool, here: impl FnOnce(), there: impl FnOnce() + Send) {
+/// Runs `here` on this thread and `there` on another (named `name`) when
+/// `both`, else both here (`there` also runs here when no thread can be
+/// started). For the floors below the engine, which has rayon.
+pub(crate) fn on_two_cores(
+    name: &str,
+    both: bool,
+    here: impl FnOnce(),
+    there: impl FnOnce() + Send,
+) {
     // Taken once: by the other thread, or here after it.
     let job = std::sync::Mutex::new(Some(there));
     let run = || {
@@ -200,7 +208,7 @@ fn on_two_cores(both: bool, here: impl FnOnce(), there: impl FnOnce() + Send) {
     if both {
         std::thread::scope(|scope| {
             let other = std::thread::Builder::new()
-                .name("transpose".into())
+                .name(name.into())
                 .spawn_scoped(scope, run);
             here();
             if let Ok(handle) = other {

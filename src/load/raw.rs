@@ -450,6 +450,11 @@ impl Section {
         self.chunks.iter().map(Vec::len).sum()
     }
 
+    /// Every `(id, node)`, in document order, a run at a time.
+    pub fn runs(&self) -> impl Iterator<Item = &[(Text, Node)]> {
+        self.chunks.iter().map(Vec::as_slice)
+    }
+
     /// True when the section has no node.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -33,7 +33,7 @@ pub(crate) fn resolve(
     // then resolved by indexing with its symbol, not by hashing its text.
     let mut index = vec![NO_NODE; files.texts().len()];
     for (i, m) in merged.iter().enumerate() {
-        index[m.id.value.sym.index()] = i as NodeIx;
+        index[m.sym.index()] = i as NodeIx;
     }
     // Plain-id entries need the index alone: resolved on the other core,
     // which then adds the last nodes while this one adds the first (entries
@@ -488,7 +488,7 @@ fn add_node<'f>(
         scratch.tag_syms.push((k, symbols.of(builder, files, *v)));
     }
     builder.push_node(&NodeRow {
-        id: NodeId::Interned(m.id.value.sym.0),
+        id: NodeId::Interned(m.sym.0),
         kind: m.kind,
         criticality,
         description: m.field(Field::Description).map(|d| files.str(d.value)),
