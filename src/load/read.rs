@@ -169,7 +169,8 @@ pub fn prefer_small_pages_for(input_bytes: u64) {
 
 /// Inputs at least this large (in total) are loaded with small pages; the
 /// figures behind the threshold are in BENCHMARKS.md (issue 24, third part).
-const SMALL_PAGES_FROM_BYTES: u64 = 64 << 20;
+/// Their parsed documents are also freed before the engine starts.
+pub(crate) const SMALL_PAGES_FROM_BYTES: u64 = 64 << 20;
 
 /// Maps a regular file read-only, after arming the SIGBUS guard with its
 /// name: if another process truncates the file while blastmap reads the

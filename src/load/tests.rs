@@ -2181,3 +2181,15 @@ fn reverse_sections(doc: &str) -> String {
     out.push('}');
     out
 }
+
+/// A small estate keeps its parsed documents until it is dropped; a large
+/// one's are freed as soon as the graph is built (see `free_documents`).
+#[test]
+fn a_small_estates_documents_stay_with_it_and_a_large_ones_go() {
+    let loaded = load("services:\n  a: {}\n  b: {requires: [a]}\n");
+    assert_eq!(loaded._parsed.0.len(), 1, "one document, kept");
+    let documents = || vec![(0, super::raw::Document::default())];
+    let large = super::read::SMALL_PAGES_FROM_BYTES;
+    assert_eq!(super::free_documents(documents(), large - 1).0.len(), 1);
+    assert!(super::free_documents(documents(), large).0.is_empty());
+}
