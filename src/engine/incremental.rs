@@ -855,19 +855,22 @@ fn positions_in_rows(rows: &crate::graph::Csr<NodeIx>, nodes: usize) -> Vec<u32>
 /// node requiring itself). Iterative (see [`strongly_connected`]): a chain
 /// of a million services needs no stack.
 fn components_in_order(graph: &Graph) -> (Vec<u32>, Vec<bool>, crate::graph::Csr<NodeIx>) {
+    // A node that requires itself is cyclic alone: seen as its members are
+    // listed, instead of by a second pass over every entry.
+    let mut cyclic = vec![false; graph.len()];
     let components = strongly_connected_rows(graph.len(), |n, out| {
+        let start = out.len();
         for e in graph.requires(n) {
             out.extend_from_slice(graph.members(e));
         }
+        if out[start..].contains(&n) {
+            cyclic[n as usize] = true;
+        }
     });
     let mut rank = vec![0u32; graph.len()];
-    let mut cyclic = vec![false; graph.len()];
     for r in 0..components.rows() {
         let nodes = components.row(r);
-        let has_cycle = nodes.len() > 1
-            || nodes
-                .first()
-                .is_some_and(|&x| graph.requires(x).any(|e| graph.members(e).contains(&x)));
+        let has_cycle = nodes.len() > 1 || nodes.first().is_some_and(|&x| cyclic[x as usize]);
         for &n in nodes {
             rank[n as usize] = r as u32;
             cyclic[n as usize] = has_cycle;
@@ -883,7 +886,7 @@ fn components_in_order(graph: &Graph) -> (Vec<u32>, Vec<bool>, crate::graph::Csr
 /// heap memory, constant call stack whatever the depth of the graph.
 pub(crate) fn strongly_connected(
     nodes: usize,
-    successors: impl Fn(NodeIx, &mut Vec<NodeIx>),
+    successors: impl FnMut(NodeIx, &mut Vec<NodeIx>),
 ) -> Vec<Vec<NodeIx>> {
     let rows = strongly_connected_rows(nodes, successors);
     (0..rows.rows()).map(|r| rows.row(r).to_vec()).collect()
@@ -895,7 +898,7 @@ pub(crate) fn strongly_connected(
 /// marks a node whose component is complete (no longer on the stack).
 pub(crate) fn strongly_connected_rows(
     nodes: usize,
-    successors: impl Fn(NodeIx, &mut Vec<NodeIx>),
+    mut successors: impl FnMut(NodeIx, &mut Vec<NodeIx>),
 ) -> crate::graph::Csr<NodeIx> {
     const UNVISITED: u32 = u32::MAX;
     const DONE: u32 = u32::MAX;
@@ -916,12 +919,24 @@ pub(crate) fn strongly_connected_rows(
         let mut to_enter = Some(root);
         loop {
             if let Some(v) = to_enter.take() {
-                link[v as usize] = [next_index, next_index];
-                next_index += 1;
-                stack.push(v);
                 let start = succ.len();
                 successors(v, &mut succ);
-                frames.push((v, start, start));
+                if succ.len() == start {
+                    // No successor (most nodes: resources): its own
+                    // component at once, as the general steps would find
+                    // it, without a frame or a visit to the stack. Its low
+                    // link is its index, above its parent's: the parent's
+                    // stays.
+                    link[v as usize] = [next_index, DONE];
+                    next_index += 1;
+                    out.items.push(v);
+                    out.offsets.push(out.items.len() as u32);
+                } else {
+                    link[v as usize] = [next_index, next_index];
+                    next_index += 1;
+                    stack.push(v);
+                    frames.push((v, start, start));
+                }
             }
             let Some(&mut (v, start, ref mut next)) = frames.last_mut() else {
                 break;
