@@ -177,20 +177,12 @@ impl Builder {
         g.descriptions
             .extend(p.descriptions.into_iter().map(|(n, d)| (n + offset, d)));
         g.attrs.extend(p.attrs.iter().map(|&s| sym(s)));
-        for n in 0..p.zones.rows() {
-            g.zones.items.extend(p.zones.row(n).iter().map(|&s| sym(s)));
-            g.zones.end_row();
-        }
+        g.zones.append_rows(&p.zones, sym);
         g.zones_every.extend_from_slice(&p.zones_every);
         g.min_zones.extend_from_slice(&p.min_zones);
         g.availability
             .extend(p.availability.iter().map(|&(n, a)| (n + offset, a)));
-        for n in 0..p.tags.rows() {
-            g.tags
-                .items
-                .extend(p.tags.row(n).iter().map(|&(k, v)| (sym(k), sym(v))));
-            g.tags.end_row();
-        }
+        g.tags.append_rows(&p.tags, |(k, v)| (sym(k), sym(v)));
     }
 
     /// The graph so far. Node queries (ids, kinds, attributes, zones, tags,

@@ -93,6 +93,15 @@ impl<T> Csr<T> {
         self.offsets.push(self.items.len() as u32);
     }
 
+    /// Appends every row of `more`, each item through `f`: one pass over
+    /// its items and one over its offsets, not a loop per row.
+    fn append_rows<U: Copy>(&mut self, more: &Csr<U>, f: impl Fn(U) -> T) {
+        let base = self.items.len() as u32;
+        self.items.extend(more.items.iter().map(|&x| f(x)));
+        self.offsets
+            .extend(more.offsets.iter().skip(1).map(|&o| base + o));
+    }
+
     /// The items of row `r`.
     #[inline]
     pub fn row(&self, r: usize) -> &[T] {

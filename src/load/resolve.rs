@@ -1579,12 +1579,13 @@ fn drop_observed_calls_marked_soft(
 /// resolves the simple entries (`PlainEntries`), so it adds the last
 /// 30 % of the nodes (at 1.3 M nodes the nodes phase took 189–237 ms cut
 /// at 60 %, 162–185 at 70 %, 179–188 at 80 %). An
-/// estate of fewer than 200,000 nodes is not cut: at 110,000 the second
-/// builder's fresh tables cost more than the work they take over (nodes
-/// phase 13 → 16 ms), at 330,000 the cut pays (39 → 29 ms).
+/// estate of fewer than 100,000 nodes is not cut: at 56,000 the second
+/// builder's fresh tables cost more than the work they take over (`loaded
+/// at` 25.4 → 26.7 ms), at 110,000 the cut pays (nodes phase 11.5 → 9.7
+/// ms, since the parts are appended row tables at once; 13 → 16 ms before).
 pub(crate) mod node_split {
     /// Fewer nodes than this are all added on one core.
-    const FROM_NODES: usize = 200_000;
+    const FROM_NODES: usize = 100_000;
 
     #[cfg(test)]
     thread_local! {
