@@ -141,25 +141,15 @@ impl Strings {
         meanwhile: impl FnOnce(&[Str]) + Send,
     ) -> Vec<Str> {
         let n = other.len();
-        let found = if two_cores {
-            let this = &*self;
-            let half = n / 2;
-            std::thread::scope(|scope| {
-                let searching = std::thread::Builder::new()
-                    .name("join-strings".into())
-                    .spawn_scoped(scope, || this.find_all_of(other, half..n));
-                let mut found = this.find_all_of(other, 0..half);
-                found.extend(match searching {
-                    Ok(handle) => handle
-                        .join()
-                        .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                    Err(_) => this.find_all_of(other, half..n),
-                });
-                found
-            })
-        } else {
-            self.find_all_of(other, 0..n)
-        };
+        let (mut found, mut found_after) = (Vec::new(), Vec::new());
+        let this = &*self;
+        crate::graph::on_two_cores(
+            "join-strings",
+            two_cores,
+            || found = this.find_all_of(other, 0..n / 2),
+            || found_after = this.find_all_of(other, n / 2..n),
+        );
+        found.append(&mut found_after);
         let mut missing = Vec::new();
         let mut next = self.len() as u32;
         let numbers: Vec<Str> = found
@@ -175,30 +165,12 @@ impl Strings {
             })
             .collect();
         drop(found);
-        // Taken once: by the other core, or here if it could not start.
-        let job = std::sync::Mutex::new(Some(meanwhile));
-        let run_job = || {
-            let job = job.lock().unwrap_or_else(|p| p.into_inner()).take();
-            if let Some(job) = job {
-                job(&numbers);
-            }
-        };
-        if two_cores {
-            std::thread::scope(|scope| {
-                let beside = std::thread::Builder::new()
-                    .name("join-renumber".into())
-                    .spawn_scoped(scope, run_job);
-                self.add_missing(other, &missing, &numbers);
-                if let Ok(handle) = beside {
-                    handle
-                        .join()
-                        .unwrap_or_else(|p| std::panic::resume_unwind(p));
-                }
-            });
-        } else {
-            self.add_missing(other, &missing, &numbers);
-        }
-        run_job();
+        crate::graph::on_two_cores(
+            "join-renumber",
+            two_cores,
+            || self.add_missing(other, &missing, &numbers),
+            || meanwhile(&numbers),
+        );
         numbers
     }
 
