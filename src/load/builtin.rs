@@ -191,8 +191,9 @@ pub(crate) fn table_note() -> String {
 mod tests {
     use super::*;
 
-    /// Built-ins referenced and implied in both halves of the nodes, and
-    /// required by others (the quorum of a region's zones).
+    /// Built-ins referenced (as members and as `via`), implied (by a type
+    /// and by an ARN) and required by another (the ARC cluster's quorum of
+    /// regional endpoints), in sections that land on either core.
     const ESTATE: &str = "functions:
   f: {requires: [a, b]}
 services:
