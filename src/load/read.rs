@@ -101,18 +101,14 @@ pub fn utf8_text(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
         .position(u8::is_ascii)
         .map_or(bytes.len(), |i| middle + i);
     let (head, tail) = bytes.split_at(cut);
-    let both_utf8 = std::thread::scope(|scope| {
-        let checking = std::thread::Builder::new()
-            .name("check-utf8".into())
-            .spawn_scoped(scope, || std::str::from_utf8(tail).is_ok());
-        let head_ok = std::str::from_utf8(head).is_ok();
-        let tail_ok = match checking {
-            Ok(handle) => handle.join().unwrap_or(false),
-            Err(_) => std::str::from_utf8(tail).is_ok(),
-        };
-        head_ok && tail_ok
-    });
-    if both_utf8 {
+    let (mut head_ok, mut tail_ok) = (false, false);
+    crate::graph::on_two_cores(
+        "check-utf8",
+        true,
+        || head_ok = std::str::from_utf8(head).is_ok(),
+        || tail_ok = std::str::from_utf8(tail).is_ok(),
+    );
+    if head_ok && tail_ok {
         // SAFETY: `head` and `tail` are both UTF-8 and `bytes` is exactly
         // `head` followed by `tail`; UTF-8 text followed by UTF-8 text is
         // UTF-8 text.

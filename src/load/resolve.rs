@@ -74,20 +74,13 @@ pub(crate) fn resolve(
     // Where each node's id was written needs the merged nodes alone: found
     // on the other core while this one resolves the entries (at 120k the
     // phase after the entries went from 20–28 to 11–15 ms).
-    let at = std::thread::scope(|scope| {
-        let finding = (merged.len() >= ORIGINS_ON_ANOTHER_CORE_FROM).then(|| {
-            std::thread::Builder::new()
-                .name("node-origins".into())
-                .spawn_scoped(scope, || id_origins(files, &merged))
-        });
-        resolve_entries(files, &merged, &index, plain.as_ref(), &mut builder, out);
-        match finding {
-            Some(Ok(handle)) => handle
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            _ => id_origins(files, &merged),
-        }
-    });
+    let mut at = Vec::new();
+    crate::graph::on_two_cores(
+        "node-origins",
+        merged.len() >= ORIGINS_ON_ANOTHER_CORE_FROM,
+        || resolve_entries(files, &merged, &index, plain.as_ref(), &mut builder, out),
+        || at = id_origins(files, &merged),
+    );
     drop(index);
     drop(plain);
     tracing::debug!(
